@@ -1,0 +1,146 @@
+// The cache manager: the one authoritative cache. Built once by the composition root (main) and
+// passed down; tests build their own. Keys are routed by hash to a power-of-two number of shards,
+// each with its own mutex, index, eviction policy instance and accounting.
+//
+// Operations return status and plain values, never protocol bytes. Readers get the live entry
+// through a visitor that runs under the shard lock: it must be short, must not call back into the
+// cache, and must copy out whatever it needs (typically straight into the reply buffer).
+//
+// Thread safety: every public method may be called from any thread.
+// Lock order: shard mutexes in ascending shard index; the event bus lock is never held together
+// with a shard lock (events are published after shard locks are released).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cairn/cache/entry.h"
+#include "cairn/cache/options.h"
+#include "cairn/common/clock.h"
+#include "cairn/common/function_ref.h"
+#include "cairn/common/status.h"
+
+namespace cairn {
+
+class EventBus;
+class Shard;
+
+struct SetOptions {
+  enum class Cond : uint8_t { kAlways, kIfAbsent /* NX */, kIfPresent /* XX */ };
+  Cond cond = Cond::kAlways;
+  bool keep_ttl = false;    // KEEPTTL: an existing key keeps its expiry
+  bool want_old = false;    // GET: return the previous value
+  int64_t expire_at_ms = 0; // absolute Unix ms; 0 = no expiry (unless keep_ttl)
+};
+
+struct SetResult {
+  OpStatus status = OpStatus::kOk;  // kOk, kNotApplied (NX/XX not met), kOutOfMemory
+  std::optional<std::string> old;   // previous value when want_old and the key existed
+};
+
+enum class ExpireCond : uint8_t { kAlways, kNx, kXx, kGt, kLt };
+
+// What a read-modify-write callback decides.
+struct Mutation {
+  enum class Kind : uint8_t { kKeep, kWrite, kDelete };
+  Kind kind = Kind::kKeep;
+  std::string_view value;    // kWrite: the new value (must stay valid until Mutate returns)
+  bool keep_ttl = true;      // kWrite: keep the existing expiry
+  int64_t expire_at_ms = 0;  // kWrite with keep_ttl == false: new expiry (0 = none)
+  OpStatus status = OpStatus::kOk;  // returned by Mutate (e.g. kNotInteger with kKeep)
+
+  static Mutation Keep(OpStatus s = OpStatus::kOk) { return {Kind::kKeep, {}, true, 0, s}; }
+  static Mutation Write(std::string_view v) { return {Kind::kWrite, v, true, 0, OpStatus::kOk}; }
+  static Mutation Delete() { return {Kind::kDelete, {}, true, 0, OpStatus::kOk}; }
+};
+
+class CacheManager {
+ public:
+  CacheManager(const CacheOptions& options, const Clock& clock, EventBus* bus = nullptr);
+  ~CacheManager();
+  CacheManager(const CacheManager&) = delete;
+  CacheManager& operator=(const CacheManager&) = delete;
+
+  // --- reads ---
+  // Looks the key up, counts a hit or miss, touches access metadata. `fn` runs under the shard
+  // lock with the live entry. Returns kOk or kNotFound.
+  OpStatus Get(std::string_view key, FunctionRef<void(const Entry&)> fn);
+  // Like Get but without stats or touching (TTL, TYPE, EXISTS, OBJECT, MEMORY USAGE, DUMP-like
+  // reads). Expired keys are still removed lazily.
+  OpStatus Peek(std::string_view key, FunctionRef<void(const Entry&)> fn);
+  bool Exists(std::string_view key);
+
+  // --- writes ---
+  SetResult Set(std::string_view key, std::string_view value, const SetOptions& opts = {});
+  // Deletes; returns true if the key existed.
+  bool Delete(std::string_view key);
+  // Removes and returns the value (GETDEL).
+  std::optional<std::string> Take(std::string_view key);
+  // Atomic read-modify-write of one key: `fn` sees the live entry (nullptr when absent) under the
+  // shard lock and decides. Returns the Mutation's status, or kOutOfMemory if a write found no room.
+  OpStatus Mutate(std::string_view key, FunctionRef<Mutation(const Entry*)> fn);
+  // Sets all pairs atomically across shards (shard locks taken in ascending index). With
+  // only_if_none_exist (MSETNX) nothing is written if any key exists (status kNotApplied).
+  OpStatus MultiSet(std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                    bool only_if_none_exist = false);
+  // Moves src to dst keeping value and expiry. kNotFound if src is missing; with nx, kNotApplied
+  // if dst exists. Renaming a key to itself is kOk (or kNotApplied with nx).
+  OpStatus Rename(std::string_view src, std::string_view dst, bool nx = false);
+
+  // --- expiry ---
+  // Sets the absolute expiry under the condition. An expiry at or before now deletes the key
+  // (counted as a delete, like Redis). Returns kOk, kNotFound, kNotApplied.
+  OpStatus Expire(std::string_view key, int64_t expire_at_ms, ExpireCond cond = ExpireCond::kAlways);
+  // Removes the expiry. kOk if removed, kNotApplied if the key had none, kNotFound.
+  OpStatus Persist(std::string_view key);
+  // Touches access metadata of an existing key (TOUCH) without counting a hit.
+  bool Touch(std::string_view key);
+
+  // --- keyspace ---
+  // Redis-style cursor scan: returns the next cursor (0 when done) and calls `fn` for visited
+  // live entries. Every key present for the whole scan is returned at least once.
+  uint64_t Scan(uint64_t cursor, size_t count, FunctionRef<void(const Entry&)> fn);
+  std::vector<std::string> Keys(std::string_view pattern);
+  std::optional<std::string> RandomKey();
+  uint64_t Size() const;
+  void Flush();
+
+  // --- capacity and policy (run time) ---
+  void SetCapacity(uint64_t max_items, uint64_t max_bytes);
+  uint64_t max_items() const;
+  uint64_t max_bytes() const;
+  // Swaps every shard to a fresh instance of the named policy, one shard at a time, rebuilding its
+  // order from the entries' access metadata; entries and counters are untouched. Returns false
+  // (and changes nothing) for an unknown name.
+  bool SetPolicy(std::string_view name);
+  std::string policy() const;
+
+  // --- maintenance ---
+  // One active-expiry cycle: scans shards for expired keys within the time budget, taking each
+  // shard lock only for a short batch. Returns the number of keys removed. Called by the
+  // maintenance thread (ExpiryService) or directly by tests.
+  size_t ActiveExpireCycle();
+
+  CacheStats Stats() const;
+  void ResetStats();
+  size_t shard_count() const { return shards_.size(); }
+  size_t ShardOf(std::string_view key) const;
+  const Clock& clock() const { return clock_; }
+  EventBus* bus() const { return bus_; }
+
+ private:
+  friend class Shard;
+  struct Impl;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  const Clock& clock_;
+  EventBus* bus_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn

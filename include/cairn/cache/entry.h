@@ -1,0 +1,103 @@
+// One cached key/value pair: a single allocation holding a fixed header followed by the key bytes
+// and then the value bytes (binary-safe, not NUL-terminated).
+//
+// Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
+//   Entry::Charge(key_len, value_len) = sizeof(Entry) + key_len + value_len + kIndexSlotCharge
+// i.e. the header (56 bytes: policy links, index chain, version, expiry, lengths, access metadata)
+// plus the payload plus one index bucket slot. Allocator rounding is not charged: the charge is a
+// deterministic function of the lengths, so accounting is exact and testable; RSS overhead is
+// measured separately by bench/engine_bench (see README "Memory").
+//
+// The header fields that eviction policies own (`prev`, `next`, `policy_tag`) are public: a
+// policy orders entries through them and nothing else touches them. Everything else belongs to the
+// shard that owns the entry.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace cairn {
+
+class Entry {
+ public:
+  static constexpr size_t kIndexSlotCharge = 8;
+  static constexpr uint32_t kNoTtlPos = 0xffffffffu;
+  static constexpr uint64_t kMaxVersion = (uint64_t{1} << 48) - 1;
+  static constexpr int64_t kMaxExpireMs = (int64_t{1} << 47) - 1;
+
+  // Policy hook: intrusive links and an 8-bit tag (segment / queue id / visited bit ...).
+  Entry* prev = nullptr;
+  Entry* next = nullptr;
+  // Shard index chain (owned by the shard's hash index).
+  Entry* hnext = nullptr;
+
+  std::string_view key() const { return {payload(), key_len_}; }
+  std::string_view value() const { return {payload() + key_len_, value_len_}; }
+  char* mutable_value() { return payload() + key_len_; }
+  uint32_t key_len() const { return key_len_; }
+  uint32_t value_len() const { return value_len_; }
+
+  // Absolute expiry in Unix ms; 0 means no expiry.
+  int64_t expire_at_ms() const { return expire_at_; }
+  bool has_expiry() const { return expire_at_ != 0; }
+  bool ExpiredAt(int64_t now_ms) const { return expire_at_ != 0 && expire_at_ <= now_ms; }
+
+  uint64_t version() const { return version_; }
+  bool dirty() const { return (flags_ & kDirty) != 0; }
+  // LFU counter (Redis's logarithmic 8-bit counter, maintained for every policy).
+  uint8_t freq() const { return static_cast<uint8_t>(freq_); }
+  // Last access, in Unix seconds (OBJECT IDLETIME, LRU order rebuilds).
+  uint32_t last_access_s() const { return last_access_s_; }
+
+  size_t charge() const { return Charge(key_len_, value_len_); }
+  static constexpr size_t Charge(size_t key_len, size_t value_len) {
+    return sizeof(Entry) + key_len + value_len + kIndexSlotCharge;
+  }
+
+  // Policy-owned scratch tag.
+  uint8_t policy_tag = 0;
+
+  // --- shard-only mutators ---
+  void set_expire_at_ms(int64_t ms) { expire_at_ = ms; }
+  void set_version(uint64_t v) { version_ = v & kMaxVersion; }
+  void set_dirty(bool d) { flags_ = d ? (flags_ | kDirty) : (flags_ & ~kDirty); }
+  void set_freq(uint8_t f) { freq_ = f; }
+  void set_last_access_s(uint32_t s) { last_access_s_ = s; }
+  uint32_t ttl_pos() const { return ttl_pos_; }
+  void set_ttl_pos(uint32_t p) { ttl_pos_ = p; }
+  void set_value_len(uint32_t n) { value_len_ = n; }
+
+  // Constructs the header in `mem` (at least AllocSize(k, v) bytes) and copies key and value.
+  static Entry* Construct(void* mem, std::string_view key, std::string_view value);
+  static size_t AllocSize(size_t key_len, size_t value_len) {
+    return sizeof(Entry) + key_len + value_len;
+  }
+
+ private:
+  static constexpr uint8_t kDirty = 1;
+
+  char* payload() { return reinterpret_cast<char*>(this + 1); }
+  const char* payload() const { return reinterpret_cast<const char*>(this + 1); }
+
+  uint64_t version_ : 48 = 0;
+  uint64_t freq_ : 8 = 0;
+  uint64_t flags_ : 8 = 0;
+  int64_t expire_at_ = 0;
+  uint32_t key_len_ = 0;
+  uint32_t value_len_ = 0;
+  uint32_t last_access_s_ = 0;
+  uint32_t ttl_pos_ = kNoTtlPos;
+};
+
+inline Entry* Entry::Construct(void* mem, std::string_view key, std::string_view value) {
+  auto* e = new (mem) Entry();
+  e->key_len_ = static_cast<uint32_t>(key.size());
+  e->value_len_ = static_cast<uint32_t>(value.size());
+  if (!key.empty()) std::memcpy(e->payload(), key.data(), key.size());
+  if (!value.empty()) std::memcpy(e->payload() + key.size(), value.data(), value.size());
+  return e;
+}
+
+}  // namespace cairn

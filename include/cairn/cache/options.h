@@ -1,0 +1,37 @@
+// Options and statistics of the cache engine (owned by the cache module; config composes them).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace cairn {
+
+struct CacheOptions {
+  size_t shards = 16;                   // rounded up to a power of two, at least 1
+  uint64_t max_items = 0;               // 0 = unlimited
+  uint64_t max_bytes = 0;               // 0 = unlimited (Redis's maxmemory)
+  std::string eviction_policy = "lru";  // registry name or alias
+  // Active expiry: one cycle scans shards for expired keys within this time budget.
+  int64_t active_expire_budget_us = 2000;
+};
+
+struct CacheStats {
+  uint64_t items = 0;
+  uint64_t bytes = 0;
+  uint64_t expires = 0;  // resident keys with a TTL
+  uint64_t hits = 0;
+  uint64_t misses = 0;
+  uint64_t sets = 0;
+  uint64_t deletes = 0;
+  uint64_t evictions = 0;
+  uint64_t evictions_size = 0;   // cause: maxmemory
+  uint64_t evictions_items = 0;  // cause: max-items
+  uint64_t expirations = 0;      // lazy + active
+  uint64_t active_expirations = 0;
+  uint64_t oom_rejections = 0;
+  uint64_t policy_metadata_bytes = 0;
+  int64_t expiry_lag_ms = 0;  // worst lateness seen by active expiry in its last cycle
+};
+
+}  // namespace cairn

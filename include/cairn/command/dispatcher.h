@@ -1,0 +1,22 @@
+// The dispatcher: a list of small gates run in order for each command:
+// lookup -> arity -> auth -> (limits / OOM / loading) -> execute, with counters.
+#pragma once
+
+#include "cairn/command/command_table.h"
+#include "cairn/command/context.h"
+
+namespace cairn {
+
+class Dispatcher {
+ public:
+  explicit Dispatcher(const CommandTable& table) : table_(table) {}
+  // Executes one command (args[0] is the name) and appends exactly one reply (or none when the
+  // client's reply mode suppresses it).
+  void Execute(CommandContext& ctx, Args args) const;
+  const CommandTable& table() const { return table_; }
+
+ private:
+  const CommandTable& table_;
+};
+
+}  // namespace cairn

@@ -1,0 +1,14 @@
+// Command families, each registered explicitly (one Register*Commands per file).
+#pragma once
+
+#include "cairn/command/command_table.h"
+
+namespace cairn {
+
+void RegisterStringCommands(CommandTable& table);      // string_commands.cc
+void RegisterKeyspaceCommands(CommandTable& table);    // keyspace_commands.cc
+void RegisterIntrospectionCommands(CommandTable& table);  // introspection_commands.cc (COMMAND)
+void RegisterConnectionCommands(CommandTable& table);  // connection_commands.cc
+void RegisterServerCommands(CommandTable& table);      // server_commands.cc
+
+}  // namespace cairn

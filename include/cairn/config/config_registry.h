@@ -1,0 +1,46 @@
+// Run-time configuration (CONFIG GET / SET / REWRITE). Each module registers its parameters with a
+// getter and, when changeable at run time, a setter that validates and applies atomically. The
+// composition root (main) wires the parameters to the modules that own them.
+#pragma once
+
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cairn {
+
+struct ConfigParam {
+  std::string name;                  // canonical, lower case ("maxmemory")
+  std::vector<std::string> aliases;  // e.g. "maxmemory-policy" for "eviction-policy"
+  std::function<std::string()> get;
+  // Validates and applies; returns an error message (without "ERR ") or nullopt on success.
+  // Empty function: the parameter cannot be changed at run time.
+  std::function<std::optional<std::string>(std::string_view)> set;
+};
+
+class ConfigRegistry {
+ public:
+  void Define(ConfigParam param);
+  // CONFIG GET: every parameter whose name or alias matches one of the glob patterns
+  // (case-insensitive), as (name, value) pairs, each parameter once, by the name that matched.
+  std::vector<std::pair<std::string, std::string>> Get(
+      std::span<const std::string_view> patterns) const;
+  // CONFIG SET of one or more pairs, all-or-nothing: on error nothing changes (values applied
+  // before the failing one are restored) and the Redis error text is returned, e.g.
+  // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'".
+  std::optional<std::string> Set(std::span<const std::pair<std::string_view, std::string_view>> kv);
+  // Every parameter in config-file syntax (CONFIG REWRITE writes this).
+  std::string Dump() const;
+  const ConfigParam* Find(std::string_view name) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<ConfigParam> params_;
+};
+
+}  // namespace cairn

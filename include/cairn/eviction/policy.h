@@ -1,0 +1,55 @@
+// The eviction contract: a policy only orders keys. The shard owns entries (index, memory,
+// accounting); the policy is told about inserts, accesses, erasures and in-place replacements,
+// and names the next victim on request. Every operation must be O(1) (amortised O(1) for hand or
+// queue walks, with a constant bound per call documented in the policy's essay).
+//
+// The policy may use Entry::prev, Entry::next and Entry::policy_tag, and may read (LFU: also
+// adjust) Entry::freq(). It must not free entries. Calls are made under the owning shard's lock:
+// a policy instance is single-threaded.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "cairn/cache/entry.h"
+
+namespace cairn {
+
+class EvictionPolicy {
+ public:
+  virtual ~EvictionPolicy() = default;
+
+  // Canonical registry name ("lru", "lfu", ...).
+  virtual std::string_view name() const = 0;
+  // A new entry became resident. Entry::freq() and last_access_s() are already set.
+  virtual void OnInsert(Entry& e) = 0;
+  // A resident entry was read or overwritten in place. The shard has already updated
+  // freq (LFU counter) and last access.
+  virtual void OnAccess(Entry& e) = 0;
+  // A resident entry leaves (delete, expiry, eviction, flush). After this the policy must hold
+  // no reference to it.
+  virtual void OnErase(Entry& e) = 0;
+  // `fresh` (not yet known to the policy) takes the place of resident `old` with the same key,
+  // keeping its position (a value was resized into a new allocation); `old` is then freed.
+  virtual void OnReplace(Entry& old, Entry& fresh) = 0;
+  // The entry to evict next, or nullptr when the policy never evicts or holds nothing. Does not
+  // remove it: the shard calls OnErase when it actually evicts. `now_s` is Unix seconds (for
+  // time-based aging). May reorder internal state (hands, second chances, aging).
+  virtual Entry* PickVictim(uint32_t now_s) = 0;
+  // Bytes of policy-owned memory outside entries (ghost lists, sketches); counted against
+  // maxmemory by the shard.
+  virtual size_t MetadataBytes() const { return 0; }
+  // Drops all references (the shard is being flushed); cheaper than OnErase per entry.
+  virtual void Clear() = 0;
+
+  // Number of entries the policy touched (link updates, hand steps, bucket moves) since
+  // construction. Contract tests use it to check O(1) behaviour by counting work, not timing.
+  uint64_t work() const { return work_; }
+
+ protected:
+  uint64_t work_ = 0;
+};
+
+}  // namespace cairn

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything Cairn needs to build, test and benchmark on Debian 12 (bookworm).
+# Idempotent: packages already present are skipped by apt. Needs root (or sudo).
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake ninja-build pkg-config git
+  libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev
+  librocksdb-dev libprotobuf-dev protobuf-compiler libxxhash-dev libjemalloc-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+TEST_PKGS=(redis-server redis-tools python3 python3-redis procps)
+
+want=("${BUILD_PKGS[@]}")
+if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
