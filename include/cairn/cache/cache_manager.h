@@ -84,6 +84,8 @@ class CacheManager {
   std::optional<std::string> Take(std::string_view key);
   // Atomic read-modify-write of one key: `fn` sees the live entry (nullptr when absent) under the
   // shard lock and decides. Returns the Mutation's status, or kOutOfMemory if a write found no room.
+  // `fn` may run more than once (when room has to be made in other shards first, the operation
+  // is retried against the then-current entry), so it must only compute from its argument.
   OpStatus Mutate(std::string_view key, FunctionRef<Mutation(const Entry*)> fn);
   // Sets all pairs atomically across shards (shard locks taken in ascending index). With
   // only_if_none_exist (MSETNX) nothing is written if any key exists (status kNotApplied).
@@ -122,10 +124,10 @@ class CacheManager {
   std::string policy() const;
 
   // --- maintenance ---
-  // One active-expiry cycle: scans shards for expired keys within the time budget, taking each
-  // shard lock only for a short batch. Returns the number of keys removed. Called by the
-  // maintenance thread (ExpiryService) or directly by tests.
-  size_t ActiveExpireCycle();
+  // One active-expiry cycle: scans shards for expired keys within the time budget (real time,
+  // microseconds), taking each shard lock only for a batch of 64 checks. Returns the number of
+  // keys removed. Called by the maintenance thread (ExpiryService) or directly by tests.
+  size_t ActiveExpireCycle(int64_t budget_us = 25'000);
 
   CacheStats Stats() const;
   void ResetStats();
@@ -135,8 +137,12 @@ class CacheManager {
   EventBus* bus() const { return bus_; }
 
  private:
-  friend class Shard;
   struct Impl;
+  Shard& ShardFor(uint64_t hash) const;
+  size_t ShardIndex(uint64_t hash) const;
+  // Evicts from any shard (one lock at a time) until a pending write of (items, bytes) fits.
+  bool EvictElsewhere(int64_t items, int64_t bytes);
+  OpStatus Refuse(std::string_view key);
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock& clock_;
   EventBus* bus_;

@@ -12,8 +12,6 @@ struct CacheOptions {
   uint64_t max_items = 0;               // 0 = unlimited
   uint64_t max_bytes = 0;               // 0 = unlimited (Redis's maxmemory)
   std::string eviction_policy = "lru";  // registry name or alias
-  // Active expiry: one cycle scans shards for expired keys within this time budget.
-  int64_t active_expire_budget_us = 2000;
 };
 
 struct CacheStats {

@@ -1,0 +1,605 @@
+// CacheManager: routing, cross-shard orchestration, capacity.
+//
+// Capacity protocol. Limits (max_items, max_bytes) are global; usage is kept in Budget (relaxed
+// atomics) and per shard. A write first *reserves* its delta in the Budget, then evicts from the
+// shard(s) it has locked until the Budget holds again. If those shards have nothing left to evict,
+// it releases the reservation and its locks, evicts from the other shards one lock at a time
+// (EvictElsewhere), and retries (at most kMaxAttempts times). Only when no shard has an
+// evictable entry is the write refused (kOutOfMemory + capacity_warning). Because every increase
+// is followed by the same thread evicting until the Budget holds, usage is within limits whenever
+// no write is in flight; a single entry larger than max_bytes is refused up front.
+#include "cairn/cache/cache_manager.h"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <mutex>
+#include <unordered_set>
+
+#include "cairn/common/glob.h"
+#include "cairn/common/hash.h"
+#include "cairn/events/event_bus.h"
+#include "cairn/eviction/lfu_counter.h"
+#include "cairn/eviction/registry.h"
+#include "shard.h"
+
+namespace cairn {
+namespace {
+
+constexpr int kMaxAttempts = 3;
+constexpr size_t kExpireBatch = 64;
+
+// Reserves (di, db) and evicts from `locked` shards until the budget holds. kOk: reserved.
+// kNotApplied: these shards ran out of victims (reservation released). kOutOfMemory: can never
+// fit.
+OpStatus ReserveLocked(Budget& budget, std::span<Shard* const> locked, int64_t di, int64_t db,
+                       std::span<Entry* const> protect, int64_t now_ms, EventBatch& ev) {
+  uint64_t max_bytes = budget.max_bytes.load(std::memory_order_relaxed);
+  if (max_bytes != 0 && db > 0 && static_cast<uint64_t>(db) > max_bytes) {
+    return OpStatus::kOutOfMemory;
+  }
+  budget.Add(di, db);
+  if (di <= 0 && db <= 0) return OpStatus::kOk;  // a shrinking write is never refused
+  std::vector<Entry*> detached;
+  for (Shard* s : locked) {
+    EvictionCause cause;
+    while ((cause = budget.Over()) != EvictionCause::kNone) {
+      if (!s->EvictOneLocked(cause, now_ms, ev, protect, detached)) break;
+    }
+    s->ReattachLocked(detached);
+    if (budget.Over() == EvictionCause::kNone) return OpStatus::kOk;
+  }
+  budget.Add(-di, -db);
+  return OpStatus::kNotApplied;
+}
+
+uint64_t& ThreadRng() {
+  thread_local uint64_t state =
+      0x9E3779B97F4A7C15ULL ^ reinterpret_cast<uintptr_t>(&state) ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  return state;
+}
+
+}  // namespace
+
+struct CacheManager::Impl {
+  Budget budget;
+  unsigned shard_shift = 64;
+  mutable std::mutex policy_mu;
+  std::string policy_name;
+  std::atomic<size_t> evict_cursor{0};
+  std::atomic<size_t> expire_cursor{0};
+  std::atomic<int64_t> expiry_lag_ms{0};
+  std::atomic<uint64_t> oom_rejections{0};
+};
+
+CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, EventBus* bus)
+    : clock_(clock), bus_(bus), impl_(std::make_unique<Impl>()) {
+  size_t n = std::bit_ceil(std::max<size_t>(1, options.shards));
+  impl_->shard_shift = 64 - std::countr_zero(n);
+  std::string name = PolicyRegistry::Builtin().Canonical(options.eviction_policy);
+  if (name.empty()) name = "lru";
+  impl_->policy_name = name;
+  impl_->budget.max_items = options.max_items;
+  impl_->budget.max_bytes = options.max_bytes;
+  for (size_t i = 0; i < n; ++i) {
+    shards_.push_back(std::make_unique<Shard>(i, impl_->budget,
+                                              PolicyRegistry::Builtin().Create(name),
+                                              0x243F6A8885A308D3ULL * (i + 1)));
+  }
+}
+
+CacheManager::~CacheManager() = default;
+
+size_t CacheManager::ShardIndex(uint64_t hash) const {
+  return impl_->shard_shift >= 64 ? 0 : static_cast<size_t>(hash >> impl_->shard_shift);
+}
+Shard& CacheManager::ShardFor(uint64_t hash) const { return *shards_[ShardIndex(hash)]; }
+size_t CacheManager::ShardOf(std::string_view key) const { return ShardIndex(HashKey(key)); }
+
+OpStatus CacheManager::Refuse(std::string_view key) {
+  impl_->oom_rejections.fetch_add(1, std::memory_order_relaxed);
+  if (bus_ != nullptr && bus_->Wants(EventType::kCapacityWarning)) {
+    bus_->Publish(Event{EventType::kCapacityWarning, EvictionCause::kNone, clock_.NowMs(),
+                        std::string(key), "write refused: capacity reached, nothing evictable"});
+  }
+  return OpStatus::kOutOfMemory;
+}
+
+bool CacheManager::EvictElsewhere(int64_t items, int64_t bytes) {
+  Budget& b = impl_->budget;
+  const size_t n = shards_.size();
+  const size_t start = impl_->evict_cursor.fetch_add(1, std::memory_order_relaxed);
+  std::vector<Entry*> detached;
+  for (size_t i = 0; i < n && b.Over(items, bytes) != EvictionCause::kNone; ++i) {
+    Shard& s = *shards_[(start + i) % n];
+    EventBatch ev(bus_);
+    std::lock_guard lock(s.mu);
+    const int64_t now = clock_.NowMs();
+    EvictionCause cause;
+    while ((cause = b.Over(items, bytes)) != EvictionCause::kNone) {
+      if (!s.EvictOneLocked(cause, now, ev, {}, detached)) break;
+    }
+  }
+  return b.Over(items, bytes) == EvictionCause::kNone;
+}
+
+// ---------------- reads ----------------
+
+OpStatus CacheManager::Get(std::string_view key, FunctionRef<void(const Entry&)> fn) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  Entry* e = s.FindLocked(key, h, now, ev);
+  if (e == nullptr) {
+    ++s.counters().misses;
+    ev.Add(EventType::kMiss, key, now);
+    return OpStatus::kNotFound;
+  }
+  ++s.counters().hits;
+  s.TouchLocked(*e, now);
+  ev.Add(EventType::kHit, key, now);
+  fn(*e);
+  return OpStatus::kOk;
+}
+
+OpStatus CacheManager::Peek(std::string_view key, FunctionRef<void(const Entry&)> fn) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  Entry* e = s.FindLocked(key, h, clock_.NowMs(), ev);
+  if (e == nullptr) return OpStatus::kNotFound;
+  fn(*e);
+  return OpStatus::kOk;
+}
+
+bool CacheManager::Exists(std::string_view key) {
+  return Peek(key, [](const Entry&) {}) == OpStatus::kOk;
+}
+
+// ---------------- writes ----------------
+
+SetResult CacheManager::Set(std::string_view key, std::string_view value, const SetOptions& opts) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  SetResult result;
+  for (int attempt = 1;; ++attempt) {
+    EventBatch ev(bus_);
+    int64_t di = 0, db = 0;
+    {
+      std::lock_guard lock(s.mu);
+      Shard* self = &s;
+      const int64_t now = clock_.NowMs();
+      Entry* e = s.FindLocked(key, h, now, ev);
+      result.old.reset();
+      if (opts.want_old && e != nullptr) result.old.emplace(e->value());
+      if ((opts.cond == SetOptions::Cond::kIfAbsent && e != nullptr) ||
+          (opts.cond == SetOptions::Cond::kIfPresent && e == nullptr)) {
+        result.status = OpStatus::kNotApplied;
+        return result;
+      }
+      const int64_t expire = (opts.keep_ttl && e != nullptr) ? e->expire_at_ms() : opts.expire_at_ms;
+      if (expire != 0 && expire <= now) {  // written already expired: the key is gone
+        if (e != nullptr) {
+          ++s.counters().deletes;
+          ev.Add(EventType::kDelete, key, now);
+          s.EraseLocked(e, h);
+        }
+        result.status = OpStatus::kOk;
+        return result;
+      }
+      di = e == nullptr ? 1 : 0;
+      db = static_cast<int64_t>(Entry::Charge(key.size(), value.size())) -
+           (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
+      Entry* protect[1] = {e};
+      OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
+                                 {protect, e == nullptr ? 0u : 1u}, now, ev);
+      if (r == OpStatus::kOk) {
+        s.WriteLocked(key, h, value, e, expire, now);
+        ev.Add(EventType::kSet, key, now);
+        result.status = OpStatus::kOk;
+        return result;
+      }
+      if (r == OpStatus::kOutOfMemory || attempt == kMaxAttempts) {
+        result.status = Refuse(key);
+        return result;
+      }
+    }
+    if (!EvictElsewhere(di, db)) {
+      result.status = Refuse(key);
+      return result;
+    }
+  }
+}
+
+bool CacheManager::Delete(std::string_view key) { return Take(key).has_value(); }
+
+std::optional<std::string> CacheManager::Take(std::string_view key) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  Entry* e = s.FindLocked(key, h, now, ev);
+  if (e == nullptr) return std::nullopt;
+  std::optional<std::string> value(e->value());
+  ++s.counters().deletes;
+  ev.Add(EventType::kDelete, key, now);
+  s.EraseLocked(e, h);
+  return value;
+}
+
+OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const Entry*)> fn) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  for (int attempt = 1;; ++attempt) {
+    EventBatch ev(bus_);
+    int64_t di = 0, db = 0;
+    {
+      std::lock_guard lock(s.mu);
+      Shard* self = &s;
+      const int64_t now = clock_.NowMs();
+      Entry* e = s.FindLocked(key, h, now, ev);
+      const Mutation m = fn(e);
+      if (m.kind == Mutation::Kind::kKeep) return m.status;
+      const int64_t expire =
+          m.keep_ttl ? (e != nullptr ? e->expire_at_ms() : 0) : m.expire_at_ms;
+      if (m.kind == Mutation::Kind::kDelete || (expire != 0 && expire <= now)) {
+        if (e != nullptr) {
+          ++s.counters().deletes;
+          ev.Add(EventType::kDelete, key, now);
+          s.EraseLocked(e, h);
+        }
+        return m.status;
+      }
+      di = e == nullptr ? 1 : 0;
+      db = static_cast<int64_t>(Entry::Charge(key.size(), m.value.size())) -
+           (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
+      Entry* protect[1] = {e};
+      OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
+                                 {protect, e == nullptr ? 0u : 1u}, now, ev);
+      if (r == OpStatus::kOk) {
+        s.WriteLocked(key, h, m.value, e, expire, now);
+        ev.Add(EventType::kSet, key, now);
+        return m.status;
+      }
+      if (r == OpStatus::kOutOfMemory || attempt == kMaxAttempts) return Refuse(key);
+    }
+    if (!EvictElsewhere(di, db)) return Refuse(key);
+  }
+}
+
+OpStatus CacheManager::MultiSet(std::span<const std::pair<std::string_view, std::string_view>> pairs,
+                                bool only_if_none_exist) {
+  if (pairs.empty()) return OpStatus::kOk;
+  // The last occurrence of a key wins; keep only those, in order.
+  std::vector<size_t> order;
+  order.reserve(pairs.size());
+  {
+    std::unordered_set<std::string_view> seen;
+    for (size_t i = pairs.size(); i-- > 0;) {
+      if (seen.insert(pairs[i].first).second) order.push_back(i);
+    }
+    std::reverse(order.begin(), order.end());
+  }
+  std::vector<uint64_t> hashes(pairs.size());
+  std::vector<Shard*> locked;
+  for (size_t i : order) {
+    hashes[i] = HashKey(pairs[i].first);
+    locked.push_back(&ShardFor(hashes[i]));
+  }
+  std::sort(locked.begin(), locked.end(),
+            [](const Shard* a, const Shard* b) { return a->index() < b->index(); });
+  locked.erase(std::unique(locked.begin(), locked.end()), locked.end());
+
+  std::vector<Entry*> existing(pairs.size(), nullptr);
+  std::vector<Entry*> protect;
+  const std::string_view first_key = pairs[order.front()].first;
+  for (int attempt = 1;; ++attempt) {
+    EventBatch ev(bus_);
+    int64_t di = 0, db = 0;
+    {
+      std::vector<std::unique_lock<std::mutex>> locks;
+      locks.reserve(locked.size());
+      for (Shard* s : locked) locks.emplace_back(s->mu);  // ascending shard index
+      const int64_t now = clock_.NowMs();
+      protect.clear();
+      for (size_t i : order) {
+        Entry* e = ShardFor(hashes[i]).FindLocked(pairs[i].first, hashes[i], now, ev);
+        if (e != nullptr && only_if_none_exist) return OpStatus::kNotApplied;
+        existing[i] = e;
+        if (e != nullptr) protect.push_back(e);
+        di += e == nullptr ? 1 : 0;
+        db += static_cast<int64_t>(Entry::Charge(pairs[i].first.size(), pairs[i].second.size())) -
+              (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
+      }
+      OpStatus r = ReserveLocked(impl_->budget, locked, di, db, protect, now, ev);
+      if (r == OpStatus::kOk) {
+        for (size_t i : order) {
+          ShardFor(hashes[i]).WriteLocked(pairs[i].first, hashes[i], pairs[i].second, existing[i],
+                                          0, now);
+          ev.Add(EventType::kSet, pairs[i].first, now);
+        }
+        return OpStatus::kOk;
+      }
+      if (r == OpStatus::kOutOfMemory || attempt == kMaxAttempts) return Refuse(first_key);
+    }
+    if (!EvictElsewhere(di, db)) return Refuse(first_key);
+  }
+}
+
+OpStatus CacheManager::Rename(std::string_view src, std::string_view dst, bool nx) {
+  const uint64_t hs = HashKey(src), hd = HashKey(dst);
+  Shard& ss = ShardFor(hs);
+  Shard& ds = ShardFor(hd);
+  Shard* locked[2] = {&ss, &ds};
+  if (ds.index() < ss.index()) std::swap(locked[0], locked[1]);
+  const size_t nlocked = &ss == &ds ? 1 : 2;
+  EventBatch ev(bus_);
+  std::unique_lock first(locked[0]->mu);
+  std::unique_lock<std::mutex> second;
+  if (nlocked == 2) second = std::unique_lock(locked[1]->mu);
+  const int64_t now = clock_.NowMs();
+  Entry* e = ss.FindLocked(src, hs, now, ev);
+  if (e == nullptr) return OpStatus::kNotFound;
+  if (src == dst) return nx ? OpStatus::kNotApplied : OpStatus::kOk;
+  Entry* d = ds.FindLocked(dst, hd, now, ev);
+  if (d != nullptr && nx) return OpStatus::kNotApplied;
+  const int64_t di = d == nullptr ? 0 : -1;
+  const int64_t db = static_cast<int64_t>(Entry::Charge(dst.size(), e->value_len())) -
+                     static_cast<int64_t>(e->charge()) -
+                     (d == nullptr ? 0 : static_cast<int64_t>(d->charge()));
+  Entry* protect[2] = {e, d};
+  OpStatus r = ReserveLocked(impl_->budget, {locked, nlocked}, di + 1, db + static_cast<int64_t>(e->charge()),
+                             {protect, d == nullptr ? 1u : 2u}, now, ev);
+  if (r != OpStatus::kOk) return Refuse(dst);
+  // The reservation above counted the new entry; the erasures below release e (and d).
+  if (d != nullptr) ds.EraseLocked(d, hd);
+  Entry* moved = ds.WriteLocked(dst, hd, e->value(), nullptr, e->expire_at_ms(), now, e);
+  (void)moved;
+  ev.Add(EventType::kDelete, src, now, EvictionCause::kNone, "rename_from");
+  ev.Add(EventType::kSet, dst, now, EvictionCause::kNone, "rename_to");
+  ss.EraseLocked(e, hs);
+  ++ss.counters().deletes;
+  return OpStatus::kOk;
+}
+
+// ---------------- expiry ----------------
+
+OpStatus CacheManager::Expire(std::string_view key, int64_t expire_at_ms, ExpireCond cond) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  Entry* e = s.FindLocked(key, h, now, ev);
+  if (e == nullptr) return OpStatus::kNotFound;
+  const int64_t cur = e->expire_at_ms();  // 0 = no expiry = infinitely far
+  bool apply = true;
+  switch (cond) {
+    case ExpireCond::kAlways: break;
+    case ExpireCond::kNx: apply = cur == 0; break;
+    case ExpireCond::kXx: apply = cur != 0; break;
+    case ExpireCond::kGt: apply = cur != 0 && expire_at_ms > cur; break;
+    case ExpireCond::kLt: apply = cur == 0 || expire_at_ms < cur; break;
+  }
+  if (!apply) return OpStatus::kNotApplied;
+  if (expire_at_ms <= now) {
+    ++s.counters().deletes;
+    ev.Add(EventType::kDelete, key, now);
+    s.EraseLocked(e, h);
+    return OpStatus::kOk;
+  }
+  s.SetExpiryLocked(*e, expire_at_ms);
+  s.BumpVersionLocked(*e);
+  return OpStatus::kOk;
+}
+
+OpStatus CacheManager::Persist(std::string_view key) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  Entry* e = s.FindLocked(key, h, clock_.NowMs(), ev);
+  if (e == nullptr) return OpStatus::kNotFound;
+  if (!e->has_expiry()) return OpStatus::kNotApplied;
+  s.SetExpiryLocked(*e, 0);
+  s.BumpVersionLocked(*e);
+  return OpStatus::kOk;
+}
+
+bool CacheManager::Touch(std::string_view key) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  Entry* e = s.FindLocked(key, h, now, ev);
+  if (e == nullptr) return false;
+  s.TouchLocked(*e, now);
+  return true;
+}
+
+// ---------------- keyspace ----------------
+
+uint64_t CacheManager::Scan(uint64_t cursor, size_t count, FunctionRef<void(const Entry&)> fn) {
+  const uint64_t n = shards_.size();
+  uint64_t shard = cursor % n;
+  uint64_t v = cursor / n;
+  size_t visited = 0;
+  count = std::max<size_t>(count, 1);
+  while (shard < n) {
+    Shard& s = *shards_[shard];
+    {
+      std::lock_guard lock(s.mu);
+      const int64_t now = clock_.NowMs();
+      do {
+        v = s.table().ScanStep(v, [&](Entry* e) {
+          ++visited;
+          if (!e->ExpiredAt(now)) fn(*e);
+        });
+      } while (v != 0 && visited < count);
+    }
+    if (v == 0) {
+      ++shard;
+      if (visited >= count) break;
+    } else {
+      break;
+    }
+  }
+  if (shard >= n) return 0;
+  return v * n + shard;
+}
+
+std::vector<std::string> CacheManager::Keys(std::string_view pattern) {
+  std::vector<std::string> out;
+  const bool all = pattern == "*";
+  for (auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    const int64_t now = clock_.NowMs();
+    sp->table().ForEach([&](Entry* e) {
+      if (e->ExpiredAt(now)) return;
+      if (all || GlobMatch(pattern, e->key())) out.emplace_back(e->key());
+    });
+  }
+  return out;
+}
+
+std::optional<std::string> CacheManager::RandomKey() {
+  const size_t n = shards_.size();
+  uint64_t& rng = ThreadRng();
+  for (int tries = 0; tries < 100 && Size() > 0; ++tries) {
+    Shard& s = *shards_[static_cast<size_t>(lfu::NextUnit(rng) * static_cast<double>(n))];
+    std::lock_guard lock(s.mu);
+    Entry* e = s.table().Random(s.rng());
+    if (e != nullptr && !e->ExpiredAt(clock_.NowMs())) return std::string(e->key());
+  }
+  return std::nullopt;
+}
+
+uint64_t CacheManager::Size() const {
+  int64_t n = impl_->budget.items.load(std::memory_order_relaxed);
+  return n < 0 ? 0 : static_cast<uint64_t>(n);
+}
+
+void CacheManager::Flush() {
+  for (auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    sp->ClearLocked();
+  }
+}
+
+// ---------------- capacity and policy ----------------
+
+void CacheManager::SetCapacity(uint64_t max_items, uint64_t max_bytes) {
+  impl_->budget.max_items.store(max_items, std::memory_order_relaxed);
+  impl_->budget.max_bytes.store(max_bytes, std::memory_order_relaxed);
+  EvictElsewhere(0, 0);  // shrink to the new limits now, not on the next write
+}
+
+uint64_t CacheManager::max_items() const {
+  return impl_->budget.max_items.load(std::memory_order_relaxed);
+}
+uint64_t CacheManager::max_bytes() const {
+  return impl_->budget.max_bytes.load(std::memory_order_relaxed);
+}
+
+bool CacheManager::SetPolicy(std::string_view name) {
+  const PolicyRegistry& registry = PolicyRegistry::Builtin();
+  std::string canonical = registry.Canonical(name);
+  if (canonical.empty()) return false;
+  std::string old;
+  {
+    std::lock_guard plock(impl_->policy_mu);  // one swap at a time
+    old = impl_->policy_name;
+    // One shard at a time: the rest of the cache keeps serving while a shard rebuilds.
+    for (auto& sp : shards_) {
+      auto fresh = registry.Create(canonical);
+      std::lock_guard lock(sp->mu);
+      sp->SwapPolicyLocked(std::move(fresh));
+    }
+    impl_->policy_name = canonical;
+  }
+  if (bus_ != nullptr && bus_->Wants(EventType::kPolicyChanged)) {
+    bus_->Publish(Event{EventType::kPolicyChanged, EvictionCause::kNone, clock_.NowMs(), {},
+                        old + "->" + canonical});
+  }
+  return true;
+}
+
+std::string CacheManager::policy() const {
+  std::lock_guard lock(impl_->policy_mu);
+  return impl_->policy_name;
+}
+
+// ---------------- maintenance and stats ----------------
+
+size_t CacheManager::ActiveExpireCycle(int64_t budget_us) {
+  using SteadyClock = std::chrono::steady_clock;
+  const auto deadline = SteadyClock::now() + std::chrono::microseconds(budget_us);
+  const size_t n = shards_.size();
+  const size_t start = impl_->expire_cursor.load(std::memory_order_relaxed);
+  size_t removed = 0;
+  int64_t lag = 0;
+  for (size_t i = 0; i < n; ++i) {
+    Shard& s = *shards_[(start + i) % n];
+    while (true) {
+      EventBatch ev(bus_);
+      std::pair<size_t, size_t> r;
+      {
+        std::lock_guard lock(s.mu);
+        r = s.ExpireSomeLocked(kExpireBatch, clock_.NowMs(), ev, lag);
+      }
+      ev.Publish();
+      removed += r.second;
+      // Keep going on this shard while at least 10% of what we check is expired.
+      if (r.first == 0 || r.second * 10 < r.first) break;
+      if (SteadyClock::now() >= deadline) break;
+    }
+    if (SteadyClock::now() >= deadline) {
+      impl_->expire_cursor.store((start + i) % n, std::memory_order_relaxed);
+      impl_->expiry_lag_ms.store(lag, std::memory_order_relaxed);
+      return removed;
+    }
+  }
+  impl_->expire_cursor.store((start + 1) % n, std::memory_order_relaxed);
+  impl_->expiry_lag_ms.store(lag, std::memory_order_relaxed);
+  return removed;
+}
+
+CacheStats CacheManager::Stats() const {
+  CacheStats st;
+  for (const auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    const ShardCounters& c = sp->counters();
+    st.items += sp->items();
+    st.bytes += sp->bytes();
+    st.expires += sp->expires();
+    st.hits += c.hits;
+    st.misses += c.misses;
+    st.sets += c.sets;
+    st.deletes += c.deletes;
+    st.evictions_size += c.evictions_size;
+    st.evictions_items += c.evictions_items;
+    st.expirations += c.expirations;
+    st.active_expirations += c.active_expirations;
+    st.policy_metadata_bytes += sp->policy().MetadataBytes();
+  }
+  st.evictions = st.evictions_size + st.evictions_items;
+  st.oom_rejections = impl_->oom_rejections.load(std::memory_order_relaxed);
+  st.expiry_lag_ms = impl_->expiry_lag_ms.load(std::memory_order_relaxed);
+  return st;
+}
+
+void CacheManager::ResetStats() {
+  for (auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    sp->counters() = ShardCounters{};
+  }
+  impl_->oom_rejections.store(0, std::memory_order_relaxed);
+}
+
+}  // namespace cairn

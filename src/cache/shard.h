@@ -1,0 +1,139 @@
+// Shard: one lock, one index, one eviction policy instance, its own accounting and counters.
+// Every method whose name ends in Locked must be called with `mu` held. The shard never takes
+// another shard's lock; cross-shard work (global eviction, multi-key writes) is orchestrated by
+// CacheManager in ascending shard order.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "cairn/cache/entry.h"
+#include "cairn/cache/options.h"
+#include "cairn/events/event.h"
+#include "cairn/eviction/policy.h"
+#include "hash_index.h"
+
+namespace cairn {
+
+class EventBus;
+
+// Events raised under a shard lock, published after it is released. Only events some subscriber
+// wants are built (no allocation otherwise).
+class EventBatch {
+ public:
+  explicit EventBatch(EventBus* bus) : bus_(bus) {}
+  ~EventBatch() { Publish(); }
+  EventBatch(const EventBatch&) = delete;
+  EventBatch& operator=(const EventBatch&) = delete;
+
+  bool Wants(EventType t) const;
+  void Add(EventType t, std::string_view key, int64_t now_ms,
+           EvictionCause cause = EvictionCause::kNone, std::string_view detail = {});
+  void Publish();
+
+ private:
+  EventBus* bus_;
+  std::vector<Event> events_;
+};
+
+// Plain counters, written under the shard lock, read under it by Stats().
+struct ShardCounters {
+  uint64_t hits = 0, misses = 0, sets = 0, deletes = 0;
+  uint64_t evictions_size = 0, evictions_items = 0;
+  uint64_t expirations = 0, active_expirations = 0, oom_rejections = 0;
+};
+
+// Global accounting shared by all shards (relaxed atomics; see CacheManager for the protocol).
+struct Budget {
+  std::atomic<int64_t> items{0};
+  std::atomic<int64_t> bytes{0};
+  std::atomic<uint64_t> max_items{0};
+  std::atomic<uint64_t> max_bytes{0};
+
+  void Add(int64_t di, int64_t db) {
+    if (di != 0) items.fetch_add(di, std::memory_order_relaxed);
+    if (db != 0) bytes.fetch_add(db, std::memory_order_relaxed);
+  }
+  // Which limit is exceeded (with a pending write of di items, db bytes), if any.
+  EvictionCause Over(int64_t di = 0, int64_t db = 0) const {
+    uint64_t mi = max_items.load(std::memory_order_relaxed);
+    if (mi != 0 && items.load(std::memory_order_relaxed) + di > static_cast<int64_t>(mi)) {
+      return EvictionCause::kItems;
+    }
+    uint64_t mb = max_bytes.load(std::memory_order_relaxed);
+    if (mb != 0 && bytes.load(std::memory_order_relaxed) + db > static_cast<int64_t>(mb)) {
+      return EvictionCause::kSize;
+    }
+    return EvictionCause::kNone;
+  }
+};
+
+class Shard {
+ public:
+  Shard(size_t index, Budget& budget, std::unique_ptr<EvictionPolicy> policy, uint64_t seed);
+  ~Shard();
+
+  std::mutex mu;
+
+  // Finds a live entry; an expired one is removed (counted, event raised) and nullptr returned.
+  Entry* FindLocked(std::string_view key, uint64_t hash, int64_t now_ms, EventBatch& ev);
+  // Updates access metadata (LFU counter with decay, last access) and tells the policy.
+  void TouchLocked(Entry& e, int64_t now_ms);
+  // Writes key=value (existing: the live entry for key or nullptr). Capacity must already be
+  // reserved by the caller (see CacheManager::Reserve); accounting deltas are applied here to the
+  // shard only. Returns the entry now holding the value.
+  // `inherit` (optional): an entry whose access metadata the new one takes (RENAME).
+  Entry* WriteLocked(std::string_view key, uint64_t hash, std::string_view value, Entry* existing,
+                     int64_t expire_at_ms, int64_t now_ms, const Entry* inherit = nullptr);
+  void BumpVersionLocked(Entry& e) { e.set_version(next_version_++); }
+  // Unlinks and frees (delete, expire, evict, overwrite-by-rename). Updates shard and global
+  // accounting.
+  void EraseLocked(Entry* e, uint64_t hash);
+  void SetExpiryLocked(Entry& e, int64_t expire_at_ms);
+  // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
+  // Protected entries picked as victims are detached from the policy into `detached`; the
+  // caller re-attaches them with ReattachLocked.
+  bool EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
+                      std::span<Entry* const> protect, std::vector<Entry*>& detached);
+  void ReattachLocked(std::vector<Entry*>& detached);
+  // Active expiry: checks up to `limit` TTL'd entries from the rotating cursor, removing expired
+  // ones. Returns {checked, expired}; `max_lag_ms` is raised to the worst lateness seen.
+  std::pair<size_t, size_t> ExpireSomeLocked(size_t limit, int64_t now_ms, EventBatch& ev,
+                                              int64_t& max_lag_ms);
+  void ClearLocked();
+  // Swaps in a new policy, rebuilding its order from entries' access metadata.
+  void SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy);
+
+  size_t index() const { return index_; }
+  HashIndex& table() { return table_; }
+  EvictionPolicy& policy() { return *policy_; }
+  uint64_t items() const { return items_; }
+  uint64_t bytes() const { return bytes_; }
+  uint64_t expires() const { return ttl_.size(); }
+  ShardCounters& counters() { return counters_; }
+  uint64_t& rng() { return rng_; }
+
+ private:
+  Entry* Allocate(std::string_view key, std::string_view value);
+  static void Free(Entry* e);
+  void AddTtl(Entry& e);
+  void RemoveTtl(Entry& e);
+
+  const size_t index_;
+  Budget& budget_;
+  std::unique_ptr<EvictionPolicy> policy_;
+  HashIndex table_;
+  std::vector<Entry*> ttl_;  // entries with an expiry; Entry::ttl_pos indexes it
+  size_t expire_cursor_ = 0;
+  uint64_t items_ = 0, bytes_ = 0;
+  uint64_t next_version_ = 1;
+  uint64_t rng_;
+  ShardCounters counters_;
+};
+
+}  // namespace cairn

@@ -1,0 +1,19 @@
+#include "cairn/common/status.h"
+
+namespace cairn {
+
+const char* ToString(OpStatus s) {
+  switch (s) {
+    case OpStatus::kOk: return "ok";
+    case OpStatus::kNotFound: return "not found";
+    case OpStatus::kNotApplied: return "not applied";
+    case OpStatus::kOutOfMemory: return "out of memory";
+    case OpStatus::kNotInteger: return "not an integer";
+    case OpStatus::kOverflow: return "overflow";
+    case OpStatus::kInvalid: return "invalid";
+    case OpStatus::kConflict: return "conflict";
+  }
+  return "unknown";
+}
+
+}  // namespace cairn
