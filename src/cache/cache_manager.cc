@@ -89,7 +89,7 @@ CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, Even
   }
 }
 
-CacheManager::~CacheManager() = default;
+CacheManager::~CacheManager() { shards_.clear(); }  // shards reference impl_->budget
 
 size_t CacheManager::ShardIndex(uint64_t hash) const {
   return impl_->shard_shift >= 64 ? 0 : static_cast<size_t>(hash >> impl_->shard_shift);
@@ -348,18 +348,19 @@ OpStatus CacheManager::Rename(std::string_view src, std::string_view dst, bool n
   if (src == dst) return nx ? OpStatus::kNotApplied : OpStatus::kOk;
   Entry* d = ds.FindLocked(dst, hd, now, ev);
   if (d != nullptr && nx) return OpStatus::kNotApplied;
-  const int64_t di = d == nullptr ? 0 : -1;
-  const int64_t db = static_cast<int64_t>(Entry::Charge(dst.size(), e->value_len())) -
-                     static_cast<int64_t>(e->charge()) -
-                     (d == nullptr ? 0 : static_cast<int64_t>(d->charge()));
+  // Net effect: the new entry replaces e (and d). Reserve the net delta for the capacity check,
+  // then pre-credit what the two erasures below will subtract from the budget.
+  const int64_t freed_items = d == nullptr ? 1 : 2;
+  const int64_t freed_bytes =
+      static_cast<int64_t>(e->charge()) + (d == nullptr ? 0 : static_cast<int64_t>(d->charge()));
+  const int64_t db = static_cast<int64_t>(Entry::Charge(dst.size(), e->value_len())) - freed_bytes;
   Entry* protect[2] = {e, d};
-  OpStatus r = ReserveLocked(impl_->budget, {locked, nlocked}, di + 1, db + static_cast<int64_t>(e->charge()),
+  OpStatus r = ReserveLocked(impl_->budget, {locked, nlocked}, 1 - freed_items, db,
                              {protect, d == nullptr ? 1u : 2u}, now, ev);
   if (r != OpStatus::kOk) return Refuse(dst);
-  // The reservation above counted the new entry; the erasures below release e (and d).
+  impl_->budget.Add(freed_items, freed_bytes);
   if (d != nullptr) ds.EraseLocked(d, hd);
-  Entry* moved = ds.WriteLocked(dst, hd, e->value(), nullptr, e->expire_at_ms(), now, e);
-  (void)moved;
+  ds.WriteLocked(dst, hd, e->value(), nullptr, e->expire_at_ms(), now, e);
   ev.Add(EventType::kDelete, src, now, EvictionCause::kNone, "rename_from");
   ev.Add(EventType::kSet, dst, now, EvictionCause::kNone, "rename_to");
   ss.EraseLocked(e, hs);

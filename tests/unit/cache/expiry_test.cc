@@ -1,0 +1,70 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "cairn/cache/cache_manager.h"
+#include "cairn/cache/expiry_service.h"
+#include "test_util.h"
+
+namespace cairn {
+namespace {
+
+TEST(ActiveExpiryTest, ReclaimsKeysNobodyReads) {
+  // 100,000 keys with a 200 ms TTL: after 250 ms of (manual) time, the cycles that a 10 Hz
+  // service runs in the following 2 s must have reclaimed every one of them.
+  ManualClock clock;
+  CacheManager c({.shards = 16}, clock);
+  for (int i = 0; i < 100'000; ++i) {
+    c.Set("k" + std::to_string(i), "value", {.expire_at_ms = clock.NowMs() + 200});
+  }
+  c.Set("keep", "forever");
+  EXPECT_EQ(c.Stats().expires, 100'000u);
+  clock.Advance(250);
+  size_t removed = 0;
+  int cycles = 0;
+  for (; cycles < 20 && c.Size() > 1; ++cycles) {
+    removed += c.ActiveExpireCycle(/*budget_us=*/25'000);
+    clock.Advance(100);
+  }
+  EXPECT_EQ(removed, 100'000u);
+  auto st = c.Stats();
+  EXPECT_EQ(st.items, 1u);
+  EXPECT_EQ(st.bytes, Entry::Charge(4, 7));
+  EXPECT_EQ(st.expires, 0u);
+  EXPECT_EQ(st.active_expirations, 100'000u);
+  EXPECT_GE(st.expiry_lag_ms, 50);  // expired 250 ms in, 200 ms TTL
+  EXPECT_TRUE(c.Exists("keep"));
+}
+
+TEST(ActiveExpiryTest, LeavesUnexpiredKeys) {
+  ManualClock clock;
+  CacheManager c({.shards = 4}, clock);
+  for (int i = 0; i < 1000; ++i) {
+    c.Set("k" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + (i % 2 ? 100 : 10'000)});
+  }
+  clock.Advance(200);
+  for (int i = 0; i < 50; ++i) c.ActiveExpireCycle(25'000);
+  EXPECT_EQ(c.Size(), 500u);
+  for (int i = 0; i < 1000; i += 2) EXPECT_TRUE(c.Exists("k" + std::to_string(i)));
+}
+
+TEST(ExpiryServiceTest, RunsCyclesInTheBackgroundAndStops) {
+  ManualClock clock;
+  CacheManager c({.shards = 2}, clock);
+  for (int i = 0; i < 100; ++i) {
+    c.Set("k" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + 1});
+  }
+  clock.Advance(10);
+  ExpiryService svc(c, /*hz=*/100);
+  svc.Start();
+  // Wait (bounded) for the background thread; this polls a condition, it does not time anything.
+  for (int i = 0; i < 500 && c.Size() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  svc.Stop();
+  EXPECT_EQ(c.Size(), 0u);
+  EXPECT_GE(svc.cycles(), 1u);
+}
+
+}  // namespace
+}  // namespace cairn
