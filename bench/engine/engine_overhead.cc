@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   for (const auto& policy : policies) {
     // One child process per policy, so memory freed by the previous run (and kept by the
     // allocator) cannot hide the next one's growth.
+    std::fflush(stdout);
     pid_t pid = fork();
     if (pid != 0) {
       int status = 0;
