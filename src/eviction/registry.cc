@@ -1,0 +1,64 @@
+// The policy registry: explicit registration (no static self-registration, so the link order can
+// never drop a policy; see Dragonfly's command_families.h for the same argument), lookup by
+// canonical name or alias, case-insensitively. Lookups are a linear scan over a handful of rows
+// and happen only at startup and on CONFIG SET maxmemory-policy, never per request.
+#include "cairn/eviction/registry.h"
+
+#include <utility>
+
+#include "cairn/common/strings.h"
+#include "fifo.h"
+#include "lfu.h"
+#include "lru.h"
+#include "noeviction.h"
+
+namespace cairn {
+
+const PolicyRegistry& PolicyRegistry::Builtin() {
+  static const PolicyRegistry registry = [] {
+    PolicyRegistry r;
+    RegisterBuiltinPolicies(r);
+    return r;
+  }();
+  return registry;
+}
+
+void PolicyRegistry::Register(std::string name, Factory factory, std::vector<std::string> aliases) {
+  rows_.push_back(Row{std::move(name), std::move(aliases), std::move(factory)});
+}
+
+const PolicyRegistry::Row* PolicyRegistry::Find(std::string_view name) const {
+  for (const Row& row : rows_) {
+    if (EqualsIgnoreCase(row.name, name)) return &row;
+    for (const std::string& alias : row.aliases) {
+      if (EqualsIgnoreCase(alias, name)) return &row;
+    }
+  }
+  return nullptr;
+}
+
+std::unique_ptr<EvictionPolicy> PolicyRegistry::Create(std::string_view name) const {
+  const Row* row = Find(name);
+  return row != nullptr ? row->factory() : nullptr;
+}
+
+std::string PolicyRegistry::Canonical(std::string_view name) const {
+  const Row* row = Find(name);
+  return row != nullptr ? row->name : std::string();
+}
+
+std::vector<std::string> PolicyRegistry::Names() const {
+  std::vector<std::string> names;
+  names.reserve(rows_.size());
+  for (const Row& row : rows_) names.push_back(row.name);
+  return names;
+}
+
+void RegisterBuiltinPolicies(PolicyRegistry& registry) {
+  registry.Register(std::string(LruPolicy::kName), MakeLruPolicy, {"allkeys-lru"});
+  registry.Register(std::string(LfuPolicy::kName), MakeLfuPolicy, {"allkeys-lfu"});
+  registry.Register(std::string(FifoPolicy::kName), MakeFifoPolicy);
+  registry.Register(std::string(NoEvictionPolicy::kName), MakeNoEvictionPolicy);
+}
+
+}  // namespace cairn
