@@ -18,6 +18,9 @@ struct ParserLimits {
   int64_t max_bulk_len = 512 * 1024 * 1024;  // proto-max-bulk-len
   int64_t max_multibulk_len = 1024 * 1024;   // arguments per command
   size_t max_inline_len = 64 * 1024;         // bytes in one inline line
+  // Redis's authRequired(c): true while the connection must still AUTH. Then a multibulk count
+  // over 10 or a bulk length over 16384 is a protocol error ("unauthenticated ... length").
+  bool auth_required = false;
 };
 
 // The arguments of one parsed command. Views point into the parsed input (multibulk) or into
@@ -36,8 +39,11 @@ enum class ParseStatus : uint8_t { kComplete, kNeedMore, kError };
 
 struct ParseResult {
   ParseStatus status = ParseStatus::kNeedMore;
-  size_t consumed = 0;     // kComplete: bytes of input that made this command
-  size_t need_bytes = 0;   // kNeedMore: a lower bound of total input bytes needed (0 = unknown)
+  size_t consumed = 0;  // kComplete: bytes of input that made this command
+  // kNeedMore: a lower bound of the total input bytes needed (0 = unknown). Set once the
+  // multibulk header is known: the pending bulk's payload plus 6 bytes ("$0\r\n\r\n") per argument
+  // still missing, so the caller can skip re-parsing until that much has arrived.
+  size_t need_bytes = 0;
   std::string_view error;  // kError: full Redis error text, e.g. "ERR Protocol error: ..."
 };
 
