@@ -1,0 +1,44 @@
+#include "cairn/config/config_params.h"
+
+#include <memory>
+
+#include "config_spec.h"
+
+namespace cairn {
+
+using config_internal::ConfigSpec;
+using config_internal::ConfigSpecs;
+
+std::optional<std::string> DefineConfigParams(ConfigRegistry& registry, ServerConfig& cfg,
+                                              ConfigApplyHooks hooks, ConfigChoices choices) {
+  for (const auto& [name, hook] : hooks) {
+    const ConfigSpec* spec = config_internal::FindConfigSpec(name);
+    if (spec == nullptr || spec->name != name) {
+      return "no config key named '" + name + "' (apply hooks use canonical names)";
+    }
+    if (!spec->runtime) return "config key '" + name + "' cannot change at run time";
+    if (!hook) return "empty apply hook for '" + name + "'";
+  }
+  auto shared_choices = std::make_shared<const ConfigChoices>(std::move(choices));
+  for (const ConfigSpec& spec : ConfigSpecs()) {
+    ConfigParam param;
+    param.name = spec.name;
+    param.aliases = spec.aliases;
+    param.get = [&spec, &cfg] { return spec.get(cfg); };
+    auto hook = hooks.find(spec.name);
+    if (hook != hooks.end()) {
+      param.set = [&spec, &cfg, apply = std::move(hook->second),
+                   shared_choices](std::string_view value) -> std::optional<std::string> {
+        ServerConfig candidate = cfg;
+        if (auto err = spec.set(value, *shared_choices, candidate)) return err->redis;
+        if (auto err = apply(candidate)) return err;
+        cfg = std::move(candidate);
+        return std::nullopt;
+      };
+    }
+    registry.Define(std::move(param));
+  }
+  return std::nullopt;
+}
+
+}  // namespace cairn

@@ -1,0 +1,353 @@
+#include "config_spec.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+#include <climits>
+#include <cstring>
+#include <limits>
+
+#include "cairn/common/strings.h"
+#include "config_file.h"
+
+namespace cairn::config_internal {
+namespace {
+
+constexpr uint64_t kKb = 1024;
+constexpr uint64_t kMb = 1024 * kKb;
+constexpr uint64_t kGb = 1024 * kMb;
+constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
+
+std::string RangeError(auto lo, auto hi) {
+  return "argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
+         " inclusive";
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& items, std::string_view sep) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += sep;
+    out += item;
+  }
+  return out;
+}
+
+std::vector<std::string> SplitWhitespace(std::string_view s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    size_t start = i;
+    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    if (i > start) out.emplace_back(s.substr(start, i - start));
+  }
+  return out;
+}
+
+bool IsIpLiteral(const std::string& s) {
+  unsigned char buf[sizeof(struct in6_addr)];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// --- Row builders: one per value kind. ------------------------------------------------------
+
+ConfigSpec IntRow(std::string name, int ServerConfig::*field, int64_t lo, int64_t hi, bool runtime,
+                  std::string help) {
+  ConfigSpec row;
+  row.name = std::move(name);
+  row.type_name = "INT";
+  row.help = std::move(help);
+  row.runtime = runtime;
+  std::string expected = "an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
+  row.set = [field, lo, hi, expected](std::string_view v, const ConfigChoices&,
+                                      ServerConfig& cfg) -> std::optional<ValueError> {
+    int64_t n = 0;
+    if (auto err = ParseIntInRange(v, lo, hi, n)) return ValueError{*err, expected};
+    cfg.*field = static_cast<int>(n);
+    return std::nullopt;
+  };
+  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
+  row.file_value = row.get;
+  return row;
+}
+
+ConfigSpec CountRow(std::string name, uint64_t ServerConfig::*field, bool runtime,
+                    std::string help) {
+  ConfigSpec row;
+  row.name = std::move(name);
+  row.type_name = "COUNT";
+  row.help = std::move(help);
+  row.runtime = runtime;
+  row.set = [field](std::string_view v, const ConfigChoices&,
+                    ServerConfig& cfg) -> std::optional<ValueError> {
+    uint64_t n = 0;
+    if (auto err = ParseUintInRange(v, 0, UINT64_MAX, n)) {
+      return ValueError{*err, "a non-negative integer (0 = no limit)"};
+    }
+    cfg.*field = n;
+    return std::nullopt;
+  };
+  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
+  row.file_value = row.get;
+  return row;
+}
+
+ConfigSpec SizeRow(std::string name, uint64_t ServerConfig::*field, uint64_t lo, uint64_t hi,
+                   bool runtime, std::string help) {
+  ConfigSpec row;
+  row.name = std::move(name);
+  row.type_name = "SIZE";
+  row.help = std::move(help);
+  row.runtime = runtime;
+  std::string expected = lo == 0 && hi == UINT64_MAX
+                             ? "a size like 100mb or 1gb (k=1000, kb=1024, or plain bytes)"
+                             : "a size between " + FormatSize(lo) + " and " + std::to_string(hi) +
+                                   " bytes, like 100mb or 1gb";
+  row.set = [field, lo, hi, expected](std::string_view v, const ConfigChoices&,
+                                      ServerConfig& cfg) -> std::optional<ValueError> {
+    uint64_t n = 0;
+    if (auto err = ParseSizeInRange(v, lo, hi, n)) return ValueError{*err, expected};
+    cfg.*field = n;
+    return std::nullopt;
+  };
+  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
+  row.file_value = [field](const ServerConfig& cfg) { return FormatSize(cfg.*field); };
+  return row;
+}
+
+ConfigSpec StringRow(std::string name, std::string ServerConfig::*field, bool allow_empty,
+                     bool runtime, std::string type_name, std::string help) {
+  ConfigSpec row;
+  row.name = std::move(name);
+  row.type_name = std::move(type_name);
+  row.help = std::move(help);
+  row.runtime = runtime;
+  row.set = [field, allow_empty](std::string_view v, const ConfigChoices&,
+                                 ServerConfig& cfg) -> std::optional<ValueError> {
+    if (!allow_empty && v.empty()) {
+      return ValueError{"argument can't be empty", "a non-empty string"};
+    }
+    cfg.*field = std::string(v);
+    return std::nullopt;
+  };
+  row.get = [field](const ServerConfig& cfg) { return cfg.*field; };
+  row.file_value = [field](const ServerConfig& cfg) { return QuoteConfigValue(cfg.*field); };
+  return row;
+}
+
+// A value from a fixed list; `canonical` maps each accepted spelling to what is stored.
+ConfigSpec ChoiceRow(std::string name, std::string ServerConfig::*field,
+                     std::vector<std::pair<std::string, std::string>> canonical, bool runtime,
+                     std::string help) {
+  ConfigSpec row;
+  row.name = std::move(name);
+  row.help = std::move(help);
+  row.runtime = runtime;
+  std::vector<std::string> spellings;
+  for (const auto& [spelling, stored] : canonical) spellings.push_back(spelling);
+  row.type_name = "{" + Join(spellings, ",") + "}";
+  std::string redis = "argument(s) must be one of the following: " + Join(spellings, ", ");
+  std::string expected = "one of " + Join(spellings, ", ");
+  row.set = [field, canonical, redis, expected](std::string_view v, const ConfigChoices&,
+                                                ServerConfig& cfg) -> std::optional<ValueError> {
+    for (const auto& [spelling, stored] : canonical) {
+      if (EqualsIgnoreCase(spelling, v)) {
+        cfg.*field = stored;
+        return std::nullopt;
+      }
+    }
+    return ValueError{redis, expected};
+  };
+  row.get = [field](const ServerConfig& cfg) { return cfg.*field; };
+  row.file_value = row.get;
+  return row;
+}
+
+std::vector<ConfigSpec> BuildSpecs() {
+  std::vector<ConfigSpec> rows;
+
+  ConfigSpec bind;
+  bind.name = "bind";
+  bind.type_name = "ADDR...";
+  bind.help = "IP addresses to listen on (0.0.0.0 / :: for every interface)";
+  bind.multi = true;
+  bind.set = [](std::string_view v, const ConfigChoices&,
+                ServerConfig& cfg) -> std::optional<ValueError> {
+    const char* expected = "one or more IP addresses like 127.0.0.1 ::1";
+    std::vector<std::string> addrs = SplitWhitespace(v);
+    if (addrs.empty()) return ValueError{"argument can't be empty", expected};
+    for (const std::string& a : addrs) {
+      if (!IsIpLiteral(a)) return ValueError{"Invalid bind address '" + a + "'", expected};
+    }
+    cfg.bind = std::move(addrs);
+    return std::nullopt;
+  };
+  bind.get = [](const ServerConfig& cfg) { return Join(cfg.bind, " "); };
+  bind.file_value = bind.get;
+  rows.push_back(std::move(bind));
+
+  rows.push_back(IntRow("port", &ServerConfig::port, 0, 65535, false,
+                        "TCP port (0 = any free port; the bound port is logged)"));
+  rows.push_back(IntRow("io-threads", &ServerConfig::io_threads, 0, 1024, false,
+                        "I/O threads, each with its own event loop (0 = one per core)"));
+  rows.push_back(IntRow("shards", &ServerConfig::shards, 1, 65536, false,
+                        "cache shards (rounded up to a power of two)"));
+  rows.push_back(SizeRow("maxmemory", &ServerConfig::maxmemory, 0, UINT64_MAX, true,
+                         "memory limit for keys and values (0 = no limit)"));
+  rows.push_back(CountRow("max-items", &ServerConfig::max_items, true,
+                          "limit on the number of keys (0 = no limit)"));
+
+  ConfigSpec policy;
+  policy.name = "eviction-policy";
+  policy.aliases = {"maxmemory-policy"};
+  policy.type_name = "POLICY";
+  policy.help = "which key to evict when a limit is reached";
+  policy.runtime = true;
+  policy.set = [](std::string_view v, const ConfigChoices& choices,
+                  ServerConfig& cfg) -> std::optional<ValueError> {
+    const auto& names = choices.eviction_policies;
+    if (names.empty()) {
+      if (v.empty()) return ValueError{"argument can't be empty", "an eviction policy name"};
+      cfg.eviction_policy = Lower(v);
+      return std::nullopt;
+    }
+    auto it = std::find_if(names.begin(), names.end(),
+                           [v](const std::string& n) { return EqualsIgnoreCase(n, v); });
+    if (it == names.end()) {
+      return ValueError{"argument(s) must be one of the following: " + Join(names, ", "),
+                        "one of " + Join(names, ", ")};
+    }
+    cfg.eviction_policy = Lower(*it);
+    return std::nullopt;
+  };
+  policy.get = [](const ServerConfig& cfg) { return cfg.eviction_policy; };
+  policy.file_value = policy.get;
+  rows.push_back(std::move(policy));
+
+  rows.push_back(StringRow("requirepass", &ServerConfig::requirepass, true, true, "PASSWORD",
+                           "password clients must send with AUTH (empty = no password)"));
+  rows.push_back(IntRow("timeout", &ServerConfig::timeout, 0, INT_MAX, true,
+                        "close connections idle for this many seconds (0 = never)"));
+  rows.push_back(IntRow("maxclients", &ServerConfig::maxclients, 1, INT_MAX, true,
+                        "maximum number of connected clients"));
+  rows.push_back(SizeRow("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, kMb,
+                         static_cast<uint64_t>(kInt64Max), true,
+                         "largest bulk string a client may send"));
+  rows.push_back(SizeRow("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit, kMb,
+                         static_cast<uint64_t>(kInt64Max), true,
+                         "largest unparsed input buffered per client"));
+
+  ConfigSpec level = ChoiceRow("log-level", &ServerConfig::log_level,
+                               {{"trace", "trace"},
+                                {"debug", "debug"},
+                                {"info", "info"},
+                                {"warn", "warn"},
+                                {"error", "error"},
+                                {"critical", "critical"},
+                                {"off", "off"},
+                                {"verbose", "debug"},
+                                {"notice", "info"},
+                                {"warning", "warn"}},
+                               true, "log verbosity (Redis's names are accepted too)");
+  level.aliases = {"loglevel"};
+  rows.push_back(std::move(level));
+
+  ConfigSpec file = StringRow("log-file", &ServerConfig::log_file, true, false, "FILE",
+                              "log to this file (empty = standard error)");
+  file.aliases = {"logfile"};
+  rows.push_back(std::move(file));
+
+  ConfigSpec dir = StringRow("data-dir", &ServerConfig::data_dir, false, false, "DIR",
+                             "directory for persistent data (RocksDB, snapshots)");
+  dir.aliases = {"dir"};
+  rows.push_back(std::move(dir));
+
+  rows.push_back(IntRow("hz", &ServerConfig::hz, 1, 500, true,
+                        "background cycles per second (active expiry, timeouts)"));
+  return rows;
+}
+
+}  // namespace
+
+const std::vector<ConfigSpec>& ConfigSpecs() {
+  static const std::vector<ConfigSpec> specs = BuildSpecs();
+  return specs;
+}
+
+const ConfigSpec* FindConfigSpec(std::string_view name) {
+  for (const ConfigSpec& spec : ConfigSpecs()) {
+    if (EqualsIgnoreCase(spec.name, name)) return &spec;
+    for (const std::string& alias : spec.aliases) {
+      if (EqualsIgnoreCase(alias, name)) return &spec;
+    }
+  }
+  return nullptr;
+}
+
+std::string InvalidValueMessage(std::string_view key, std::string_view value,
+                                const ValueError& error) {
+  return "invalid value '" + std::string(value) + "' for '" + std::string(key) + "': expected " +
+         error.expected;
+}
+
+std::optional<std::string> ParseIntInRange(std::string_view s, int64_t lo, int64_t hi,
+                                           int64_t& out) {
+  std::optional<int64_t> n = ParseInt64(s);
+  if (!n) return "argument couldn't be parsed into an integer";
+  if (*n < lo || *n > hi) return RangeError(lo, hi);
+  out = *n;
+  return std::nullopt;
+}
+
+std::optional<std::string> ParseUintInRange(std::string_view s, uint64_t lo, uint64_t hi,
+                                            uint64_t& out) {
+  // Like Redis: parse as a signed number first, so "-1" is out of range, not unparsable.
+  std::optional<uint64_t> n;
+  if (std::optional<int64_t> signed_n = ParseInt64(s)) {
+    if (*signed_n < 0) return RangeError(lo, hi);
+    n = static_cast<uint64_t>(*signed_n);
+  } else {
+    n = ParseUint64(s);
+  }
+  if (!n) return "argument couldn't be parsed into an integer";
+  if (*n < lo || *n > hi) return RangeError(lo, hi);
+  out = *n;
+  return std::nullopt;
+}
+
+std::optional<std::string> ParseSizeInRange(std::string_view s, uint64_t lo, uint64_t hi,
+                                            uint64_t& out) {
+  std::optional<uint64_t> n = ParseMemory(s);
+  if (!n) return "argument must be a memory value";
+  if (*n < lo || *n > hi) return RangeError(lo, hi);
+  out = *n;
+  return std::nullopt;
+}
+
+std::optional<std::string> ParseYesNo(std::string_view s, bool& out) {
+  if (EqualsIgnoreCase(s, "yes")) {
+    out = true;
+  } else if (EqualsIgnoreCase(s, "no")) {
+    out = false;
+  } else {
+    return "argument must be 'yes' or 'no'";
+  }
+  return std::nullopt;
+}
+
+std::string FormatSize(uint64_t bytes) {
+  if (bytes == 0) return "0";
+  if (bytes % kGb == 0) return std::to_string(bytes / kGb) + "gb";
+  if (bytes % kMb == 0) return std::to_string(bytes / kMb) + "mb";
+  if (bytes % kKb == 0) return std::to_string(bytes / kKb) + "kb";
+  return std::to_string(bytes);
+}
+
+}  // namespace cairn::config_internal

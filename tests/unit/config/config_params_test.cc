@@ -1,0 +1,172 @@
+// DefineConfigParams: the standard keys in a ConfigRegistry, validation shared with LoadConfig,
+// apply hooks and rollback.
+#include "cairn/config/config_params.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "config_spec.h"
+#include "config_test_util.h"
+
+namespace cairn {
+namespace {
+
+using Pairs = std::vector<std::pair<std::string, std::string>>;
+using KV = std::vector<std::pair<std::string_view, std::string_view>>;
+using ::testing::HasSubstr;
+
+class ConfigParamsTest : public ::testing::Test {
+ protected:
+  // Hooks for every run-time key: they record what they saw; `reject_` makes one refuse.
+  ConfigApplyHooks AllHooks() {
+    ConfigApplyHooks hooks;
+    for (const char* key :
+         {"maxmemory", "max-items", "eviction-policy", "requirepass", "timeout", "maxclients",
+          "proto-max-bulk-len", "client-query-buffer-limit", "log-level", "hz"}) {
+      hooks[key] = [this, key](const ServerConfig& c) -> std::optional<std::string> {
+        // What CONFIG GET would show for the candidate.
+        applied_.push_back(std::string(key) + "=" + config_internal::FindConfigSpec(key)->get(c));
+        if (reject_ == key) return "not now";
+        return std::nullopt;
+      };
+    }
+    return hooks;
+  }
+
+  void Define(ConfigApplyHooks hooks, ConfigChoices choices = {}) {
+    ASSERT_EQ(DefineConfigParams(registry_, cfg_, std::move(hooks), std::move(choices)),
+              std::nullopt);
+  }
+
+  Pairs Get(std::vector<std::string_view> patterns) { return registry_.Get(patterns); }
+  std::optional<std::string> Set(KV kv) { return registry_.Set(kv); }
+
+  ServerConfig cfg_;
+  ConfigRegistry registry_;
+  std::vector<std::string> applied_;
+  std::string reject_;
+};
+
+TEST_F(ConfigParamsTest, EveryKeyHasAGetterInConfigGetForm) {
+  Define({});
+  Pairs all = Get({"*"});
+  std::string dump = DumpConfig(cfg_);
+  size_t lines = static_cast<size_t>(std::count(dump.begin(), dump.end(), '\n'));
+  EXPECT_EQ(all.size(), lines);
+  cfg_.maxmemory = 100 * 1024 * 1024;
+  EXPECT_EQ(Get({"maxmemory"}), (Pairs{{"maxmemory", "104857600"}}));  // bytes, like Redis
+  EXPECT_EQ(Get({"bind"}), (Pairs{{"bind", "127.0.0.1 ::1"}}));
+  EXPECT_EQ(Get({"maxmemory-policy", "dir", "loglevel"}),
+            (Pairs{{"maxmemory-policy", "lru"}, {"dir", "./data"}, {"loglevel", "info"}}));
+}
+
+TEST_F(ConfigParamsTest, SetValidatesStoresAndApplies) {
+  Define(AllHooks());
+  EXPECT_EQ(Set({{"maxmemory", "100mb"}}), std::nullopt);
+  EXPECT_EQ(cfg_.maxmemory, 104857600u);
+  EXPECT_EQ(Get({"maxmemory"}), (Pairs{{"maxmemory", "104857600"}}));
+  EXPECT_EQ(Set({{"maxmemory-policy", "LFU"}, {"loglevel", "notice"}, {"requirepass", "pw"}}),
+            std::nullopt);
+  EXPECT_EQ(cfg_.eviction_policy, "lfu");
+  EXPECT_EQ(cfg_.log_level, "info");
+  EXPECT_EQ(cfg_.requirepass, "pw");
+  EXPECT_EQ(applied_, (std::vector<std::string>{"maxmemory=104857600", "eviction-policy=lfu",
+                                                "log-level=info", "requirepass=pw"}));
+}
+
+TEST_F(ConfigParamsTest, RedisErrorTextsForBadValues) {
+  Define(AllHooks());
+  const std::vector<std::pair<KV, std::string>> cases = {
+      {{{"maxmemory", "abc"}}, "'maxmemory') - argument must be a memory value"},
+      {{{"hz", "0"}}, "'hz') - argument must be between 1 and 500 inclusive"},
+      {{{"timeout", "x"}}, "'timeout') - argument couldn't be parsed into an integer"},
+      {{{"max-items", "-1"}},
+       "'max-items') - argument must be between 0 and 18446744073709551615 inclusive"},
+      {{{"maxmemory-policy", "bogus"}},
+       "'eviction-policy') - argument(s) must be one of the following: lru, lfu, fifo, "
+       "noeviction, allkeys-lru, allkeys-lfu"},
+      {{{"proto-max-bulk-len", "1k"}},
+       "'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 "
+       "inclusive"},
+      {{{"log-level", "loud"}},
+       "'log-level') - argument(s) must be one of the following: trace, debug, info, warn, "
+       "error, critical, off, verbose, notice, warning"},
+  };
+  for (const auto& [kv, text] : cases) {
+    SCOPED_TRACE(text);
+    EXPECT_EQ(Set(kv), "ERR CONFIG SET failed (possibly related to argument " + text);
+  }
+  EXPECT_TRUE(applied_.empty()) << "hooks never see invalid values";
+  EXPECT_EQ(DumpConfig(cfg_), DumpConfig(ServerConfig{}));
+}
+
+TEST_F(ConfigParamsTest, FixedKeysAndKeysWithoutHooksAreImmutable) {
+  Define({{"hz", [](const ServerConfig&) { return std::optional<std::string>(); }}});
+  for (std::string_view key :
+       {"port", "bind", "io-threads", "shards", "data-dir", "log-file", "maxmemory", "timeout"}) {
+    EXPECT_EQ(Set({{key, "1"}}), "ERR CONFIG SET failed (possibly related to argument '" +
+                                     std::string(key) + "') - can't set immutable config");
+  }
+  EXPECT_EQ(Set({{"hz", "50"}}), std::nullopt);
+  EXPECT_EQ(cfg_.hz, 50);
+}
+
+TEST_F(ConfigParamsTest, HookRefusalKeepsTheOldValue) {
+  Define(AllHooks());
+  reject_ = "maxmemory";
+  EXPECT_EQ(Set({{"maxmemory", "1gb"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - not now");
+  EXPECT_EQ(cfg_.maxmemory, 0u);
+  EXPECT_EQ(Get({"maxmemory"}), (Pairs{{"maxmemory", "0"}}));
+}
+
+TEST_F(ConfigParamsTest, MultiKeyFailureRollsBackThroughTheHooks) {
+  Define(AllHooks());
+  EXPECT_EQ(Set({{"maxmemory", "1mb"}, {"timeout", "30"}, {"hz", "1000"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - argument must be "
+            "between 1 and 500 inclusive");
+  EXPECT_EQ(cfg_.maxmemory, 0u);
+  EXPECT_EQ(cfg_.timeout, 0);
+  EXPECT_EQ(applied_, (std::vector<std::string>{"maxmemory=1048576", "timeout=30", "timeout=0",
+                                                "maxmemory=0"}));
+  applied_.clear();
+  reject_ = "hz";
+  EXPECT_EQ(Set({{"maxclients", "5"}, {"hz", "11"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'hz') - not now");
+  EXPECT_EQ(cfg_.maxclients, ServerConfig{}.maxclients);
+  EXPECT_EQ(cfg_.hz, ServerConfig{}.hz);
+}
+
+TEST_F(ConfigParamsTest, EvictionChoicesFromTheCaller) {
+  ConfigChoices choices;
+  choices.eviction_policies = {"tinylfu"};
+  Define(AllHooks(), choices);
+  EXPECT_EQ(Set({{"eviction-policy", "tinylfu"}}), std::nullopt);
+  EXPECT_EQ(Set({{"eviction-policy", "lru"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'eviction-policy') - "
+            "argument(s) must be one of the following: tinylfu");
+}
+
+TEST_F(ConfigParamsTest, BadHooksAreReported) {
+  auto noop = [](const ServerConfig&) { return std::optional<std::string>(); };
+  EXPECT_THAT(DefineConfigParams(registry_, cfg_, {{"nope", noop}}),
+              ::testing::Optional(HasSubstr("'nope'")));
+  EXPECT_THAT(DefineConfigParams(registry_, cfg_, {{"port", noop}}),
+              ::testing::Optional(HasSubstr("'port' cannot change at run time")));
+  EXPECT_THAT(DefineConfigParams(registry_, cfg_, {{"maxmemory-policy", noop}}),
+              ::testing::Optional(HasSubstr("canonical")));
+  EXPECT_THAT(DefineConfigParams(registry_, cfg_, {{"hz", nullptr}}),
+              ::testing::Optional(HasSubstr("empty apply hook")));
+  EXPECT_EQ(Get({"*"}), Pairs{}) << "nothing registered on error";
+}
+
+TEST_F(ConfigParamsTest, RegistryDumpLoadsBackAsAConfigFile) {
+  Define(AllHooks());
+  ASSERT_EQ(Set({{"maxmemory", "1000001"}, {"requirepass", "a b\"c"}, {"hz", "42"}}), std::nullopt);
+  auto loaded = testing_util::Load({testing_util::WriteTempFile(registry_.Dump())});
+  ASSERT_EQ(loaded.result.error, "");
+  EXPECT_EQ(DumpConfig(loaded.cfg), DumpConfig(cfg_));
+}
+
+}  // namespace
+}  // namespace cairn

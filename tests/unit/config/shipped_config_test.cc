@@ -1,0 +1,91 @@
+// config/cairn.conf stays in sync with the schema: it documents every key --dump-config prints,
+// documents no key that does not exist, and loads to exactly the defaults (apart from the keys
+// it sets on purpose).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "config_file.h"
+#include "config_spec.h"
+#include "config_test_util.h"
+
+namespace cairn {
+namespace {
+
+const std::string kShippedPath = std::string(CAIRN_SOURCE_DIR) + "/config/cairn.conf";
+
+std::set<std::string> DumpedKeys() {
+  std::set<std::string> keys;
+  std::istringstream in(DumpConfig(ServerConfig{}));
+  std::string line;
+  while (std::getline(in, line)) keys.insert(line.substr(0, line.find(' ')));
+  return keys;
+}
+
+// Key lines of cairn.conf: every setting line, and every comment line written as a commented-out
+// setting ("# key value"), where the key is a known key or looks like one (lower-case words
+// joined by '-'). Prose lines therefore must not start with such a word.
+std::map<std::string, int> KeyLines(const std::string& text, std::vector<std::string>& problems) {
+  static const std::regex kLooksLikeKey("^[a-z0-9]+(-[a-z0-9]+)+$");
+  std::map<std::string, int> keys;
+  std::istringstream in(text);
+  std::string raw;
+  int line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    std::string line = raw;
+    bool commented = false;
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    line = line.substr(first);
+    if (line[0] == '#') {
+      commented = true;
+      line = line.substr(1);
+      if (!line.empty() && line[0] == ' ') line = line.substr(1);
+      if (line.empty() || line[0] == ' ') continue;  // indented prose / examples block
+    }
+    auto args = config_internal::SplitConfigLine(line);
+    if (!args || args->size() < 2) continue;
+    const std::string& key = args->front();
+    bool known = config_internal::FindConfigSpec(key) != nullptr;
+    if (commented && !known && !std::regex_match(key, kLooksLikeKey)) continue;
+    if (!known) {
+      problems.push_back("line " + std::to_string(line_no) + ": '" + key + "' is not a key");
+      continue;
+    }
+    if (config_internal::FindConfigSpec(key)->name != key) {
+      problems.push_back("line " + std::to_string(line_no) + ": use the name, not alias '" + key +
+                         "'");
+    }
+    keys.emplace(key, line_no);
+  }
+  return keys;
+}
+
+TEST(ShippedConfigTest, DocumentsExactlyTheDumpedKeys) {
+  std::string text = testing_util::ReadFile(kShippedPath);
+  ASSERT_FALSE(text.empty()) << kShippedPath;
+  std::vector<std::string> problems;
+  std::map<std::string, int> key_lines = KeyLines(text, problems);
+  EXPECT_THAT(problems, ::testing::IsEmpty());
+  std::set<std::string> documented;
+  for (const auto& [key, line] : key_lines) documented.insert(key);
+  EXPECT_EQ(documented, DumpedKeys());
+}
+
+TEST(ShippedConfigTest, LoadsToTheDefaults) {
+  auto loaded = testing_util::Load({kShippedPath});
+  ASSERT_EQ(loaded.result.error, "");
+  ServerConfig expected;  // the defaults, plus what cairn.conf sets on purpose
+  expected.data_dir = "./data";
+  expected.bind = {"127.0.0.1", "::1"};
+  expected.port = 6379;
+  EXPECT_EQ(DumpConfig(loaded.cfg), DumpConfig(expected));
+  EXPECT_EQ(loaded.cfg.config_file, kShippedPath);
+}
+
+}  // namespace
+}  // namespace cairn
