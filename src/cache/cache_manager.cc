@@ -14,6 +14,7 @@
 #include <bit>
 #include <chrono>
 #include <mutex>
+#include <thread>
 #include <unordered_set>
 
 #include "cairn/common/glob.h"
@@ -71,7 +72,27 @@ struct CacheManager::Impl {
   std::atomic<size_t> expire_cursor{0};
   std::atomic<int64_t> expiry_lag_ms{0};
   std::atomic<uint64_t> oom_rejections{0};
+  PersistState persist;
+  std::atomic<uint64_t> tier_hits{0};
+  std::atomic<uint64_t> tier_misses{0};
+  std::mutex mode_mu;
+  std::atomic<uint64_t> bp_limit{0};
+  std::atomic<bool> bp_reject{false};
+  std::atomic<int64_t> bp_block_ms{5000};
+  std::atomic<uint64_t> bp_rejections{0};
 };
+
+namespace {
+// The last persistence error seen by this thread (for the command layer's error reply).
+thread_local std::string last_io_error;
+
+OpStatus IoError(std::string msg) {
+  last_io_error = std::move(msg);
+  return OpStatus::kIoError;
+}
+}  // namespace
+
+const std::string& CacheManager::last_io_error() { return cairn::last_io_error; }
 
 CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, EventBus* bus)
     : clock_(clock), bus_(bus), impl_(std::make_unique<Impl>()) {
@@ -83,7 +104,7 @@ CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, Even
   impl_->budget.max_items = options.max_items;
   impl_->budget.max_bytes = options.max_bytes;
   for (size_t i = 0; i < n; ++i) {
-    shards_.push_back(std::make_unique<Shard>(i, impl_->budget,
+    shards_.push_back(std::make_unique<Shard>(i, impl_->budget, impl_->persist,
                                               PolicyRegistry::Builtin().Create(name),
                                               0x243F6A8885A308D3ULL * (i + 1)));
   }
@@ -120,6 +141,7 @@ bool CacheManager::EvictElsewhere(int64_t items, int64_t bytes) {
     while ((cause = b.Over(items, bytes)) != EvictionCause::kNone) {
       if (!s.EvictOneLocked(cause, now, ev, {}, detached)) break;
     }
+    s.ReattachLocked(detached);  // dirty victims whose write failed stay resident
   }
   return b.Over(items, bytes) == EvictionCause::kNone;
 }
@@ -129,11 +151,63 @@ bool CacheManager::EvictElsewhere(int64_t items, int64_t bytes) {
 OpStatus CacheManager::Get(std::string_view key, FunctionRef<void(const Entry&)> fn) {
   const uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
+  {
+    EventBatch ev(bus_);
+    std::lock_guard lock(s.mu);
+    const int64_t now = clock_.NowMs();
+    Entry* e = s.FindLocked(key, h, now, ev);
+    if (e != nullptr) {
+      ++s.counters().hits;
+      s.TouchLocked(*e, now);
+      ev.Add(EventType::kHit, key, now);
+      fn(*e);
+      return OpStatus::kOk;
+    }
+    if (!impl_->persist.read_through.load(std::memory_order_relaxed) ||
+        impl_->persist.tier.load(std::memory_order_acquire) == nullptr ||
+        s.HasPendingDeleteLocked(key)) {
+      ++s.counters().misses;
+      ev.Add(EventType::kMiss, key, now);
+      return OpStatus::kNotFound;
+    }
+  }
+  return ReadThrough(key, h, fn);
+}
+
+OpStatus CacheManager::ReadThrough(std::string_view key, uint64_t h,
+                                   FunctionRef<void(const Entry&)> fn) {
+  Shard& s = ShardFor(h);
+  std::string err;
+  BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
+  std::optional<TierRecord> rec = tier->Read(key, &err);  // no lock held: the tier may be slow
+  if (!err.empty()) impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
   EventBatch ev(bus_);
   std::lock_guard lock(s.mu);
+  Shard* self = &s;
   const int64_t now = clock_.NowMs();
-  Entry* e = s.FindLocked(key, h, now, ev);
-  if (e == nullptr) {
+  Entry* e = s.FindLocked(key, h, now, ev);  // written meanwhile? memory wins
+  if (e == nullptr && rec && !(rec->expire_at_ms != 0 && rec->expire_at_ms <= now) &&
+      !s.HasPendingDeleteLocked(key)) {
+    const int64_t db = static_cast<int64_t>(Entry::Charge(key.size(), rec->value.size()));
+    if (ReserveLocked(impl_->budget, {&self, 1}, 1, db, {}, now, ev) == OpStatus::kOk) {
+      e = s.WriteLocked(key, h, rec->value, nullptr, rec->expire_at_ms, now);  // clean
+      --s.counters().sets;  // a load, not a client write
+      impl_->tier_hits.fetch_add(1, std::memory_order_relaxed);
+    } else {
+      // No room: serve it without caching.
+      impl_->tier_hits.fetch_add(1, std::memory_order_relaxed);
+      ++s.counters().hits;
+      ev.Add(EventType::kHit, key, now);
+      void* mem = std::malloc(Entry::AllocSize(key.size(), rec->value.size()));
+      Entry* tmp = Entry::Construct(mem, key, rec->value);
+      tmp->set_expire_at_ms(rec->expire_at_ms);
+      fn(*tmp);
+      tmp->~Entry();
+      std::free(mem);
+      return OpStatus::kOk;
+    }
+  } else if (e == nullptr) {
+    impl_->tier_misses.fetch_add(1, std::memory_order_relaxed);
     ++s.counters().misses;
     ev.Add(EventType::kMiss, key, now);
     return OpStatus::kNotFound;
@@ -166,6 +240,10 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
   const uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
   SetResult result;
+  if (OpStatus bp = Backpressure(); bp != OpStatus::kOk) {
+    result.status = bp;
+    return result;
+  }
   for (int attempt = 1;; ++attempt) {
     EventBatch ev(bus_);
     int64_t di = 0, db = 0;
@@ -183,14 +261,16 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
       }
       const int64_t expire = (opts.keep_ttl && e != nullptr) ? e->expire_at_ms() : opts.expire_at_ms;
       if (expire != 0 && expire <= now) {  // written already expired: the key is gone
-        if (e != nullptr) {
-          ++s.counters().deletes;
-          ev.Add(EventType::kDelete, key, now);
-          s.EraseLocked(e, h);
+        std::string err;
+        if (e != nullptr && !s.CommitDeleteLocked(e, h, now, &err)) {
+          result.status = IoError(std::move(err));
+          return result;
         }
+        if (e != nullptr) ev.Add(EventType::kDelete, key, now);
         result.status = OpStatus::kOk;
         return result;
       }
+
       di = e == nullptr ? 1 : 0;
       db = static_cast<int64_t>(Entry::Charge(key.size(), value.size())) -
            (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
@@ -198,7 +278,12 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
       OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
                                  {protect, e == nullptr ? 0u : 1u}, now, ev);
       if (r == OpStatus::kOk) {
-        s.WriteLocked(key, h, value, e, expire, now);
+        std::string err;
+        if (s.CommitWriteLocked(key, h, value, e, expire, now, &err) == nullptr) {
+          impl_->budget.Add(-di, -db);
+          result.status = IoError(std::move(err));
+          return result;
+        }
         ev.Add(EventType::kSet, key, now);
         result.status = OpStatus::kOk;
         return result;
@@ -226,15 +311,19 @@ std::optional<std::string> CacheManager::Take(std::string_view key) {
   Entry* e = s.FindLocked(key, h, now, ev);
   if (e == nullptr) return std::nullopt;
   std::optional<std::string> value(e->value());
-  ++s.counters().deletes;
+  std::string err;
+  if (!s.CommitDeleteLocked(e, h, now, &err)) {
+    IoError(std::move(err));
+    return std::nullopt;
+  }
   ev.Add(EventType::kDelete, key, now);
-  s.EraseLocked(e, h);
   return value;
 }
 
 OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const Entry*)> fn) {
   const uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
+  if (OpStatus bp = Backpressure(); bp != OpStatus::kOk) return bp;
   for (int attempt = 1;; ++attempt) {
     EventBatch ev(bus_);
     int64_t di = 0, db = 0;
@@ -248,11 +337,9 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
       const int64_t expire =
           m.keep_ttl ? (e != nullptr ? e->expire_at_ms() : 0) : m.expire_at_ms;
       if (m.kind == Mutation::Kind::kDelete || (expire != 0 && expire <= now)) {
-        if (e != nullptr) {
-          ++s.counters().deletes;
-          ev.Add(EventType::kDelete, key, now);
-          s.EraseLocked(e, h);
-        }
+        std::string err;
+        if (e != nullptr && !s.CommitDeleteLocked(e, h, now, &err)) return IoError(std::move(err));
+        if (e != nullptr) ev.Add(EventType::kDelete, key, now);
         return m.status;
       }
       di = e == nullptr ? 1 : 0;
@@ -262,7 +349,11 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
       OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
                                  {protect, e == nullptr ? 0u : 1u}, now, ev);
       if (r == OpStatus::kOk) {
-        s.WriteLocked(key, h, m.value, e, expire, now);
+        std::string err;
+        if (s.CommitWriteLocked(key, h, m.value, e, expire, now, &err) == nullptr) {
+          impl_->budget.Add(-di, -db);
+          return IoError(std::move(err));
+        }
         ev.Add(EventType::kSet, key, now);
         return m.status;
       }
@@ -298,6 +389,7 @@ OpStatus CacheManager::MultiSet(std::span<const std::pair<std::string_view, std:
   std::vector<Entry*> existing(pairs.size(), nullptr);
   std::vector<Entry*> protect;
   const std::string_view first_key = pairs[order.front()].first;
+  if (OpStatus bp = Backpressure(); bp != OpStatus::kOk) return bp;
   for (int attempt = 1;; ++attempt) {
     EventBatch ev(bus_);
     int64_t di = 0, db = 0;
@@ -318,9 +410,18 @@ OpStatus CacheManager::MultiSet(std::span<const std::pair<std::string_view, std:
       }
       OpStatus r = ReserveLocked(impl_->budget, locked, di, db, protect, now, ev);
       if (r == OpStatus::kOk) {
+        const WriteMode mode = impl_->persist.Mode();
+        if (mode == WriteMode::kWriteThrough) {  // all keys in one tier batch
+          std::vector<TierWrite> batch;
+          for (size_t i : order) batch.push_back({pairs[i].first, pairs[i].second, 0, 0, false});
+          if (std::string err = WriteTier(batch); !err.empty()) {
+            impl_->budget.Add(-di, -db);
+            return IoError(std::move(err));
+          }
+        }
         for (size_t i : order) {
-          ShardFor(hashes[i]).WriteLocked(pairs[i].first, hashes[i], pairs[i].second, existing[i],
-                                          0, now);
+          ShardFor(hashes[i]).ApplyWriteLocked(mode, pairs[i].first, hashes[i], pairs[i].second,
+                                               existing[i], 0, now);
           ev.Add(EventType::kSet, pairs[i].first, now);
         }
         return OpStatus::kOk;
@@ -358,13 +459,20 @@ OpStatus CacheManager::Rename(std::string_view src, std::string_view dst, bool n
   OpStatus r = ReserveLocked(impl_->budget, {locked, nlocked}, 1 - freed_items, db,
                              {protect, d == nullptr ? 1u : 2u}, now, ev);
   if (r != OpStatus::kOk) return Refuse(dst);
+  const WriteMode mode = impl_->persist.Mode();
+  if (mode == WriteMode::kWriteThrough) {  // both halves in one tier batch
+    TierWrite batch[2] = {{src, {}, 0, 0, true}, {dst, e->value(), e->expire_at_ms(), 0, false}};
+    if (std::string err = WriteTier(batch); !err.empty()) {
+      impl_->budget.Add(-(1 - freed_items), -db);
+      return IoError(std::move(err));
+    }
+  }
   impl_->budget.Add(freed_items, freed_bytes);
-  if (d != nullptr) ds.EraseLocked(d, hd);
-  ds.WriteLocked(dst, hd, e->value(), nullptr, e->expire_at_ms(), now, e);
+  if (d != nullptr) ds.ApplyDeleteLocked(mode, d, hd, now);
+  ds.ApplyWriteLocked(mode, dst, hd, e->value(), nullptr, e->expire_at_ms(), now, e);
   ev.Add(EventType::kDelete, src, now, EvictionCause::kNone, "rename_from");
   ev.Add(EventType::kSet, dst, now, EvictionCause::kNone, "rename_to");
-  ss.EraseLocked(e, hs);
-  ++ss.counters().deletes;
+  ss.ApplyDeleteLocked(mode, e, hs, now);
   return OpStatus::kOk;
 }
 
@@ -388,13 +496,17 @@ OpStatus CacheManager::Expire(std::string_view key, int64_t expire_at_ms, Expire
     case ExpireCond::kLt: apply = cur == 0 || expire_at_ms < cur; break;
   }
   if (!apply) return OpStatus::kNotApplied;
+  std::string err;
   if (expire_at_ms <= now) {
-    ++s.counters().deletes;
+    if (!s.CommitDeleteLocked(e, h, now, &err)) return IoError(std::move(err));
     ev.Add(EventType::kDelete, key, now);
-    s.EraseLocked(e, h);
     return OpStatus::kOk;
   }
   s.SetExpiryLocked(*e, expire_at_ms);
+  if (!s.CommitMetaLocked(*e, now, &err)) {
+    s.SetExpiryLocked(*e, cur);
+    return IoError(std::move(err));
+  }
   s.BumpVersionLocked(*e);
   return OpStatus::kOk;
 }
@@ -407,7 +519,13 @@ OpStatus CacheManager::Persist(std::string_view key) {
   Entry* e = s.FindLocked(key, h, clock_.NowMs(), ev);
   if (e == nullptr) return OpStatus::kNotFound;
   if (!e->has_expiry()) return OpStatus::kNotApplied;
+  const int64_t cur = e->expire_at_ms();
   s.SetExpiryLocked(*e, 0);
+  std::string err;
+  if (!s.CommitMetaLocked(*e, clock_.NowMs(), &err)) {
+    s.SetExpiryLocked(*e, cur);
+    return IoError(std::move(err));
+  }
   s.BumpVersionLocked(*e);
   return OpStatus::kOk;
 }
@@ -487,9 +605,16 @@ uint64_t CacheManager::Size() const {
 }
 
 void CacheManager::Flush() {
-  for (auto& sp : shards_) {
-    std::lock_guard lock(sp->mu);
-    sp->ClearLocked();
+  // All shard locks (ascending) so that no write lands between clearing memory and the tier.
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (auto& sp : shards_) locks.emplace_back(sp->mu);
+  for (auto& sp : shards_) sp->ClearLocked();
+  BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
+  if (tier != nullptr && impl_->persist.Mode() != WriteMode::kNone) {
+    if (std::string err = tier->Clear(); !err.empty()) {
+      impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      IoError(std::move(err));
+    }
   }
 }
 
@@ -601,6 +726,189 @@ void CacheManager::ResetStats() {
     sp->counters() = ShardCounters{};
   }
   impl_->oom_rejections.store(0, std::memory_order_relaxed);
+}
+
+// ---------------- persistence ----------------
+
+OpStatus CacheManager::Backpressure() {
+  PersistState& p = impl_->persist;
+  const uint64_t limit = impl_->bp_limit.load(std::memory_order_relaxed);
+  if (limit == 0 || p.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  if (p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) {
+    return OpStatus::kOk;
+  }
+  if (!impl_->bp_reject.load(std::memory_order_relaxed)) {
+    // Block: the writer helps the flusher until the backlog is under the limit, bounded in time.
+    const auto deadline = std::chrono::steady_clock::now() +
+                          std::chrono::milliseconds(impl_->bp_block_ms.load());
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::string err;
+      FlushDirty(&err, 1024);
+      if (p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) {
+        return OpStatus::kOk;
+      }
+      if (!err.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  impl_->bp_rejections.fetch_add(1, std::memory_order_relaxed);
+  return OpStatus::kBackpressure;
+}
+
+std::string CacheManager::WriteTier(std::span<const TierWrite> writes) {
+  BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
+  if (tier == nullptr) return {};
+  std::string err = tier->Write(writes);
+  if (!err.empty()) impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+  return err;
+}
+
+void CacheManager::SetBackingTier(BackingTier* tier) {
+  impl_->persist.tier.store(tier, std::memory_order_release);
+}
+
+bool CacheManager::SetWriteMode(WriteMode mode, std::string* error) {
+  std::lock_guard lock(impl_->mode_mu);
+  const WriteMode old = impl_->persist.Mode();
+  if (old == mode) return true;
+  if (mode != WriteMode::kNone && impl_->persist.tier.load() == nullptr) {
+    if (error != nullptr) *error = "no persistent store is configured";
+    return false;
+  }
+  // Switch first, then flush: a write that still saw write-back holds its shard lock while it
+  // marks the entry dirty, and the flush takes every shard lock after the switch, so it sees it.
+  impl_->persist.mode.store(mode, std::memory_order_release);
+  if (old == WriteMode::kWriteBack) {
+    std::string err;
+    FlushDirty(&err);
+    if (!err.empty() || impl_->persist.dirty_keys.load() > 0) {
+      impl_->persist.mode.store(old, std::memory_order_release);
+      if (error != nullptr) *error = err.empty() ? "dirty keys remain" : err;
+      return false;
+    }
+  }
+  return true;
+}
+
+WriteMode CacheManager::write_mode() const { return impl_->persist.Mode(); }
+
+void CacheManager::SetReadThrough(bool on) {
+  impl_->persist.read_through.store(on, std::memory_order_relaxed);
+}
+bool CacheManager::read_through() const {
+  return impl_->persist.read_through.load(std::memory_order_relaxed);
+}
+
+void CacheManager::SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t block_ms) {
+  impl_->bp_limit.store(hard_limit, std::memory_order_relaxed);
+  impl_->bp_reject.store(reject, std::memory_order_relaxed);
+  impl_->bp_block_ms.store(block_ms, std::memory_order_relaxed);
+}
+
+size_t CacheManager::FlushDirty(std::string* error, size_t max_keys) {
+  constexpr size_t kBatch = 256;  // bounds each shard-lock hold to one small tier batch
+  size_t written = 0;
+  for (auto& sp : shards_) {
+    while (written < max_keys) {
+      std::string err;
+      size_t n;
+      {
+        std::lock_guard lock(sp->mu);
+        if (sp->dirty_count() == 0 || sp->dirty_queue_size() == 0) break;
+        n = sp->FlushDirtyLocked(std::min(kBatch, max_keys - written), &err);
+      }
+      if (!err.empty()) {
+        if (error != nullptr) *error = std::move(err);
+        return written;
+      }
+      if (n == 0) {
+        // Only stale keys were examined; continue while the shard has queued keys.
+        std::lock_guard lock(sp->mu);
+        if (sp->dirty_count() == 0 || sp->dirty_queue_size() == 0) break;
+      }
+      written += n;
+    }
+  }
+  return written;
+}
+
+uint64_t CacheManager::dirty_keys() const {
+  return static_cast<uint64_t>(std::max<int64_t>(0, impl_->persist.dirty_keys.load()));
+}
+
+PersistStats CacheManager::persist_stats() const {
+  PersistStats st;
+  const PersistState& p = impl_->persist;
+  st.dirty_keys = static_cast<uint64_t>(std::max<int64_t>(0, p.dirty_keys.load()));
+  st.dirty_bytes = static_cast<uint64_t>(std::max<int64_t>(0, p.dirty_bytes.load()));
+  st.tier_errors = p.tier_errors.load(std::memory_order_relaxed);
+  st.read_through_hits = impl_->tier_hits.load(std::memory_order_relaxed);
+  st.read_through_misses = impl_->tier_misses.load(std::memory_order_relaxed);
+  st.backpressure_rejections = impl_->bp_rejections.load(std::memory_order_relaxed);
+  const int64_t now = clock_.NowMs();
+  for (const auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    if (sp->oldest_dirty_ms() != 0) {
+      st.oldest_dirty_age_ms = std::max(st.oldest_dirty_age_ms, now - sp->oldest_dirty_ms());
+    }
+  }
+  return st;
+}
+
+OpStatus CacheManager::LoadClean(std::string_view key, std::string_view value,
+                                 int64_t expire_at_ms) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  if (expire_at_ms != 0 && expire_at_ms <= now) return OpStatus::kNotApplied;
+  if (s.FindLocked(key, h, now, ev) != nullptr) return OpStatus::kNotApplied;
+  const int64_t db = static_cast<int64_t>(Entry::Charge(key.size(), value.size()));
+  if (impl_->budget.Over(1, db) != EvictionCause::kNone) return OpStatus::kOutOfMemory;
+  impl_->budget.Add(1, db);
+  s.WriteLocked(key, h, value, nullptr, expire_at_ms, now);
+  --s.counters().sets;
+  return OpStatus::kOk;
+}
+
+// ---------------- snapshots ----------------
+
+void CacheManager::Capture(FunctionRef<void(const Entry&)> fn) const {
+  for (const auto& sp : shards_) {
+    std::lock_guard lock(sp->mu);
+    const int64_t now = clock_.NowMs();
+    sp->table().ForEach([&](Entry* e) {
+      if (!e->ExpiredAt(now)) fn(*e);
+    });
+  }
+}
+
+void CacheManager::Restore(std::vector<RestoreEntry> entries) {
+  EventBatch ev(bus_);
+  std::vector<std::unique_lock<std::mutex>> locks;
+  for (auto& sp : shards_) locks.emplace_back(sp->mu);  // ascending: the swap is atomic
+  for (auto& sp : shards_) sp->ClearLocked();
+  const int64_t now = clock_.NowMs();
+  const WriteMode mode = impl_->persist.Mode();
+  for (RestoreEntry& r : entries) {
+    if (r.expire_at_ms != 0 && r.expire_at_ms <= now) continue;
+    const uint64_t h = HashKey(r.key);
+    Shard& s = ShardFor(h);
+    Shard* self = &s;
+    Entry* existing = s.table().Find(r.key, h);
+    const int64_t di = existing == nullptr ? 1 : 0;
+    const int64_t db = static_cast<int64_t>(Entry::Charge(r.key.size(), r.value.size())) -
+                       (existing == nullptr ? 0 : static_cast<int64_t>(existing->charge()));
+    Entry* protect[1] = {existing};
+    if (ReserveLocked(impl_->budget, {&self, 1}, di, db, {protect, existing ? 1u : 0u}, now,
+                      ev) != OpStatus::kOk) {
+      continue;  // over capacity and nothing evictable in this shard: skip the rest of it
+    }
+    Entry* e = s.ApplyWriteLocked(mode, r.key, h, r.value, existing, r.expire_at_ms, now);
+    e->set_freq(r.freq);
+    e->set_last_access_s(r.last_access_s);
+    --s.counters().sets;
+  }
 }
 
 }  // namespace cairn

@@ -30,8 +30,9 @@ void EventBatch::Publish() {
 
 // ---- Shard ----
 
-Shard::Shard(size_t index, Budget& budget, std::unique_ptr<EvictionPolicy> policy, uint64_t seed)
-    : index_(index), budget_(budget), policy_(std::move(policy)), rng_(seed | 1) {}
+Shard::Shard(size_t index, Budget& budget, PersistState& persist,
+             std::unique_ptr<EvictionPolicy> policy, uint64_t seed)
+    : index_(index), budget_(budget), persist_(persist), policy_(std::move(policy)), rng_(seed | 1) {}
 
 Shard::~Shard() { ClearLocked(); }
 
@@ -72,6 +73,7 @@ Entry* Shard::FindLocked(std::string_view key, uint64_t hash, int64_t now_ms, Ev
   if (e == nullptr || !e->ExpiredAt(now_ms)) return e;
   ++counters_.expirations;
   ev.Add(EventType::kExpired, key, now_ms);
+  if (persist_.Mode() == WriteMode::kWriteBack) MarkDeletedLocked(key, now_ms);
   EraseLocked(e, hash);
   return nullptr;
 }
@@ -88,6 +90,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
                           Entry* existing, int64_t expire_at_ms, int64_t now_ms,
                           const Entry* inherit) {
   Entry* e = existing;
+  if (e != nullptr && e->dirty()) SetDirtyLocked(*e, false);  // the caller re-marks if needed
   if (e != nullptr && malloc_usable_size(e) >= Entry::AllocSize(key.size(), value.size())) {
     // Overwrite in place: same allocation, same position in the policy.
     bytes_ += value.size();
@@ -129,6 +132,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
 }
 
 void Shard::EraseLocked(Entry* e, uint64_t hash) {
+  if (e->dirty()) SetDirtyLocked(*e, false);
   policy_->OnErase(*e);
   table_.Remove(e, hash);
   RemoveTtl(*e);
@@ -146,6 +150,19 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
       policy_->OnErase(*victim);
       detached.push_back(victim);
       continue;
+    }
+    if (victim->dirty()) {
+      // Never drop an unflushed write: write the victim to the tier first; if that fails it
+      // stays (detached for this round) and another victim is tried.
+      BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+      TierWrite w{victim->key(), victim->value(), victim->expire_at_ms(), victim->version(), false};
+      if (tier == nullptr || !tier->Write({&w, 1}).empty()) {
+        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+        policy_->OnErase(*victim);
+        detached.push_back(victim);
+        continue;
+      }
+      SetDirtyLocked(*victim, false);
     }
     if (cause == EvictionCause::kItems) {
       ++counters_.evictions_items;
@@ -177,6 +194,7 @@ std::pair<size_t, size_t> Shard::ExpireSomeLocked(size_t limit, int64_t now_ms, 
       ++counters_.active_expirations;
       ++expired;
       ev.Add(EventType::kExpired, e->key(), now_ms);
+      if (persist_.Mode() == WriteMode::kWriteBack) MarkDeletedLocked(e->key(), now_ms);
       EraseLocked(e, HashKey(e->key()));  // moves the last TTL entry into expire_cursor_
     } else {
       ++expire_cursor_;
@@ -186,6 +204,15 @@ std::pair<size_t, size_t> Shard::ExpireSomeLocked(size_t limit, int64_t now_ms, 
 }
 
 void Shard::ClearLocked() {
+  // Pending write-back work is dropped with the data: the caller clears the tier too.
+  table_.ForEach([&](Entry* e) {
+    if (e->dirty()) SetDirtyLocked(*e, false);
+  });
+  AdjustDirtyCount(-static_cast<int64_t>(pending_deletes_.size()));
+  pending_deletes_.clear();
+  dirty_keys_.clear();
+  dirty_keys_.shrink_to_fit();
+  oldest_dirty_ms_ = 0;
   policy_->Clear();
   ttl_.clear();
   ttl_.shrink_to_fit();
@@ -212,6 +239,164 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
     policy->OnInsert(*e);
   }
   policy_ = std::move(policy);
+}
+
+// ---- persistence ----
+
+void Shard::AdjustDirtyCount(int64_t d) {
+  dirty_count_ = static_cast<size_t>(static_cast<int64_t>(dirty_count_) + d);
+  persist_.dirty_keys.fetch_add(d, std::memory_order_relaxed);
+  if (dirty_count_ == 0) oldest_dirty_ms_ = 0;
+}
+
+void Shard::SetDirtyLocked(Entry& e, bool dirty) {
+  if (e.dirty() == dirty) return;
+  e.set_dirty(dirty);
+  const int64_t sign = dirty ? 1 : -1;
+  AdjustDirtyCount(sign);
+  persist_.dirty_bytes.fetch_add(sign * static_cast<int64_t>(e.charge()),
+                                 std::memory_order_relaxed);
+}
+
+void Shard::NoteDirtyLocked(std::string key, int64_t now_ms) {
+  if (dirty_keys_.empty() && oldest_dirty_ms_ == 0) oldest_dirty_ms_ = now_ms;
+  dirty_keys_.push_back(std::move(key));
+}
+
+void Shard::MarkDirtyLocked(Entry& e, int64_t now_ms) {
+  if (!pending_deletes_.empty() && pending_deletes_.erase(std::string(e.key())) != 0) {
+    AdjustDirtyCount(-1);  // the put supersedes the pending delete
+  }
+  if (e.dirty()) return;
+  SetDirtyLocked(e, true);
+  NoteDirtyLocked(std::string(e.key()), now_ms);
+}
+
+void Shard::MarkDeletedLocked(std::string_view key, int64_t now_ms) {
+  if (pending_deletes_.emplace(key).second) {
+    AdjustDirtyCount(1);
+    NoteDirtyLocked(std::string(key), now_ms);
+  }
+}
+
+Entry* Shard::CommitWriteLocked(std::string_view key, uint64_t hash, std::string_view value,
+                                Entry* existing, int64_t expire_at_ms, int64_t now_ms,
+                                std::string* error, const Entry* inherit) {
+  const WriteMode mode = persist_.Mode();
+  if (mode == WriteMode::kWriteThrough) {
+    BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+    if (tier != nullptr) {
+      TierWrite w{key, value, expire_at_ms, next_version_, false};
+      std::string err = tier->Write({&w, 1});
+      if (!err.empty()) {
+        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+        if (error != nullptr) *error = std::move(err);
+        return nullptr;
+      }
+    }
+  }
+  return ApplyWriteLocked(mode, key, hash, value, existing, expire_at_ms, now_ms, inherit);
+}
+
+Entry* Shard::ApplyWriteLocked(WriteMode mode, std::string_view key, uint64_t hash,
+                               std::string_view value, Entry* existing, int64_t expire_at_ms,
+                               int64_t now_ms, const Entry* inherit) {
+  Entry* e = WriteLocked(key, hash, value, existing, expire_at_ms, now_ms, inherit);
+  if (mode == WriteMode::kWriteBack) {
+    MarkDirtyLocked(*e, now_ms);
+  } else if (mode == WriteMode::kWriteThrough && !pending_deletes_.empty() &&
+             pending_deletes_.erase(std::string(key)) != 0) {
+    AdjustDirtyCount(-1);  // written through: the tier already has the newer value
+  }
+  return e;
+}
+
+void Shard::ApplyDeleteLocked(WriteMode mode, Entry* e, uint64_t hash, int64_t now_ms) {
+  if (mode == WriteMode::kWriteBack) MarkDeletedLocked(e->key(), now_ms);
+  ++counters_.deletes;
+  EraseLocked(e, hash);
+}
+
+bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error) {
+  const WriteMode mode = persist_.Mode();
+  if (mode == WriteMode::kWriteThrough) {
+    BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+    if (tier != nullptr) {
+      TierWrite w{e->key(), {}, 0, 0, true};
+      std::string err = tier->Write({&w, 1});
+      if (!err.empty()) {
+        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+        if (error != nullptr) *error = std::move(err);
+        return false;
+      }
+    }
+  }
+  ApplyDeleteLocked(mode, e, hash, now_ms);
+  return true;
+}
+
+bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
+  const WriteMode mode = persist_.Mode();
+  if (mode == WriteMode::kWriteThrough) {
+    BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+    if (tier != nullptr) {
+      TierWrite w{e.key(), e.value(), e.expire_at_ms(), e.version(), false};
+      std::string err = tier->Write({&w, 1});
+      if (!err.empty()) {
+        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+        if (error != nullptr) *error = std::move(err);
+        return false;
+      }
+    }
+  } else if (mode == WriteMode::kWriteBack) {
+    MarkDirtyLocked(e, now_ms);
+  }
+  return true;
+}
+
+size_t Shard::FlushDirtyLocked(size_t max, std::string* error) {
+  BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+  if (dirty_keys_.empty() || tier == nullptr) return 0;
+  const size_t take = std::min(max, dirty_keys_.size());
+  std::vector<std::string> keys(std::make_move_iterator(dirty_keys_.end() - take),
+                                std::make_move_iterator(dirty_keys_.end()));
+  dirty_keys_.resize(dirty_keys_.size() - take);
+  std::vector<TierWrite> batch;
+  std::vector<Entry*> flushed;
+  std::vector<const std::string*> deleted;
+  batch.reserve(keys.size());
+  for (const std::string& k : keys) {
+    Entry* e = table_.Find(k, HashKey(k));
+    if (e != nullptr && e->dirty()) {
+      if (std::find(flushed.begin(), flushed.end(), e) != flushed.end()) continue;
+      batch.push_back({e->key(), e->value(), e->expire_at_ms(), e->version(), false});
+      flushed.push_back(e);
+    } else if (e != nullptr && pending_deletes_.erase(k) != 0) {
+      AdjustDirtyCount(-1);  // superseded by a write-through of the new value
+    } else if (e == nullptr && pending_deletes_.count(k) != 0) {
+      bool dup = false;
+      for (const std::string* d : deleted) dup = dup || *d == k;
+      if (dup) continue;
+      batch.push_back({k, {}, 0, 0, true});
+      deleted.push_back(&k);
+    }
+  }
+  if (!batch.empty()) {
+    std::string err = tier->Write(batch);
+    if (!err.empty()) {
+      persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      for (std::string& k : keys) dirty_keys_.push_back(std::move(k));
+      if (error != nullptr) *error = std::move(err);
+      return 0;
+    }
+  }
+  for (Entry* e : flushed) SetDirtyLocked(*e, false);
+  for (const std::string* k : deleted) {
+    pending_deletes_.erase(*k);
+    AdjustDirtyCount(-1);
+  }
+  if (dirty_keys_.empty()) oldest_dirty_ms_ = 0;
+  return batch.size();
 }
 
 }  // namespace cairn

@@ -9,9 +9,12 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
+#include "cairn/cache/backing_tier.h"
 #include "cairn/cache/entry.h"
 #include "cairn/cache/options.h"
 #include "cairn/events/event.h"
@@ -73,9 +76,22 @@ struct Budget {
   }
 };
 
+// Persistence settings and backlog shared by all shards (see backing_tier.h).
+struct PersistState {
+  std::atomic<WriteMode> mode{WriteMode::kNone};
+  std::atomic<BackingTier*> tier{nullptr};
+  std::atomic<bool> read_through{false};
+  std::atomic<int64_t> dirty_keys{0};   // dirty entries + pending deletes, all shards
+  std::atomic<int64_t> dirty_bytes{0};  // charges of dirty entries
+  std::atomic<uint64_t> tier_errors{0};
+
+  WriteMode Mode() const { return mode.load(std::memory_order_acquire); }
+};
+
 class Shard {
  public:
-  Shard(size_t index, Budget& budget, std::unique_ptr<EvictionPolicy> policy, uint64_t seed);
+  Shard(size_t index, Budget& budget, PersistState& persist, std::unique_ptr<EvictionPolicy> policy,
+        uint64_t seed);
   ~Shard();
 
   std::mutex mu;
@@ -95,6 +111,38 @@ class Shard {
   // accounting.
   void EraseLocked(Entry* e, uint64_t hash);
   void SetExpiryLocked(Entry& e, int64_t expire_at_ms);
+
+  // --- writes that go through the write policy ---
+  // Writes key=value like WriteLocked, first to the tier under write-through (on a tier error
+  // nothing changes, `error` is set and nullptr returned), marking it dirty under write-back.
+  Entry* CommitWriteLocked(std::string_view key, uint64_t hash, std::string_view value,
+                           Entry* existing, int64_t expire_at_ms, int64_t now_ms,
+                           std::string* error, const Entry* inherit = nullptr);
+  // The write-policy bookkeeping without the write-through tier write, for multi-key operations
+  // that write the tier in one batch themselves.
+  // `mode` is the write mode the caller read once, under this shard's lock, for the whole
+  // operation (reading it twice could see a concurrent switch and skip both the tier write and
+  // the dirty mark).
+  Entry* ApplyWriteLocked(WriteMode mode, std::string_view key, uint64_t hash,
+                          std::string_view value, Entry* existing, int64_t expire_at_ms,
+                          int64_t now_ms, const Entry* inherit = nullptr);
+  void ApplyDeleteLocked(WriteMode mode, Entry* e, uint64_t hash, int64_t now_ms);
+  // An explicit delete (DEL, GETDEL, overwritten by RENAME ...): through the write policy, then
+  // EraseLocked. False (nothing changed) on a write-through tier error.
+  bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error);
+  // Persists a metadata change (EXPIRE, PERSIST) of a resident entry.
+  bool CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error);
+  // Write-back: writes up to `max` dirty keys (coalesced: each key's latest value or its delete)
+  // to the tier in one batch. Returns keys written; on a tier error returns 0, sets `error` and
+  // keeps everything dirty.
+  size_t FlushDirtyLocked(size_t max, std::string* error);
+  bool HasPendingDeleteLocked(std::string_view key) const {
+    return !pending_deletes_.empty() && pending_deletes_.count(std::string(key)) != 0;
+  }
+  size_t dirty_count() const { return dirty_count_; }
+  size_t dirty_queue_size() const { return dirty_keys_.size(); }
+  int64_t oldest_dirty_ms() const { return oldest_dirty_ms_; }
+  uint64_t write_seq() const { return next_version_; }
   // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
   // Protected entries picked as victims are detached from the policy into `detached`; the
   // caller re-attaches them with ReattachLocked.
@@ -123,9 +171,15 @@ class Shard {
   static void Free(Entry* e);
   void AddTtl(Entry& e);
   void RemoveTtl(Entry& e);
+  void SetDirtyLocked(Entry& e, bool dirty);
+  void MarkDirtyLocked(Entry& e, int64_t now_ms);
+  void MarkDeletedLocked(std::string_view key, int64_t now_ms);
+  void NoteDirtyLocked(std::string key, int64_t now_ms);
+  void AdjustDirtyCount(int64_t d);
 
   const size_t index_;
   Budget& budget_;
+  PersistState& persist_;
   std::unique_ptr<EvictionPolicy> policy_;
   HashIndex table_;
   std::vector<Entry*> ttl_;  // entries with an expiry; Entry::ttl_pos indexes it
@@ -134,6 +188,12 @@ class Shard {
   uint64_t next_version_ = 1;
   uint64_t rng_;
   ShardCounters counters_;
+  // Write-back backlog: keys to look at on the next flush (may repeat or be stale: the flush
+  // coalesces), and keys deleted or expired since their last flush.
+  std::vector<std::string> dirty_keys_;
+  std::unordered_set<std::string> pending_deletes_;
+  size_t dirty_count_ = 0;
+  int64_t oldest_dirty_ms_ = 0;
 };
 
 }  // namespace cairn

@@ -12,6 +12,8 @@ const char* ToString(OpStatus s) {
     case OpStatus::kOverflow: return "overflow";
     case OpStatus::kInvalid: return "invalid";
     case OpStatus::kConflict: return "conflict";
+    case OpStatus::kIoError: return "i/o error";
+    case OpStatus::kBackpressure: return "write-back backlog full";
   }
   return "unknown";
 }

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "cairn/cache/backing_tier.h"
 #include "cairn/cache/entry.h"
 #include "cairn/cache/options.h"
 #include "cairn/common/clock.h"
@@ -129,6 +130,44 @@ class CacheManager {
   // keys removed. Called by the maintenance thread (ExpiryService) or directly by tests.
   size_t ActiveExpireCycle(int64_t budget_us = 25'000);
 
+  // --- persistence (see backing_tier.h) ---
+  // The tier must outlive the cache, or be detached (nullptr) first.
+  void SetBackingTier(BackingTier* tier);
+  // Switches the write policy. Leaving write-back flushes everything dirty first; if that flush
+  // fails the policy stays write-back and false is returned with the error.
+  bool SetWriteMode(WriteMode mode, std::string* error = nullptr);
+  WriteMode write_mode() const;
+  void SetReadThrough(bool on);
+  bool read_through() const;
+  // Write-back backpressure: above `hard_limit` dirty keys (0 = none), writes are refused with
+  // kBackpressure (reject) or wait up to `block_ms` for the flusher, then are refused.
+  void SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t block_ms = 5000);
+  // Writes dirty keys (coalesced) to the tier in batches, one shard lock at a time. Returns the
+  // number of keys written; on a tier error stops, sets `error`, and keeps the rest dirty.
+  size_t FlushDirty(std::string* error, size_t max_keys = SIZE_MAX);
+  PersistStats persist_stats() const;
+  uint64_t dirty_keys() const;  // cheap (one atomic load)
+  // Inserts a clean entry if the key is absent and there is room without evicting (warm-load).
+  // kOk, kNotApplied (present), kOutOfMemory (full).
+  OpStatus LoadClean(std::string_view key, std::string_view value, int64_t expire_at_ms);
+  // The error message of this thread's last kIoError.
+  static const std::string& last_io_error();
+
+  // --- snapshots (Memento) ---
+  // Visits every live entry, one shard at a time under that shard's lock (a shard is captured
+  // at one instant; shards at successive instants). `fn` must only copy.
+  void Capture(FunctionRef<void(const Entry&)> fn) const;
+  struct RestoreEntry {
+    std::string key, value;
+    int64_t expire_at_ms = 0;
+    uint8_t freq = 0;
+    uint32_t last_access_s = 0;
+  };
+  // Replaces the whole cache atomically (all shard locks held) with `entries` (already verified
+  // by the caller). Expired entries are skipped; entries beyond capacity are evicted by policy.
+  // Entries are restored clean; under write-through/back the caller persists them separately.
+  void Restore(std::vector<RestoreEntry> entries);
+
   CacheStats Stats() const;
   void ResetStats();
   size_t shard_count() const { return shards_.size(); }
@@ -143,6 +182,10 @@ class CacheManager {
   // Evicts from any shard (one lock at a time) until a pending write of (items, bytes) fits.
   bool EvictElsewhere(int64_t items, int64_t bytes);
   OpStatus Refuse(std::string_view key);
+  OpStatus Backpressure();
+  std::string WriteTier(std::span<const TierWrite> writes);
+  // Read-through: on a memory miss, look in the tier; insert what is found (clean).
+  OpStatus ReadThrough(std::string_view key, uint64_t hash, FunctionRef<void(const Entry&)> fn);
   std::vector<std::unique_ptr<Shard>> shards_;
   const Clock& clock_;
   EventBus* bus_;

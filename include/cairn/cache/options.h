@@ -32,4 +32,14 @@ struct CacheStats {
   int64_t expiry_lag_ms = 0;  // worst lateness seen by active expiry in its last cycle
 };
 
+struct PersistStats {
+  uint64_t dirty_keys = 0;
+  uint64_t dirty_bytes = 0;
+  int64_t oldest_dirty_age_ms = 0;
+  uint64_t tier_errors = 0;
+  uint64_t read_through_hits = 0;
+  uint64_t read_through_misses = 0;
+  uint64_t backpressure_rejections = 0;
+};
+
 }  // namespace cairn

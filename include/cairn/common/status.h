@@ -16,6 +16,8 @@ enum class OpStatus : uint8_t {
   kOverflow,      // increment or decrement would overflow
   kInvalid,       // invalid argument for the operation
   kConflict,      // version mismatch (undo of a key changed since)
+  kIoError,       // the persistent tier refused a write-through write (nothing changed)
+  kBackpressure,  // write-back backlog over its hard limit (write-back-overflow reject)
 };
 
 const char* ToString(OpStatus s);

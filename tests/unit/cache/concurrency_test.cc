@@ -9,6 +9,8 @@
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/events/event_bus.h"
+#include "cairn/cache/flush_service.h"
+#include "fake_tier.h"
 #include "test_util.h"
 
 namespace cairn {
@@ -116,6 +118,48 @@ TEST(ConcurrencyTest, PolicySwapUnderLoadNeverFailsOperations) {
   stop = true;
   for (auto& w : workers) w.join();
   EXPECT_EQ(failures.load(), 0u);
+}
+
+TEST(ConcurrencyTest, WritePolicySwapsUnderLoadLoseNoWrite) {
+  ManualClock clock;
+  testing::FakeTier tier;
+  CacheManager c({.shards = 4}, clock);
+  c.SetBackingTier(&tier);
+  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack));
+  FlushService flusher(c, 1, 100);
+  flusher.Start();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 3; ++t) {
+    workers.emplace_back([&, t] {
+      std::mt19937 rng(t);
+      for (int i = 0; i < 20'000; ++i) {
+        std::string key = "k" + std::to_string(rng() % 500);
+        if (rng() % 10 == 0) {
+          c.Delete(key);
+        } else {
+          c.Set(key, std::to_string(t) + ":" + std::to_string(i));
+        }
+      }
+    });
+  }
+  std::thread swapper([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      std::string err;
+      c.SetWriteMode(i % 2 ? WriteMode::kWriteBack : WriteMode::kWriteThrough, &err);
+      std::this_thread::yield();
+    }
+  });
+  for (auto& w : workers) w.join();
+  stop = true;
+  swapper.join();
+  flusher.Stop();
+  std::string err;
+  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteThrough, &err)) << err;
+  // The tier now holds exactly the cache's contents.
+  auto mem = testing::Dump(c);
+  EXPECT_EQ(tier.size(), mem.size());
+  for (const auto& [k, v] : mem) EXPECT_EQ(tier.Value(k), v) << k;
 }
 
 }  // namespace

@@ -1,0 +1,58 @@
+// FlushService: the write-back flusher (a maintenance thread, never an I/O thread).
+//
+// Every `interval_ms` — or as soon as `max_dirty` keys are pending — it writes the dirty backlog
+// to the tier through CacheManager::FlushDirty (coalesced: only each key's latest value or its
+// delete, in batches of 256 per shard lock). A failed flush (I/O error, disk full, read-only
+// directory) publishes a flush_error event, keeps every entry dirty, and retries with exponential
+// backoff (interval x 2^n, capped at 30 s); the server keeps serving meanwhile. Its counters feed
+// INFO persistence.
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace cairn {
+
+class CacheManager;
+
+struct FlushStats {
+  uint64_t flushes = 0;        // successful flush rounds that wrote at least one key
+  uint64_t flushed_keys = 0;
+  uint64_t flush_errors = 0;
+  int64_t last_flush_duration_ms = 0;
+  std::string last_flush_status = "ok";  // "ok" or "err: <message>"
+  int64_t next_retry_in_ms = 0;
+};
+
+class FlushService {
+ public:
+  FlushService(CacheManager& cache, int64_t interval_ms, uint64_t max_dirty);
+  ~FlushService();
+  void Start();
+  void Stop();
+  // Flushes now on the caller's thread (WRITEBACK FLUSH, shutdown). Returns keys written;
+  // `error` set on failure.
+  size_t FlushNow(std::string* error);
+  void Configure(int64_t interval_ms, uint64_t max_dirty);
+  FlushStats stats() const;
+
+ private:
+  void Run();
+  size_t Round(std::string* error);
+
+  CacheManager& cache_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::mutex round_mu_;  // one flush round at a time (timer vs FlushNow)
+  int64_t interval_ms_;
+  uint64_t max_dirty_;
+  bool running_ = false;
+  int failures_ = 0;
+  FlushStats stats_;
+  std::thread thread_;
+};
+
+}  // namespace cairn

@@ -1,0 +1,90 @@
+// An in-memory BackingTier for cache tests, with fault injection and a write log.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "cairn/cache/backing_tier.h"
+
+namespace cairn::testing {
+
+class FakeTier : public BackingTier {
+ public:
+  std::string Write(std::span<const TierWrite> writes) override {
+    std::lock_guard lock(mu_);
+    if (fail_next_ > 0) {
+      --fail_next_;
+      ++failed_;
+      return "injected I/O error";
+    }
+    batches_.push_back(writes.size());
+    for (const TierWrite& w : writes) {
+      ++ops_;
+      if (w.is_delete) {
+        data_.erase(std::string(w.key));
+      } else {
+        data_[std::string(w.key)] = TierRecord{std::string(w.value), w.expire_at_ms, w.version};
+      }
+    }
+    return {};
+  }
+  std::string Clear() override {
+    std::lock_guard lock(mu_);
+    data_.clear();
+    return {};
+  }
+  std::optional<TierRecord> Read(std::string_view key, std::string* error) override {
+    std::lock_guard lock(mu_);
+    if (fail_reads_) {
+      *error = "injected read error";
+      return std::nullopt;
+    }
+    ++reads_;
+    auto it = data_.find(std::string(key));
+    if (it == data_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void FailNext(int n) {
+    std::lock_guard lock(mu_);
+    fail_next_ = n;
+  }
+  std::optional<std::string> Value(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto it = data_.find(key);
+    if (it == data_.end()) return std::nullopt;
+    return it->second.value;
+  }
+  void Put(const std::string& key, const std::string& value, int64_t expire_at_ms = 0) {
+    std::lock_guard lock(mu_);
+    data_[key] = TierRecord{value, expire_at_ms, 1};
+  }
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return data_.size();
+  }
+  size_t ops() {
+    std::lock_guard lock(mu_);
+    return ops_;
+  }
+  size_t failed() {
+    std::lock_guard lock(mu_);
+    return failed_;
+  }
+  std::vector<size_t> batches() {
+    std::lock_guard lock(mu_);
+    return batches_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, TierRecord> data_;
+  std::vector<size_t> batches_;
+  int fail_next_ = 0;
+  bool fail_reads_ = false;
+  size_t ops_ = 0, failed_ = 0, reads_ = 0;
+};
+
+}  // namespace cairn::testing

@@ -1,0 +1,228 @@
+// Write policies (none / write-through / write-back), read-through, dirty eviction, backpressure,
+// flush retries and snapshots, against an in-memory tier with fault injection.
+#include <gtest/gtest.h>
+
+#include "cairn/cache/cache_manager.h"
+#include "cairn/cache/flush_service.h"
+#include "cairn/events/event_bus.h"
+#include "fake_tier.h"
+#include "test_util.h"
+
+namespace cairn {
+namespace {
+
+using testing::FakeTier;
+using testing::GetValue;
+
+class WritePolicyTest : public ::testing::Test {
+ protected:
+  void Use(WriteMode mode, CacheOptions opts = {.shards = 4}) {
+    cache_ = std::make_unique<CacheManager>(opts, clock_, &bus_);
+    cache_->SetBackingTier(&tier_);
+    ASSERT_TRUE(cache_->SetWriteMode(mode));
+  }
+  ManualClock clock_;
+  EventBus bus_;
+  FakeTier tier_;
+  std::unique_ptr<CacheManager> cache_;
+};
+
+TEST_F(WritePolicyTest, NoneWritesNothing) {
+  Use(WriteMode::kNone);
+  cache_->Set("k", "v");
+  cache_->Delete("k");
+  EXPECT_EQ(tier_.ops(), 0u);
+}
+
+TEST_F(WritePolicyTest, WriteThroughWritesBeforeReturning) {
+  Use(WriteMode::kWriteThrough);
+  ASSERT_EQ(cache_->Set("k", "v1").status, OpStatus::kOk);
+  EXPECT_EQ(tier_.Value("k"), "v1");
+  std::string buf;
+  cache_->Mutate("k", [&](const Entry* e) {
+    buf = std::string(e->value()) + "+";
+    return Mutation::Write(buf);
+  });
+  EXPECT_EQ(tier_.Value("k"), "v1+");
+  cache_->Expire("k", clock_.NowMs() + 5000);
+  EXPECT_TRUE(cache_->Delete("k"));
+  EXPECT_EQ(tier_.Value("k"), std::nullopt);
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+}
+
+TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
+  Use(WriteMode::kWriteThrough);
+  cache_->Set("k", "old");
+  tier_.FailNext(1);
+  EXPECT_EQ(cache_->Set("k", "new").status, OpStatus::kIoError);
+  EXPECT_EQ(CacheManager::last_io_error(), "injected I/O error");
+  EXPECT_EQ(GetValue(*cache_, "k"), "old");
+  tier_.FailNext(1);
+  EXPECT_FALSE(cache_->Delete("k"));
+  EXPECT_EQ(GetValue(*cache_, "k"), "old");
+  tier_.FailNext(1);
+  EXPECT_EQ(cache_->Set("fresh", "v").status, OpStatus::kIoError);
+  EXPECT_FALSE(cache_->Exists("fresh"));
+  EXPECT_EQ(cache_->Stats().bytes, testing::SumCharges(*cache_));
+}
+
+TEST_F(WritePolicyTest, WriteThroughMultiKeyOpsAreOneBatch) {
+  Use(WriteMode::kWriteThrough);
+  std::vector<std::pair<std::string_view, std::string_view>> kv = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
+  ASSERT_EQ(cache_->MultiSet(kv), OpStatus::kOk);
+  EXPECT_EQ(tier_.batches().back(), 3u);
+  ASSERT_EQ(cache_->Rename("a", "z"), OpStatus::kOk);
+  EXPECT_EQ(tier_.batches().back(), 2u);
+  EXPECT_EQ(tier_.Value("a"), std::nullopt);
+  EXPECT_EQ(tier_.Value("z"), "1");
+  tier_.FailNext(1);
+  std::vector<std::pair<std::string_view, std::string_view>> kv2 = {{"x", "1"}, {"y", "2"}};
+  EXPECT_EQ(cache_->MultiSet(kv2), OpStatus::kIoError);
+  EXPECT_FALSE(cache_->Exists("x"));
+  EXPECT_FALSE(cache_->Exists("y"));
+}
+
+TEST_F(WritePolicyTest, WriteBackCoalescesAndFlushesDeletesAndExpirations) {
+  Use(WriteMode::kWriteBack);
+  for (int i = 0; i < 5; ++i) cache_->Set("k", "v" + std::to_string(i));
+  cache_->Set("gone", "x");
+  cache_->Set("ttl", "x", {.expire_at_ms = clock_.NowMs() + 10});
+  EXPECT_EQ(tier_.ops(), 0u);  // nothing written yet
+  EXPECT_EQ(cache_->dirty_keys(), 3u);
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err), 3u);
+  EXPECT_TRUE(err.empty());
+  EXPECT_EQ(tier_.Value("k"), "v4");  // only the last value per key
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+  EXPECT_EQ(cache_->persist_stats().dirty_bytes, 0u);
+  cache_->Delete("gone");
+  clock_.Advance(20);
+  cache_->ActiveExpireCycle();
+  EXPECT_EQ(cache_->dirty_keys(), 2u);
+  EXPECT_EQ(cache_->FlushDirty(&err), 2u);
+  EXPECT_EQ(tier_.Value("gone"), std::nullopt);
+  EXPECT_EQ(tier_.Value("ttl"), std::nullopt);
+}
+
+TEST_F(WritePolicyTest, FailedFlushKeepsEverythingDirtyAndRetriesLater) {
+  Use(WriteMode::kWriteBack);
+  std::atomic<int> errors{0};
+  bus_.Subscribe(MaskOf(EventType::kFlushError), [&](const Event&) { ++errors; });
+  for (int i = 0; i < 100; ++i) cache_->Set("k" + std::to_string(i), "v");
+  FlushService flusher(*cache_, 1000, 0);
+  tier_.FailNext(3);
+  for (int i = 0; i < 3; ++i) {
+    std::string err;
+    EXPECT_EQ(flusher.FlushNow(&err), 0u);
+    EXPECT_EQ(err, "injected I/O error");
+    EXPECT_EQ(cache_->dirty_keys(), 100u);  // nothing lost, nothing marked clean
+  }
+  std::string err;
+  EXPECT_EQ(flusher.FlushNow(&err), 100u);
+  EXPECT_TRUE(err.empty());
+  EXPECT_EQ(tier_.size(), 100u);
+  auto st = flusher.stats();
+  EXPECT_EQ(st.flush_errors, 3u);
+  EXPECT_EQ(st.flushed_keys, 100u);
+  EXPECT_EQ(st.last_flush_status, "ok");
+  bus_.Drain();
+  EXPECT_EQ(errors.load(), 3);
+}
+
+TEST_F(WritePolicyTest, DirtyEntryIsWrittenBeforeEviction) {
+  Use(WriteMode::kWriteBack, {.shards = 1, .max_items = 2});
+  cache_->Set("a", "1");
+  cache_->Set("b", "2");
+  cache_->Set("c", "3");  // evicts a, which is dirty: written first
+  EXPECT_FALSE(cache_->Exists("a"));
+  EXPECT_EQ(tier_.Value("a"), "1");
+  // If the tier is down, a dirty victim is kept and the write refused instead.
+  tier_.FailNext(100);
+  EXPECT_EQ(cache_->Set("d", "4").status, OpStatus::kOutOfMemory);
+  EXPECT_TRUE(cache_->Exists("b"));
+  EXPECT_TRUE(cache_->Exists("c"));
+  tier_.FailNext(0);
+  EXPECT_EQ(cache_->Set("d", "4").status, OpStatus::kOk);
+  EXPECT_EQ(tier_.Value("b"), "2");
+}
+
+TEST_F(WritePolicyTest, SwitchFromWriteBackFlushesFirst) {
+  Use(WriteMode::kWriteBack);
+  for (int i = 0; i < 50; ++i) cache_->Set("k" + std::to_string(i), "v");
+  tier_.FailNext(1);
+  std::string err;
+  EXPECT_FALSE(cache_->SetWriteMode(WriteMode::kWriteThrough, &err));
+  EXPECT_EQ(cache_->write_mode(), WriteMode::kWriteBack);
+  EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough, &err)) << err;
+  EXPECT_EQ(tier_.size(), 50u);
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+}
+
+TEST_F(WritePolicyTest, ReadThroughServesEvictedAndStoredKeys) {
+  Use(WriteMode::kWriteThrough, {.shards = 1, .max_items = 2});
+  cache_->SetReadThrough(true);
+  cache_->Set("a", "1");
+  cache_->Set("b", "2");
+  cache_->Set("c", "3");  // evicts a (clean: it is in the tier)
+  EXPECT_EQ(GetValue(*cache_, "a"), "1");  // read through, and cached again
+  tier_.Put("old", "x", clock_.NowMs() - 1);  // expired in the tier: not served
+  EXPECT_EQ(GetValue(*cache_, "old"), "<missing>");
+  EXPECT_EQ(GetValue(*cache_, "never"), "<missing>");
+  auto st = cache_->persist_stats();
+  EXPECT_EQ(st.read_through_hits, 1u);
+  EXPECT_EQ(st.read_through_misses, 2u);
+}
+
+TEST_F(WritePolicyTest, ReadThroughDoesNotResurrectPendingDeletes) {
+  Use(WriteMode::kWriteBack);
+  cache_->SetReadThrough(true);
+  tier_.Put("k", "stale");
+  cache_->Set("k", "v");
+  cache_->Delete("k");  // the delete is pending; the tier still has "stale"
+  EXPECT_EQ(GetValue(*cache_, "k"), "<missing>");
+}
+
+TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
+  Use(WriteMode::kWriteBack);
+  cache_->SetWriteBackLimits(10, /*reject=*/true);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(cache_->Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
+  EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kBackpressure);
+  EXPECT_FALSE(cache_->Exists("over"));
+  std::string err;
+  cache_->FlushDirty(&err);
+  EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kOk);
+  // Block mode: the writer flushes the backlog itself and proceeds.
+  cache_->SetWriteBackLimits(5, /*reject=*/false, 1000);
+  for (int i = 0; i < 20; ++i) ASSERT_EQ(cache_->Set("b" + std::to_string(i), "v").status, OpStatus::kOk);
+  EXPECT_LE(cache_->dirty_keys(), 5u);
+}
+
+TEST_F(WritePolicyTest, CaptureRestoreRoundTrip) {
+  Use(WriteMode::kNone);
+  for (int i = 0; i < 1000; ++i) {
+    cache_->Set("k" + std::to_string(i), "v" + std::to_string(i),
+                {.expire_at_ms = i % 3 == 0 ? clock_.NowMs() + 100000 : 0});
+  }
+  std::vector<CacheManager::RestoreEntry> snap;
+  cache_->Capture([&](const Entry& e) {
+    snap.push_back({std::string(e.key()), std::string(e.value()), e.expire_at_ms(), e.freq(),
+                    e.last_access_s()});
+  });
+  auto before = testing::Dump(*cache_);
+  cache_->Flush();
+  cache_->Set("other", "x");
+  cache_->Restore(snap);
+  EXPECT_EQ(testing::Dump(*cache_), before);
+  EXPECT_EQ(cache_->Stats().expires, 334u);
+  EXPECT_EQ(cache_->Stats().bytes, testing::SumCharges(*cache_));
+}
+
+TEST_F(WritePolicyTest, FlushAllClearsTheTierToo) {
+  Use(WriteMode::kWriteThrough);
+  cache_->Set("a", "1");
+  cache_->Flush();
+  EXPECT_EQ(tier_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace cairn
