@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cctype>
 #include <istream>
 
@@ -189,8 +190,16 @@ std::vector<CLI::ConfigItem> ConfigFileFormat::from_config(std::istream& input) 
     if (auto err = spec->set(joined, choices_, scratch)) {
       Fail(line_no, InvalidValueMessage(Lower(key), joined, *err));
     }
-    // Later lines win; an alias and its key are the same setting.
-    std::erase_if(items, [&](const CLI::ConfigItem& item) { return item.name == spec->name; });
+    // Later lines win, or add up for accumulating keys; an alias and its key are one setting.
+    auto same = [&](const CLI::ConfigItem& item) { return item.name == spec->name; };
+    if (spec->accumulate) {
+      auto earlier = std::find_if(items.begin(), items.end(), same);
+      if (earlier != items.end()) {
+        earlier->inputs.insert(earlier->inputs.end(), inputs.begin(), inputs.end());
+        continue;
+      }
+    }
+    std::erase_if(items, same);
     CLI::ConfigItem item;
     item.name = spec->name;
     item.inputs = std::move(inputs);

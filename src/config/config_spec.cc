@@ -1,15 +1,11 @@
 #include "config_spec.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cctype>
 #include <climits>
-#include <cstring>
 #include <limits>
 
 #include "cairn/common/strings.h"
-#include "config_file.h"
+#include "config_rows.h"
 
 namespace cairn::config_internal {
 namespace {
@@ -22,152 +18,6 @@ constexpr int64_t kInt64Max = std::numeric_limits<int64_t>::max();
 std::string RangeError(auto lo, auto hi) {
   return "argument must be between " + std::to_string(lo) + " and " + std::to_string(hi) +
          " inclusive";
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out += sep;
-    out += item;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitWhitespace(std::string_view s) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    size_t start = i;
-    while (i < s.size() && !std::isspace(static_cast<unsigned char>(s[i]))) ++i;
-    if (i > start) out.emplace_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-bool IsIpLiteral(const std::string& s) {
-  unsigned char buf[sizeof(struct in6_addr)];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
-
-// --- Row builders: one per value kind. ------------------------------------------------------
-
-ConfigSpec IntRow(std::string name, int ServerConfig::*field, int64_t lo, int64_t hi, bool runtime,
-                  std::string help) {
-  ConfigSpec row;
-  row.name = std::move(name);
-  row.type_name = "INT";
-  row.help = std::move(help);
-  row.runtime = runtime;
-  std::string expected = "an integer between " + std::to_string(lo) + " and " + std::to_string(hi);
-  row.set = [field, lo, hi, expected](std::string_view v, const ConfigChoices&,
-                                      ServerConfig& cfg) -> std::optional<ValueError> {
-    int64_t n = 0;
-    if (auto err = ParseIntInRange(v, lo, hi, n)) return ValueError{*err, expected};
-    cfg.*field = static_cast<int>(n);
-    return std::nullopt;
-  };
-  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
-  row.file_value = row.get;
-  return row;
-}
-
-ConfigSpec CountRow(std::string name, uint64_t ServerConfig::*field, bool runtime,
-                    std::string help) {
-  ConfigSpec row;
-  row.name = std::move(name);
-  row.type_name = "COUNT";
-  row.help = std::move(help);
-  row.runtime = runtime;
-  row.set = [field](std::string_view v, const ConfigChoices&,
-                    ServerConfig& cfg) -> std::optional<ValueError> {
-    uint64_t n = 0;
-    if (auto err = ParseUintInRange(v, 0, UINT64_MAX, n)) {
-      return ValueError{*err, "a non-negative integer (0 = no limit)"};
-    }
-    cfg.*field = n;
-    return std::nullopt;
-  };
-  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
-  row.file_value = row.get;
-  return row;
-}
-
-ConfigSpec SizeRow(std::string name, uint64_t ServerConfig::*field, uint64_t lo, uint64_t hi,
-                   bool runtime, std::string help) {
-  ConfigSpec row;
-  row.name = std::move(name);
-  row.type_name = "SIZE";
-  row.help = std::move(help);
-  row.runtime = runtime;
-  std::string expected = lo == 0 && hi == UINT64_MAX
-                             ? "a size like 100mb or 1gb (k=1000, kb=1024, or plain bytes)"
-                             : "a size between " + FormatSize(lo) + " and " + std::to_string(hi) +
-                                   " bytes, like 100mb or 1gb";
-  row.set = [field, lo, hi, expected](std::string_view v, const ConfigChoices&,
-                                      ServerConfig& cfg) -> std::optional<ValueError> {
-    uint64_t n = 0;
-    if (auto err = ParseSizeInRange(v, lo, hi, n)) return ValueError{*err, expected};
-    cfg.*field = n;
-    return std::nullopt;
-  };
-  row.get = [field](const ServerConfig& cfg) { return std::to_string(cfg.*field); };
-  row.file_value = [field](const ServerConfig& cfg) { return FormatSize(cfg.*field); };
-  return row;
-}
-
-ConfigSpec StringRow(std::string name, std::string ServerConfig::*field, bool allow_empty,
-                     bool runtime, std::string type_name, std::string help) {
-  ConfigSpec row;
-  row.name = std::move(name);
-  row.type_name = std::move(type_name);
-  row.help = std::move(help);
-  row.runtime = runtime;
-  row.set = [field, allow_empty](std::string_view v, const ConfigChoices&,
-                                 ServerConfig& cfg) -> std::optional<ValueError> {
-    if (!allow_empty && v.empty()) {
-      return ValueError{"argument can't be empty", "a non-empty string"};
-    }
-    cfg.*field = std::string(v);
-    return std::nullopt;
-  };
-  row.get = [field](const ServerConfig& cfg) { return cfg.*field; };
-  row.file_value = [field](const ServerConfig& cfg) { return QuoteConfigValue(cfg.*field); };
-  return row;
-}
-
-// A value from a fixed list; `canonical` maps each accepted spelling to what is stored.
-ConfigSpec ChoiceRow(std::string name, std::string ServerConfig::*field,
-                     std::vector<std::pair<std::string, std::string>> canonical, bool runtime,
-                     std::string help) {
-  ConfigSpec row;
-  row.name = std::move(name);
-  row.help = std::move(help);
-  row.runtime = runtime;
-  std::vector<std::string> spellings;
-  for (const auto& [spelling, stored] : canonical) spellings.push_back(spelling);
-  row.type_name = "{" + Join(spellings, ",") + "}";
-  std::string redis = "argument(s) must be one of the following: " + Join(spellings, ", ");
-  std::string expected = "one of " + Join(spellings, ", ");
-  row.set = [field, canonical, redis, expected](std::string_view v, const ConfigChoices&,
-                                                ServerConfig& cfg) -> std::optional<ValueError> {
-    for (const auto& [spelling, stored] : canonical) {
-      if (EqualsIgnoreCase(spelling, v)) {
-        cfg.*field = stored;
-        return std::nullopt;
-      }
-    }
-    return ValueError{redis, expected};
-  };
-  row.get = [field](const ServerConfig& cfg) { return cfg.*field; };
-  row.file_value = row.get;
-  return row;
 }
 
 std::vector<ConfigSpec> BuildSpecs() {
@@ -201,8 +51,9 @@ std::vector<ConfigSpec> BuildSpecs() {
                         "cache shards (rounded up to a power of two)"));
   rows.push_back(SizeRow("maxmemory", &ServerConfig::maxmemory, 0, UINT64_MAX, true,
                          "memory limit for keys and values (0 = no limit)"));
-  rows.push_back(CountRow("max-items", &ServerConfig::max_items, true,
-                          "limit on the number of keys (0 = no limit)"));
+  rows.push_back(CountRow("max-items", &ServerConfig::max_items, UINT64_MAX, true,
+                          "limit on the number of keys (0 = no limit)",
+                          "a non-negative integer (0 = no limit)"));
 
   ConfigSpec policy;
   policy.name = "eviction-policy";
@@ -271,6 +122,8 @@ std::vector<ConfigSpec> BuildSpecs() {
 
   rows.push_back(IntRow("hz", &ServerConfig::hz, 1, 500, true,
                         "background cycles per second (active expiry, timeouts)"));
+  AppendPersistenceSpecs(rows);
+  AppendObservabilitySpecs(rows);
   return rows;
 }
 

@@ -39,6 +39,9 @@ struct ConfigSpec {
   std::string help;                  // one line for --help (cairn.conf has the prose)
   bool runtime = false;              // may change through CONFIG SET
   bool multi = false;                // takes one or more values (bind)
+  // With multi: a key repeated in the config file adds its values to the earlier lines' instead
+  // of replacing them (client-output-buffer-limit, where each line sets the classes it names).
+  bool accumulate = false;
   // Parses and validates `value` (multi: a whitespace-separated list); stores it in `cfg` only
   // when valid.
   std::function<std::optional<ValueError>(std::string_view value, const ConfigChoices& choices,

@@ -11,6 +11,24 @@
 
 namespace cairn {
 
+// client-output-buffer-limit, per client class, with Redis's defaults. A client is disconnected
+// as soon as its pending output reaches hard_bytes, or once it has stayed at or above
+// soft_bytes for soft_seconds seconds; 0 disables that limit. Cairn has no replicas: the replica
+// class is kept so that Redis's syntax and CONFIG GET output work unchanged. (The pub/sub
+// module's own OutputBufferLimit has the same three fields; main copies them across.)
+struct ClientOutputBufferLimits {
+  struct Limit {
+    uint64_t hard_bytes = 0;
+    uint64_t soft_bytes = 0;
+    int64_t soft_seconds = 0;  // 0 .. INT_MAX, as in Redis
+    bool operator==(const Limit&) const = default;
+  };
+  Limit normal;
+  Limit replica{256ull * 1024 * 1024, 64ull * 1024 * 1024, 60};
+  Limit pubsub{32ull * 1024 * 1024, 8ull * 1024 * 1024, 60};
+  bool operator==(const ClientOutputBufferLimits&) const = default;
+};
+
 struct ServerConfig {
   std::vector<std::string> bind{"127.0.0.1", "::1"};
   int port = 6379;
@@ -27,7 +45,39 @@ struct ServerConfig {
   std::string log_level = "info";
   std::string log_file;  // empty = stderr
   std::string data_dir = "./data";
-  int hz = 10;              // background task frequency (active expiry cycles per second)
+  int hz = 10;  // background task frequency (active expiry cycles per second)
+
+  // Persistence (config/cairn.conf, PERSISTENCE section, documents each key).
+  std::string write_policy = "none";          // none | write-through | write-back
+  int write_back_interval_ms = 1000;          // write-back flush period
+  uint64_t write_back_max_dirty = 10000;      // dirty keys that trigger an early flush (0 = never)
+  uint64_t write_back_hard_limit = 1000000;   // dirty keys above which writes wait (0 = no limit)
+  std::string write_back_overflow = "block";  // block | reject, above the hard limit
+  bool read_through = false;                  // on a memory miss, look in RocksDB
+  bool warm_load = true;                      // load RocksDB into memory at startup
+  int shutdown_timeout = 10;                  // seconds to flush on shutdown (0 = no limit)
+  bool write_sync = false;                    // fsync each RocksDB write batch
+  uint64_t rocksdb_block_cache_size = 64ull * 1024 * 1024;
+  std::string rocksdb_compression = "lz4";  // none | snappy | lz4 | zstd
+  int rocksdb_background_jobs = 2;
+  std::string snapshot_on_start;          // snapshot name to restore at startup ("" = none)
+  int undo_depth = 16;                    // undo steps kept per connection (0 = undo off)
+  uint64_t undo_max_bytes = 1024 * 1024;  // undo history bytes per connection
+
+  // Observability (config/cairn.conf, OBSERVABILITY and LOGGING sections).
+  int metrics_port = 0;  // Prometheus /metrics, /healthz, /readyz (0 = off)
+  std::string metrics_bind = "127.0.0.1";
+  // Keyspace notification classes, a bit mask with Redis's NOTIFY_* values (the same as the
+  // observability module's NotifyClass); CONFIG and the file use Redis's letters (KEA, Ex).
+  uint32_t notify_keyspace_events = 0;
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = log every command
+  uint64_t slowlog_max_len = 128;
+  ClientOutputBufferLimits client_output_buffer_limit;
+  std::string log_format = "text";  // text | json (one JSON object per line)
+  uint64_t log_max_size = 0;        // rotate the log file at this size (0 = never)
+  int log_max_files = 5;            // rotated files kept
+  bool latency_tracking = true;     // per-command latency percentiles (INFO latencystats)
+
   std::string config_file;  // the file this config was loaded from ("" if none)
 };
 

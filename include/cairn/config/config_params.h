@@ -13,8 +13,15 @@
 // values (ConfigRegistry::Set rolls back), so hooks also see the restore.
 //
 // Run-time changeable keys: maxmemory, max-items, eviction-policy, requirepass, timeout,
-// maxclients, proto-max-bulk-len, client-query-buffer-limit, log-level, hz.
-// Fixed after startup: bind, port, io-threads, shards, log-file, data-dir.
+// maxclients, proto-max-bulk-len, client-query-buffer-limit, log-level, hz;
+// persistence: write-policy, write-back-interval-ms, write-back-max-dirty,
+// write-back-hard-limit, write-back-overflow, read-through, shutdown-timeout, write-sync,
+// undo-depth, undo-max-bytes;
+// observability: notify-keyspace-events, slowlog-log-slower-than, slowlog-max-len,
+// client-output-buffer-limit, latency-tracking, log-format, log-max-size, log-max-files.
+// Fixed after startup: bind, port, io-threads, shards, log-file, data-dir, warm-load,
+// snapshot-on-start, rocksdb-block-cache-size, rocksdb-compression, rocksdb-background-jobs,
+// metrics-port, metrics-bind.
 //
 // Threading: getters and setters run under the registry's mutex, and only setters write `cfg`
 // after startup. Other threads must not read `cfg` while the server runs; hooks push new values
