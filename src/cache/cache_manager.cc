@@ -874,13 +874,16 @@ OpStatus CacheManager::LoadClean(std::string_view key, std::string_view value,
 // ---------------- snapshots ----------------
 
 void CacheManager::Capture(FunctionRef<void(const Entry&)> fn) const {
-  for (const auto& sp : shards_) {
-    std::lock_guard lock(sp->mu);
-    const int64_t now = clock_.NowMs();
-    sp->table().ForEach([&](Entry* e) {
-      if (!e->ExpiredAt(now)) fn(*e);
-    });
-  }
+  for (size_t i = 0; i < shards_.size(); ++i) CaptureShard(i, fn);
+}
+
+void CacheManager::CaptureShard(size_t shard, FunctionRef<void(const Entry&)> fn) const {
+  Shard& s = *shards_.at(shard);
+  std::lock_guard lock(s.mu);
+  const int64_t now = clock_.NowMs();
+  s.table().ForEach([&](Entry* e) {
+    if (!e->ExpiredAt(now)) fn(*e);
+  });
 }
 
 void CacheManager::Restore(std::vector<RestoreEntry> entries) {

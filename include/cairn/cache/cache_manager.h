@@ -157,6 +157,9 @@ class CacheManager {
   // Visits every live entry, one shard at a time under that shard's lock (a shard is captured
   // at one instant; shards at successive instants). `fn` must only copy.
   void Capture(FunctionRef<void(const Entry&)> fn) const;
+  // The same for one shard (0 .. shard_count()-1), so a caller can copy a shard under its lock
+  // and write it out with no lock held.
+  void CaptureShard(size_t shard, FunctionRef<void(const Entry&)> fn) const;
   struct RestoreEntry {
     std::string key, value;
     int64_t expire_at_ms = 0;

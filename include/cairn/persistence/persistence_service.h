@@ -1,0 +1,129 @@
+// PersistenceService: everything durable, composed for the server. It owns the RocksDB store in
+// `<data-dir>/rocksdb`, plugs it into the cache as its BackingTier, runs the write-back
+// FlushService, warm-loads at startup, and writes and restores snapshots in
+// `<data-dir>/snapshots/<name>.snap`.
+//
+// Threads: the flusher and warm-load threads, and one BGSAVE thread at a time; none is an I/O
+// thread. Snapshots are captured one shard at a time (copied under that shard's lock, written to
+// disk with no lock held), so a request waits at most for one shard's copy. A restore verifies the
+// whole file before it touches the cache, then swaps the cache's contents atomically.
+//
+// Shutdown: Shutdown(flush=true) stops the flusher and flushes every dirty key, retrying until
+// `shutdown_timeout_ms`; SHUTDOWN NOSAVE skips the flush only when asked.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cairn/cache/backing_tier.h"
+#include "cairn/cache/flush_service.h"
+#include "cairn/persistence/rocksdb_store.h"
+#include "cairn/persistence/snapshot.h"
+#include "cairn/persistence/status.h"
+
+namespace cairn {
+
+class CacheManager;
+class StoreTier;
+
+struct PersistenceOptions {
+  std::string data_dir = "./data";
+  WriteMode write_mode = WriteMode::kNone;
+  bool read_through = false;
+  bool warm_load = true;
+  int64_t write_back_interval_ms = 1000;
+  uint64_t write_back_max_dirty = 10'000;
+  uint64_t write_back_hard_limit = 1'000'000;
+  bool write_back_reject = false;  // write-back-overflow reject (else block)
+  int64_t shutdown_timeout_ms = 10'000;
+  RocksDbOptions rocksdb;  // path is set to <data_dir>/rocksdb
+  std::string snapshot_on_start;
+};
+
+struct PersistenceInfo {
+  std::string write_policy;
+  bool loading = false;
+  uint64_t loaded_keys = 0;
+  uint64_t dirty_keys = 0, dirty_bytes = 0;
+  int64_t oldest_dirty_age_ms = 0;
+  FlushStats flush;
+  uint64_t tier_errors = 0;
+  bool read_through = false;
+  uint64_t read_through_hits = 0, read_through_misses = 0;
+  uint64_t backpressure_rejections = 0;
+  int64_t last_save_s = 0;  // LASTSAVE
+  bool bgsave_in_progress = false;
+  std::string last_bgsave_status = "ok";
+  int64_t last_save_duration_ms = 0;
+  uint64_t last_save_keys = 0;
+  uint64_t store_keys_estimate = 0;
+};
+
+struct SnapshotListing {
+  std::string name;
+  SnapshotInfo info;
+};
+
+class PersistenceService {
+ public:
+  PersistenceService(CacheManager& cache, const Clock& clock, PersistenceOptions options);
+  ~PersistenceService();
+
+  // Opens the store and applies the write policy. A failure here stops startup.
+  Status Open();
+  // Starts the flusher and (if configured) warm-load / snapshot-on-start in the background.
+  void Start();
+  bool loading() const { return loading_.load(std::memory_order_acquire); }
+  // Waits for warm-load (tests, SAVE during load).
+  void WaitLoaded();
+
+  // --- run-time configuration ---
+  Status SetWriteMode(WriteMode mode);
+  void SetReadThrough(bool on);
+  void ConfigureWriteBack(int64_t interval_ms, uint64_t max_dirty, uint64_t hard_limit,
+                          bool reject);
+
+  // --- commands ---
+  Result<size_t> FlushNow();                           // WRITEBACK FLUSH
+  Result<SnapshotInfo> Save(const std::string& name);  // SAVE, SNAPSHOT CREATE
+  Status BgSave(const std::string& name);              // BGSAVE: kAborted if one is running
+  Result<SnapshotInfo> Restore(const std::string& name);
+  Result<std::vector<SnapshotListing>> ListSnapshots() const;
+  Status DeleteSnapshot(const std::string& name);
+  PersistenceInfo Info() const;
+
+  // Flushes everything dirty (bounded by shutdown_timeout_ms) when `flush`, stops threads,
+  // closes the store.
+  Status Shutdown(bool flush);
+
+  static bool ValidSnapshotName(const std::string& name);
+  std::string SnapshotPath(const std::string& name) const;
+
+ private:
+  void WarmLoad();
+
+  CacheManager& cache_;
+  const Clock& clock_;
+  PersistenceOptions options_;
+  std::unique_ptr<RocksDbStore> store_;
+  std::unique_ptr<StoreTier> tier_;
+  std::unique_ptr<FlushService> flusher_;
+  std::atomic<bool> loading_{false};
+  std::atomic<uint64_t> loaded_keys_{0};
+  std::thread loader_;
+  std::mutex save_mu_;  // one snapshot write at a time
+  std::thread bgsave_;
+  std::atomic<bool> bgsave_running_{false};
+  mutable std::mutex info_mu_;
+  int64_t last_save_s_ = 0;
+  int64_t last_save_duration_ms_ = 0;
+  uint64_t last_save_keys_ = 0;
+  std::string last_bgsave_status_ = "ok";
+  bool closed_ = false;
+};
+
+}  // namespace cairn

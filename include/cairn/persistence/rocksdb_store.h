@@ -1,0 +1,101 @@
+// RocksDbStore: the backing store on embedded RocksDB (Debian librocksdb 7.8) in the data dir.
+//
+// Layout: one default column family; RocksDB key = cache key bytes, RocksDB value = the
+// cairn.v1.Record encoding (RecordCodec). A write batch is one rocksdb::WriteBatch, so it is
+// atomic and, once Write returns, in the WAL: a crash (kill -9) after an ok WriteBatch loses
+// nothing; with write_sync the WAL is also fsynced, so a power loss loses nothing either.
+//
+// Options (the config module documents them in config/cairn.conf, in the style of redis.conf's
+// appendfsync text):
+//   path               the data dir; created (with parents) if missing.
+//   block_cache_bytes  RocksDB's LRU block cache for reads (read-through, warm-load). 0 disables
+//                      it; reads then go to the OS page cache.
+//   compression        none | snappy | lz4 | zstd, for SST files (the WAL is not compressed).
+//                      Debian's librocksdb is built with all four; Open refuses one the library
+//                      lacks (kNotSupported) instead of silently writing uncompressed.
+//   write_sync         false (default): a write is in the WAL (OS page cache) before WriteBatch
+//                      returns - survives a process crash, not a power loss; like appendfsync
+//                      no. true: fsync per write batch - survives power loss, costs one fsync
+//                      per batch (write-back amortises it over a whole batch; write-through pays
+//                      it per client write); like appendfsync always.
+//   background_jobs    RocksDB flush + compaction threads (max_background_jobs).
+//
+// Expiry: a compaction filter drops records whose expire_at_ms <= clock.NowMs(), turning them
+// into deletions, so expired keys stop costing disk without a scan. It runs only when RocksDB
+// compacts, so Get and ForEach may still return expired records: callers check ExpiredAt. Records
+// that fail to decode are kept (the store never deletes what it does not understand).
+//
+// Failures: a failed write (disk full, read-only dir, I/O error) returns kIoError and puts
+// RocksDB in an error state in which every later write fails too. The next WriteBatch after a
+// failure first recovers: DB::Resume() for errors RocksDB can clear itself, otherwise (a failed
+// WAL append) close and reopen, which replays the WAL up to its last intact record. So a
+// write-back retry succeeds as soon as the cause is gone, and reads keep working meanwhile.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "cairn/common/clock.h"
+#include "cairn/persistence/backing_store.h"
+
+namespace cairn {
+
+enum class Compression : uint8_t { kNone, kSnappy, kLz4, kZstd };
+
+std::string_view ToString(Compression c);
+// "none" | "snappy" | "lz4" | "zstd" (case-insensitive); nullopt otherwise.
+std::optional<Compression> ParseCompression(std::string_view name);
+// Whether the linked librocksdb supports `c`.
+bool CompressionSupported(Compression c);
+
+struct RocksDbOptions {
+  std::string path;
+  size_t block_cache_bytes = size_t{64} << 20;
+  Compression compression = Compression::kLz4;
+  bool write_sync = false;
+  int background_jobs = 2;
+};
+
+class RocksDbStore final : public BackingStore {
+ public:
+  // Opens (creating if needed) the store. `clock` drives the expiry compaction filter and must
+  // outlive the store. Errors: kIoError (dir not creatable/writable, locked by another process),
+  // kInvalidArgument (bad options), kNotSupported (compression), kCorruption.
+  static Result<std::unique_ptr<RocksDbStore>> Open(const RocksDbOptions& options,
+                                                    const Clock& clock);
+  ~RocksDbStore() override;
+  RocksDbStore(const RocksDbStore&) = delete;
+  RocksDbStore& operator=(const RocksDbStore&) = delete;
+
+  std::string_view name() const override { return "rocksdb"; }
+  Result<std::optional<StoredRecord>> Get(std::string_view key) override;
+  Status WriteBatch(std::span<const StoreOp> ops) override;
+  Status ForEach(StoreVisitor visit) override;
+  // Flushes the memtable and closes the DB (the WAL already holds every acknowledged write).
+  Status Close() override;
+
+  // Full manual compaction (memtable flush + every level, bottommost included), which runs the
+  // expiry filter over everything. For tests and an operator command; blocks.
+  Status CompactAll();
+  // RocksDB's estimate of the number of keys (rocksdb.estimate-num-keys), for INFO.
+  uint64_t EstimateKeys() const;
+  // Records dropped as expired by the compaction filter since Open.
+  uint64_t expired_dropped() const;
+  // Successful recoveries from a write error (Resume or reopen) since Open.
+  uint64_t recoveries() const;
+  const RocksDbOptions& options() const { return options_; }
+
+ private:
+  struct Impl;
+  RocksDbStore(RocksDbOptions options, std::unique_ptr<Impl> impl);
+  Status Recover();
+
+  RocksDbOptions options_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cairn
