@@ -8,8 +8,9 @@ BUILD_PKGS=(
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev
   librocksdb-dev libprotobuf-dev protobuf-compiler libxxhash-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  prometheus-cpp-dev
 )
-TEST_PKGS=(redis-server redis-tools python3 python3-redis procps)
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
