@@ -99,6 +99,11 @@ LoadResult LoadConfig(int argc, const char* const* argv, ServerConfig& cfg,
   app.add_flag("--dump-config", dump,
                "print the effective configuration in config-file syntax and exit")
       ->configurable(false);
+  bool markdown = false;
+  app.add_flag("--dump-config-markdown", markdown,
+               "print every key (default, run-time changeable, meaning) as a Markdown table and "
+               "exit")
+      ->configurable(false);
   for (const ConfigSpec& spec : ConfigSpecs()) AddSpecOption(app, spec, choices, defaults, work);
 
   std::string config_path;
@@ -125,6 +130,10 @@ LoadResult LoadConfig(int argc, const char* const* argv, ServerConfig& cfg,
   }
   if (config_opt->count() > 0) work.config_file = config_opt->as<std::string>();
   cfg = std::move(work);
+  if (markdown) {
+    out << config_internal::ConfigMarkdownTable();
+    return Exit();
+  }
   if (dump) {
     out << DumpConfig(cfg);
     return Exit();

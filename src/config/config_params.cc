@@ -25,12 +25,21 @@ std::optional<std::string> DefineConfigParams(ConfigRegistry& registry, ServerCo
     param.name = spec.name;
     param.aliases = spec.aliases;
     param.get = [&spec, &cfg] { return spec.get(cfg); };
+    // Normalised comparison: parse into a copy, then compare the CONFIG GET forms ("100mb" and
+    // "104857600" agree, so do "127.0.0.1  ::1" and "127.0.0.1 ::1", "LRU" and "lru").
+    param.is_current = [&spec, &cfg, shared_choices](std::string_view value) {
+      ServerConfig candidate = cfg;
+      if (spec.set(value, *shared_choices, candidate)) return false;
+      return spec.get(candidate) == spec.get(cfg);
+    };
     auto hook = hooks.find(spec.name);
     if (hook != hooks.end()) {
       param.set = [&spec, &cfg, apply = std::move(hook->second),
                    shared_choices](std::string_view value) -> std::optional<std::string> {
         ServerConfig candidate = cfg;
         if (auto err = spec.set(value, *shared_choices, candidate)) return err->redis;
+        // Unchanged: nothing to apply (Redis 7.0 skips the apply function too).
+        if (spec.get(candidate) == spec.get(cfg)) return std::nullopt;
         if (auto err = apply(candidate)) return err;
         cfg = std::move(candidate);
         return std::nullopt;

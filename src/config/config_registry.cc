@@ -1,6 +1,7 @@
 // CONFIG GET / SET / REWRITE over the registered parameters, following Redis 7.0's
 // configSetCommand: names are checked first (unknown, immutable, duplicate: the first problem
-// wins), then values are set one by one and, on the first failure, the ones already set are put
+// wins; a parameter without a setter passes only when given its current value, and is then
+// skipped), then values are set one by one and, on the first failure, the ones already set are put
 // back (their setters run again with the old values, so apply hooks see the rollback).
 #include "cairn/config/config_registry.h"
 
@@ -79,7 +80,11 @@ std::optional<std::string> ConfigRegistry::Set(
       return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) +
              "'";
     }
-    if (!it->set) return SetFailed(name, "can't set immutable config");
+    // Setting an immutable parameter to the value it already has is a no-op (Redis refuses it;
+    // Cairn lets every CONFIG GET answer be set back).
+    if (!it->set && !(it->is_current && it->is_current(value))) {
+      return SetFailed(name, "can't set immutable config");
+    }
     if (std::find(targets.begin(), targets.end(), &*it) != targets.end()) {
       return SetFailed(name, "duplicate parameter");
     }
@@ -90,8 +95,11 @@ std::optional<std::string> ConfigRegistry::Set(
   old_values.reserve(targets.size());
   for (const ConfigParam* p : targets) old_values.push_back(p->get());
   for (size_t i = 0; i < targets.size(); ++i) {
+    if (!targets[i]->set) continue;  // immutable, already known to be unchanged
     if (std::optional<std::string> err = targets[i]->set(kv[i].second)) {
-      for (size_t j = i; j-- > 0;) targets[j]->set(old_values[j]);  // best effort, like Redis
+      for (size_t j = i; j-- > 0;) {
+        if (targets[j]->set) targets[j]->set(old_values[j]);  // best effort, like Redis
+      }
       return SetFailed(targets[i]->name, *err);
     }
   }

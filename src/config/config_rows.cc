@@ -133,10 +133,12 @@ ConfigSpec ChoiceRow(std::string name, std::string ServerConfig::*field,
   row.runtime = runtime;
   std::vector<std::string> spellings;
   for (const auto& [spelling, stored] : canonical) spellings.push_back(spelling);
-  // Built with append: g++ 12 at -O3 reports a false -Wrestrict on "{" + std::string + "}".
-  row.type_name = "{";
-  row.type_name += Join(spellings, ",");
-  row.type_name += "}";
+  // Built in a local with push_back: g++ 12 at -O3 reports a false -Wrestrict both on
+  // "{" + std::string + "}" and on assigning "{" to the member first.
+  std::string type_name = Join(spellings, ",");
+  type_name.insert(type_name.begin(), '{');
+  type_name.push_back('}');
+  row.type_name = std::move(type_name);
   std::string redis = "argument(s) must be one of the following: " + Join(spellings, ", ");
   std::string expected = "one of " + Join(spellings, ", ");
   row.set = [field, canonical, redis, expected](std::string_view v, const ConfigChoices&,

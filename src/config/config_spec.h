@@ -9,6 +9,7 @@
 // The rows are consumed by:
 //   LoadConfig (config.cc)        : one CLI11 option per row; the file format validates with `set`
 //   DumpConfig (config.cc)        : `name file_value` per row
+//   ConfigMarkdownTable (markdown): README's reference table (--dump-config-markdown)
 //   DefineConfigParams (params)   : one ConfigParam per row, CONFIG SET runs `set` then the hook
 //
 // Internal to the config module (not under include/): other modules see the rows only through
@@ -71,5 +72,10 @@ std::optional<std::string> ParseSizeInRange(std::string_view s, uint64_t lo, uin
 std::optional<std::string> ParseYesNo(std::string_view s, bool& out);
 // Sizes the way Redis's CONFIG REWRITE writes them: "1gb", "512mb", "64kb", else bytes.
 std::string FormatSize(uint64_t bytes);
+
+// Every key as a Markdown table (key and aliases, kind of value, default, whether CONFIG SET may
+// change it, help): what `--dump-config-markdown` prints and README.md's Configuration section
+// holds (config_markdown.cc).
+std::string ConfigMarkdownTable();
 
 }  // namespace cairn::config_internal

@@ -5,7 +5,9 @@
 //   - every key gets a getter (CONFIG GET shows sizes in bytes and bind as "a b");
 //   - a key that may change at run time gets a setter only when the composition root attaches an
 //     apply hook for it. Without a hook CONFIG SET answers "can't set immutable config": a value
-//     nobody applies would be a lie.
+//     nobody applies would be a lie;
+//   - every key accepts CONFIG SET of the value it already has (compared after parsing, so
+//     "maxmemory 100mb" matches a GET of "104857600"): OK, nothing applied, hooks not called.
 //
 // A setter validates the text exactly as the config file does, builds the candidate ServerConfig
 // (the current one with that field changed), calls the hook with it, and stores it in `cfg` only

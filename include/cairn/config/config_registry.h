@@ -21,6 +21,11 @@ struct ConfigParam {
   // Validates and applies; returns an error message (without "ERR ") or nullopt on success.
   // Empty function: the parameter cannot be changed at run time.
   std::function<std::optional<std::string>(std::string_view)> set;
+  // Optional: whether `value` parses to exactly the current value (compared in normalised form,
+  // e.g. "100mb" vs "104857600"). CONFIG SET of such a value is a no-op that succeeds even when
+  // `set` is empty, so every value CONFIG GET shows can be set back; another value of a
+  // parameter without `set` still fails with "can't set immutable config".
+  std::function<bool(std::string_view)> is_current;
 };
 
 class ConfigRegistry {
@@ -32,7 +37,8 @@ class ConfigRegistry {
       std::span<const std::string_view> patterns) const;
   // CONFIG SET of one or more pairs, all-or-nothing: on error nothing changes (values applied
   // before the failing one are restored) and the Redis error text is returned, e.g.
-  // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'".
+  // "ERR Unknown option or number of arguments for CONFIG SET - 'foo'". A parameter without a
+  // setter accepts only its current value (see ConfigParam::is_current) and then is left alone.
   std::optional<std::string> Set(std::span<const std::pair<std::string_view, std::string_view>> kv);
   // Every parameter in config-file syntax (CONFIG REWRITE writes this).
   std::string Dump() const;

@@ -79,13 +79,106 @@ TEST_F(ConfigParamsTest, SetValidatesStoresAndApplies) {
   EXPECT_EQ(Set({{"maxmemory", "100mb"}}), std::nullopt);
   EXPECT_EQ(cfg_.maxmemory, 104857600u);
   EXPECT_EQ(Get({"maxmemory"}), (Pairs{{"maxmemory", "104857600"}}));
-  EXPECT_EQ(Set({{"maxmemory-policy", "LFU"}, {"loglevel", "notice"}, {"requirepass", "pw"}}),
+  EXPECT_EQ(Set({{"maxmemory-policy", "LFU"}, {"loglevel", "warning"}, {"requirepass", "pw"}}),
             std::nullopt);
   EXPECT_EQ(cfg_.eviction_policy, "lfu");
-  EXPECT_EQ(cfg_.log_level, "info");
+  EXPECT_EQ(cfg_.log_level, "warn");
   EXPECT_EQ(cfg_.requirepass, "pw");
   EXPECT_EQ(applied_, (std::vector<std::string>{"maxmemory=104857600", "eviction-policy=lfu",
-                                                "log-level=info", "requirepass=pw"}));
+                                                "log-level=warn", "requirepass=pw"}));
+}
+
+// Issue 3: every value CONFIG GET shows can be set back, immutable keys and keys without a hook
+// included; nothing is applied and nothing changes.
+TEST_F(ConfigParamsTest, EveryGetValueCanBeSetBack) {
+  auto loaded = testing_util::Load({"--bind", "0.0.0.0   ::", "--port", "7001", "--maxmemory",
+                                    "100mb", "--log-file", "/tmp/a dir/cairn.log",
+                                    "--client-output-buffer-limit", "pubsub 1mb 512kb 30",
+                                    "--notify-keyspace-events", "KEA", "--requirepass", "p w"});
+  ASSERT_EQ(loaded.result.error, "");
+  cfg_ = loaded.cfg;
+  for (bool with_hooks : {false, true}) {
+    SCOPED_TRACE(with_hooks ? "with hooks" : "without hooks");
+    ConfigRegistry registry;
+    ASSERT_EQ(DefineConfigParams(registry, cfg_, with_hooks ? AllHooks() : ConfigApplyHooks{}),
+              std::nullopt);
+    const std::string before = DumpConfig(cfg_);
+    const Pairs all = registry.Get(std::vector<std::string_view>{"*"});
+    ASSERT_EQ(all.size(), config_internal::ConfigSpecs().size());
+    for (const auto& [name, value] : all) {
+      EXPECT_EQ(registry.Set(KV{{name, value}}), std::nullopt) << name << " '" << value << "'";
+    }
+    // All at once too, as one CONFIG SET.
+    KV every(all.begin(), all.end());
+    EXPECT_EQ(registry.Set(every), std::nullopt);
+    EXPECT_EQ(DumpConfig(cfg_), before);
+    EXPECT_EQ(registry.Get(std::vector<std::string_view>{"*"}), all);
+    EXPECT_TRUE(applied_.empty()) << "hooks are not called for unchanged values";
+  }
+}
+
+TEST_F(ConfigParamsTest, SameValueIsComparedAfterParsing) {
+  cfg_.maxmemory = 100 * 1024 * 1024;
+  cfg_.bind = {"127.0.0.1", "::1"};
+  cfg_.log_file = "/var/log/cairn.log";
+  Define({});  // no hooks: every key is immutable
+  const std::string immutable = "') - can't set immutable config";
+  auto refused = [&](std::string_view key) {
+    return "ERR CONFIG SET failed (possibly related to argument '" + std::string(key) + immutable;
+  };
+  // Same value in another spelling: OK.
+  for (std::string_view same : {"100mb", "100MB", "104857600", "102400kb", "104857600b"}) {
+    EXPECT_EQ(Set({{"maxmemory", same}}), std::nullopt) << same;
+  }
+  EXPECT_EQ(Set({{"bind", "127.0.0.1   ::1"}}), std::nullopt);
+  EXPECT_EQ(Set({{"BIND", " 127.0.0.1\t::1 "}}), std::nullopt);  // any whitespace, any case
+  EXPECT_EQ(Set({{"eviction-policy", "LRU"}, {"maxmemory-policy", "lru"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - duplicate "
+            "parameter");
+  EXPECT_EQ(Set({{"maxmemory-policy", "LRU"}}), std::nullopt);
+  EXPECT_EQ(Set({{"loglevel", "notice"}}), std::nullopt);  // stored as "info"
+  EXPECT_EQ(Set({{"logfile", "/var/log/cairn.log"}, {"dir", "./data"}}), std::nullopt);
+  EXPECT_EQ(Set({{"client-output-buffer-limit", "pubsub 32mb 8mb 60"}}), std::nullopt);
+  // Another value, or an invalid one: still Redis's immutable error, naming the argument.
+  EXPECT_EQ(Set({{"maxmemory", "99mb"}}), refused("maxmemory"));
+  EXPECT_EQ(Set({{"maxmemory", "lots"}}), refused("maxmemory"));
+  EXPECT_EQ(Set({{"bind", "::1 127.0.0.1"}}), refused("bind"));  // order matters
+  EXPECT_EQ(Set({{"bind", "127.0.0.1"}}), refused("bind"));
+  EXPECT_EQ(Set({{"logfile", "/var/log/cairn.log "}}), refused("logfile"));
+  EXPECT_EQ(Set({{"port", "6379"}, {"shards", "8"}}), refused("shards"));
+  EXPECT_EQ(Set({{"client-output-buffer-limit", "pubsub 32mb 8mb 61"}}),
+            refused("client-output-buffer-limit"));
+  EXPECT_EQ(DumpConfig(cfg_), [] {
+    ServerConfig expected;
+    expected.maxmemory = 100 * 1024 * 1024;
+    expected.log_file = "/var/log/cairn.log";
+    return DumpConfig(expected);
+  }());
+}
+
+TEST_F(ConfigParamsTest, UnchangedImmutableKeysRideAlongWithRealChanges) {
+  Define(AllHooks());
+  EXPECT_EQ(Set({{"port", "6379"}, {"hz", "20"}, {"shards", "16"}}), std::nullopt);
+  EXPECT_EQ(cfg_.hz, 20);
+  EXPECT_EQ(applied_, (std::vector<std::string>{"hz=20"}));
+  applied_.clear();
+  // A later failure rolls back the real change; the unchanged immutable key is never touched.
+  EXPECT_EQ(Set({{"timeout", "5"}, {"port", "6379"}, {"maxmemory", "nope"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be "
+            "a memory value");
+  EXPECT_EQ(cfg_.timeout, 0);
+  EXPECT_EQ(applied_, (std::vector<std::string>{"timeout=5", "timeout=0"}));
+  EXPECT_EQ(Set({{"port", "6379"}, {"PORT", "6379"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'PORT') - duplicate parameter");
+}
+
+TEST_F(ConfigParamsTest, UnchangedRuntimeValueSkipsTheHook) {
+  Define(AllHooks());
+  reject_ = "eviction-policy";
+  EXPECT_EQ(Set({{"eviction-policy", "lru"}}), std::nullopt) << "unchanged: hook not asked";
+  EXPECT_EQ(Set({{"eviction-policy", "lfu"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'eviction-policy') - not now");
+  EXPECT_EQ(applied_, (std::vector<std::string>{"eviction-policy=lfu"}));
 }
 
 TEST_F(ConfigParamsTest, RedisErrorTextsForBadValues) {

@@ -29,10 +29,19 @@ class RegistryTest : public ::testing::Test {
       return std::nullopt;
     };
     registry_.Define(std::move(policy));
-    ConfigParam port;  // immutable: no setter
+    ConfigParam port;  // immutable: no setter; accepts its own value, leading zeros too
     port.name = "port";
     port.get = [] { return std::string("6379"); };
+    port.is_current = [this](std::string_view v) {
+      log_.push_back("port?" + std::string(v));  // before normalising
+      while (v.size() > 1 && v.front() == '0') v.remove_prefix(1);
+      return v == "6379";
+    };
     registry_.Define(std::move(port));
+    ConfigParam shards;  // immutable, and no way to compare: always refused
+    shards.name = "shards";
+    shards.get = [] { return std::string("16"); };
+    registry_.Define(std::move(shards));
     ConfigParam pass;
     pass.name = "requirepass";
     pass.get = [this] { return pass_; };
@@ -84,8 +93,9 @@ TEST_F(RegistryTest, GetWithGlobsListsEachParameterOnce) {
   EXPECT_EQ(Get({"*policy"}), (Pairs{{"eviction-policy", "lru"}}));  // name checked first
   EXPECT_EQ(Get({"h?"}), (Pairs{{"hz", "10"}}));
   EXPECT_EQ(Get({"[hp]*"}), (Pairs{{"hz", "10"}, {"port", "6379"}}));
-  EXPECT_EQ(Get({"*"}).size(), 5u);
-  EXPECT_EQ(Get({"maxmemory", "max*", "*"}).size(), 5u);
+  EXPECT_EQ(Get({"s*"}), (Pairs{{"shards", "16"}}));
+  EXPECT_EQ(Get({"*"}).size(), 6u);
+  EXPECT_EQ(Get({"maxmemory", "max*", "*"}).size(), 6u);
   EXPECT_EQ(Get({"hz", "HZ", "h*"}), (Pairs{{"hz", "10"}}));
 }
 
@@ -121,13 +131,41 @@ TEST_F(RegistryTest, ImmutableAndDuplicate) {
             "parameter");
   EXPECT_EQ(Set({{"hz", "1"}, {"HZ", "2"}}),
             "ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter");
-  EXPECT_TRUE(log_.empty());
+  EXPECT_EQ(log_, (std::vector<std::string>{"port?1"}));
+  log_.clear();
   // The first problem in argument order wins, like Redis.
   EXPECT_EQ(Set({{"port", "1"}, {"foo", "1"}}),
             "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
             "config");
   EXPECT_EQ(Set({{"foo", "1"}, {"port", "1"}}),
             "ERR Unknown option or number of arguments for CONFIG SET - 'foo'");
+}
+
+TEST_F(RegistryTest, ImmutableAcceptsItsCurrentValueAsANoOp) {
+  EXPECT_EQ(Set({{"port", "6379"}}), std::nullopt);
+  EXPECT_EQ(Set({{"PORT", "06379"}}), std::nullopt);  // compared by is_current, not as text
+  EXPECT_EQ(Set({{"port", "6380"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
+            "config");
+  EXPECT_EQ(Set({{"port", "x"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable "
+            "config");
+  // Without is_current even the current value is refused.
+  EXPECT_EQ(Set({{"shards", "16"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'shards') - can't set immutable "
+            "config");
+  EXPECT_EQ(Set({{"port", "6379"}, {"port", "6379"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'port') - duplicate parameter");
+  // Alongside real changes: the others apply, the unchanged one is skipped, also in rollback.
+  log_.clear();
+  EXPECT_EQ(Set({{"hz", "20"}, {"port", "6379"}, {"maxmemory", "5"}}), std::nullopt);
+  EXPECT_EQ(log_, (std::vector<std::string>{"port?6379", "hz=20", "maxmemory=5"}));
+  log_.clear();
+  EXPECT_EQ(Set({{"hz", "30"}, {"port", "6379"}, {"maxmemory", "13"}}),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - thirteen is "
+            "unlucky");
+  EXPECT_EQ(hz_, 20u);
+  EXPECT_EQ(log_, (std::vector<std::string>{"port?6379", "hz=30", "hz=20"}));
 }
 
 TEST_F(RegistryTest, InvalidValueRollsBackTheOnesAlreadySet) {
@@ -157,7 +195,8 @@ TEST_F(RegistryTest, ApplyFailureNamesTheCanonicalParameter) {
 TEST_F(RegistryTest, DumpQuotesWhatNeedsIt) {
   EXPECT_EQ(Set({{"requirepass", "two words"}}), std::nullopt);
   EXPECT_EQ(registry_.Dump(),
-            "maxmemory 0\nhz 10\neviction-policy lru\nport 6379\nrequirepass \"two words\"\n");
+            "maxmemory 0\nhz 10\neviction-policy lru\nport 6379\nshards 16\nrequirepass "
+            "\"two words\"\n");
 }
 
 }  // namespace

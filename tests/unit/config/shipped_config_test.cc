@@ -87,5 +87,54 @@ TEST(ShippedConfigTest, LoadsToTheDefaults) {
   EXPECT_EQ(loaded.cfg.config_file, kShippedPath);
 }
 
+// README.md's configuration table is what --dump-config-markdown prints
+// (scripts/gen-config-table.sh regenerates it).
+TEST(ReadmeConfigTableTest, MatchesTheSchema) {
+  const std::string readme = testing_util::ReadFile(std::string(CAIRN_SOURCE_DIR) + "/README.md");
+  const std::string begin = "<!-- config-table:begin -->\n";
+  const std::string end = "<!-- config-table:end -->\n";
+  size_t from = readme.find(begin);
+  ASSERT_NE(from, std::string::npos) << "README.md lacks " << begin;
+  from += begin.size();
+  size_t to = readme.find(end, from);
+  ASSERT_NE(to, std::string::npos) << "README.md lacks " << end;
+  EXPECT_EQ(readme.substr(from, to - from), config_internal::ConfigMarkdownTable())
+      << "README.md is stale: run scripts/gen-config-table.sh";
+}
+
+TEST(ReadmeConfigTableTest, OneRowPerKeyWithDefaultAndRuntime) {
+  auto loaded = testing_util::Load({"--dump-config-markdown", "--port", "1"});
+  ASSERT_EQ(loaded.result.error, "");
+  EXPECT_TRUE(loaded.result.exit);
+  const std::string& table = loaded.out;
+  EXPECT_EQ(table, config_internal::ConfigMarkdownTable()) << "defaults, not the loaded values";
+  std::istringstream in(table);
+  std::string line;
+  std::vector<std::string> rows;
+  while (std::getline(in, line)) rows.push_back(line);
+  const auto& specs = config_internal::ConfigSpecs();
+  ASSERT_EQ(rows.size(), specs.size() + 2);  // header and separator
+  EXPECT_EQ(rows[0], "| Key | Value | Default | CONFIG SET | Meaning |");
+  for (size_t i = 0; i < specs.size(); ++i) {
+    SCOPED_TRACE(specs[i].name);
+    const std::string& row = rows[i + 2];
+    EXPECT_EQ(row.rfind("| `" + specs[i].name + "`", 0), 0u);
+    EXPECT_THAT(row, ::testing::HasSubstr(specs[i].runtime ? " | yes | " : " | no | "));
+    EXPECT_THAT(row, ::testing::EndsWith(" | " + specs[i].help + " |"));
+    // Five cells: six '|' that are not escaped.
+    int separators = 0;
+    for (size_t j = 0; j < row.size(); ++j)
+      separators += row[j] == '|' && (j == 0 || row[j - 1] != '\\');
+    EXPECT_EQ(separators, 6);
+  }
+  EXPECT_THAT(table, ::testing::HasSubstr("| `port` | INT | `6379` | no | "));
+  EXPECT_THAT(table, ::testing::HasSubstr("| `maxmemory` | SIZE | `0` | yes | "));
+  EXPECT_THAT(table, ::testing::HasSubstr(
+                         "| `write-policy` | `none` \\| `write-through` \\| `write-back` | "
+                         "`none` | yes | "));
+  EXPECT_THAT(table, ::testing::HasSubstr("| `eviction-policy`<br>alias `maxmemory-policy` |"));
+  EXPECT_THAT(table, ::testing::HasSubstr("| `requirepass` | PASSWORD | `\"\"` | yes | "));
+}
+
 }  // namespace
 }  // namespace cairn
