@@ -2,6 +2,7 @@
 // (RegisterStringCommands(table) ...). Lookup is case-insensitive and allocation-free.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -12,17 +13,39 @@
 namespace cairn {
 
 enum CommandFlag : uint32_t {
-  kCmdWrite = 1u << 0,      // may modify the keyspace
-  kCmdReadOnly = 1u << 1,   // reads the keyspace
-  kCmdFast = 1u << 2,       // O(1) or O(log n)
-  kCmdNoAuth = 1u << 3,     // allowed before AUTH (AUTH, HELLO, QUIT)
-  kCmdAdmin = 1u << 4,      // CONFIG, SHUTDOWN, DEBUG ...
+  kCmdWrite = 1u << 0,     // may modify the keyspace
+  kCmdReadOnly = 1u << 1,  // reads the keyspace
+  kCmdFast = 1u << 2,      // O(1) or O(log n)
+  kCmdNoAuth = 1u << 3,    // allowed before AUTH (AUTH, HELLO, QUIT)
+  kCmdAdmin = 1u << 4,     // CONFIG, SHUTDOWN, DEBUG ...
   kCmdNoScript = 1u << 5,
-  kCmdLoading = 1u << 6,    // allowed while loading
+  kCmdLoading = 1u << 6,  // allowed while loading
   kCmdStale = 1u << 7,
-  kCmdDenyOom = 1u << 8,    // refused with -OOM when the cache is over its budget
+  kCmdDenyOom = 1u << 8,  // refused with -OOM when the cache is over its budget
   kCmdPubSub = 1u << 9,
   kCmdSkipMonitor = 1u << 10,
+  kCmdDangerous = 1u << 11,  // ACL category @dangerous (KEYS, FLUSHALL ...), COMMAND INFO only
+};
+
+// Per-command counters for INFO commandstats (cmdstat_<name>:calls=..,usec=..,rejected_calls=..,
+// failed_calls=..). Relaxed atomics, updated by the dispatcher; copyable so that specs can be
+// built by value.
+struct CommandStats {
+  std::atomic<uint64_t> calls{0};
+  std::atomic<uint64_t> usec{0};
+  std::atomic<uint64_t> rejected_calls{0};  // refused by a dispatcher gate (arity, auth ...)
+  std::atomic<uint64_t> failed_calls{0};    // executed and replied with an error
+
+  CommandStats() = default;
+  CommandStats(const CommandStats& o) { *this = o; }
+  CommandStats& operator=(const CommandStats& o) {
+    calls.store(o.calls.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    usec.store(o.usec.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    rejected_calls.store(o.rejected_calls.load(std::memory_order_relaxed),
+                         std::memory_order_relaxed);
+    failed_calls.store(o.failed_calls.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    return *this;
+  }
 };
 
 using CommandHandler = void (*)(CommandContext& ctx, Args args);
@@ -37,19 +60,38 @@ struct CommandSpec {
   CommandHandler handler = nullptr;
   std::string group;    // "string", "keyspace", "connection", "server" (COMMAND DOCS)
   std::string summary;  // one line (COMMAND DOCS)
+  // Container commands (Redis 7.0): when non-empty, the dispatcher resolves args[1] among these
+  // (case-insensitively) and runs the subcommand's arity check and handler; an unknown
+  // subcommand gets "ERR unknown subcommand 'x'. Try CONFIG HELP.". A subcommand whose handler is
+  // null runs the parent's handler (which then sees the full args, args[1] being the
+  // subcommand). With only args[0] the parent's own arity applies (e.g. -2: an arity error).
+  // Subcommand `name` is the bare lower-case word ("get"); Register fills `full_name`.
   std::vector<CommandSpec> subcommands;  // CONFIG GET, CLIENT LIST ... (COMMAND INFO)
+  std::string since = "1.0.0";           // COMMAND DOCS
+  // ACL categories without '@' for COMMAND INFO / LIST; empty = derived from flags and group.
+  std::vector<std::string> acl_categories;
+  std::string full_name;       // set by Register: "get", "config|get" (errors, COMMAND INFO)
+  mutable CommandStats stats;  // INFO commandstats
 };
 
 class CommandTable {
  public:
+  // Adds a command (a later registration of the same name replaces the earlier one). Not
+  // thread-safe: the table is filled once at startup, then only read.
   void Register(CommandSpec spec);
-  const CommandSpec* Find(std::string_view name) const;  // case-insensitive
+  const CommandSpec* Find(std::string_view name) const;  // case-insensitive, allocation-free
+  // Finds "get" or "config|get" (COMMAND INFO / DOCS names).
+  const CommandSpec* FindFullName(std::string_view full_name) const;
+  // A subcommand of `parent` by its bare name, case-insensitively; nullptr if none.
+  static const CommandSpec* FindSubcommand(const CommandSpec& parent, std::string_view name);
   const std::vector<CommandSpec>& all() const { return commands_; }
 
  private:
+  void Rehash();
+
   std::vector<CommandSpec> commands_;
-  // name -> index, lower case
-  std::vector<std::pair<std::string, size_t>> index_;
+  // Open-addressing hash over the lower-case names: 0 = empty, otherwise index + 1.
+  std::vector<uint32_t> slots_;
 };
 
 // Registers every built-in command family.

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,7 +16,15 @@
 namespace cairn {
 
 class CacheManager;
+class CommandTable;
 class ConfigRegistry;
+class UndoHistory;  // src/command/undo_history.h (private to the command module)
+
+// Deletes an UndoHistory where its type is complete (src/command), so that ClientState can be
+// destroyed anywhere.
+struct UndoHistoryDeleter {
+  void operator()(UndoHistory* history) const;
+};
 
 // Per-connection state. Owned by the session; read by CLIENT LIST from other threads only
 // through ServerContext (which synchronises).
@@ -31,17 +40,27 @@ struct ClientState {
   int64_t last_interaction_ms = 0;
   bool authenticated = false;
   int resp = 2;
+  // CLIENT REPLY. OFF: set reply_mode = kOff (the dispatcher drops every reply, OFF's own
+  // included, until ON). SKIP: set skip_next_reply = true (or reply_mode = kSkip); the dispatcher
+  // drops the reply of the SKIP command itself and of the next command, then returns to kOn.
   ReplyMode reply_mode = ReplyMode::kOn;
-  bool skip_next_reply = false;   // CLIENT REPLY SKIP
-  bool close_after_reply = false; // QUIT, CLIENT KILL of self, protocol errors
+  bool skip_next_reply = false;    // CLIENT REPLY SKIP
+  bool close_after_reply = false;  // QUIT, CLIENT KILL of self, protocol errors
+  // DEBUG SLEEP: after the command, the session pauses this connection (an asio timer, never the
+  // I/O thread) for this many microseconds, then resets it to 0.
+  int64_t sleep_us = 0;
   std::string last_command;
   std::atomic<bool> kill_requested{false};
+  // UNDO / REDO: this connection's own write history, created by its first recorded write (a
+  // read-only client pays nothing). Only this connection's commands touch it.
+  std::unique_ptr<UndoHistory, UndoHistoryDeleter> undo;
 };
 
 // Counters kept by the server (INFO stats / clients).
 struct ServerCounters {
   std::atomic<uint64_t> total_connections{0};
-  std::atomic<uint64_t> total_commands{0};
+  std::atomic<uint64_t> total_commands{0};       // commands executed (not those refused)
+  std::atomic<uint64_t> total_error_replies{0};  // every error reply (refusals included)
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
@@ -56,6 +75,8 @@ class ServerContext {
   virtual int64_t start_time_ms() const = 0;
   virtual uint16_t port() const = 0;
   virtual size_t connected_clients() const = 0;
+  // Largest string a command may build (APPEND, SETRANGE): config proto-max-bulk-len.
+  virtual uint64_t proto_max_bulk_len() const { return 512ull * 1024 * 1024; }
   // CLIENT LIST lines (Redis format), for all clients or the given ids.
   virtual std::string ClientList(std::span<const uint64_t> ids = {}) const = 0;
   // CLIENT INFO line for one client.
@@ -64,6 +85,12 @@ class ServerContext {
   virtual size_t KillClients(const std::function<bool(const ClientState&)>& match) = 0;
   // Stops the server gracefully after the current replies are written.
   virtual void RequestShutdown() = 0;
+  // The config file the server was started with ("" if none): CONFIG REWRITE, INFO.
+  virtual std::string config_file() const { return {}; }
+  // UNDO / REDO bounds per connection: config undo-depth (steps kept, 0 = undo off) and
+  // undo-max-bytes (keys and values kept). Read on every write, so changes apply at once.
+  virtual size_t undo_depth() const { return 16; }
+  virtual uint64_t undo_max_bytes() const { return uint64_t{1} << 20; }
 };
 
 struct CommandContext {
@@ -71,6 +98,8 @@ struct CommandContext {
   ServerContext& server;
   ClientState& client;
   ReplyBuilder& reply;
+  // The table the command was found in (COMMAND introspection). Set by Dispatcher::Execute.
+  const CommandTable* table = nullptr;
 };
 
 using Args = std::span<const std::string_view>;

@@ -5,10 +5,11 @@
 
 namespace cairn {
 
-void RegisterStringCommands(CommandTable& table);      // string_commands.cc
-void RegisterKeyspaceCommands(CommandTable& table);    // keyspace_commands.cc
+void RegisterStringCommands(CommandTable& table);         // string_commands.cc
+void RegisterKeyspaceCommands(CommandTable& table);       // keyspace_commands.cc
 void RegisterIntrospectionCommands(CommandTable& table);  // introspection_commands.cc (COMMAND)
-void RegisterConnectionCommands(CommandTable& table);  // connection_commands.cc
-void RegisterServerCommands(CommandTable& table);      // server_commands.cc
+void RegisterConnectionCommands(CommandTable& table);     // connection_commands.cc
+void RegisterServerCommands(CommandTable& table);         // server_commands.cc
+void RegisterUndoCommands(CommandTable& table);           // undo_commands.cc (UNDO, REDO)
 
 }  // namespace cairn

@@ -1,0 +1,534 @@
+// Connection commands (Redis 7.0 src/networking.c, src/server.c, src/acl.c semantics and error
+// texts): PING ECHO QUIT SELECT AUTH HELLO RESET and the CLIENT container. Cairn has one
+// database, one user ("default", password = requirepass) and speaks RESP2 only, so SELECT accepts
+// 0 alone and HELLO 3 is refused with NOPROTO. A command touches only its own ClientState; other
+// clients are reached through ServerContext (CLIENT LIST / KILL), which synchronises.
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "arg_cursor.h"
+#include "cairn/command/families.h"
+#include "cairn/common/strings.h"
+#include "replies.h"
+
+namespace cairn {
+namespace {
+
+constexpr std::string_view kDefaultUser = "default";
+constexpr std::string_view kRedisVersion = "7.0.0";  // what clients see (HELLO, INFO)
+constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+constexpr std::string_view kBadClientName =
+    "ERR Client names cannot contain spaces, newlines or special characters.";
+
+// Same time for every mismatch position (Redis's time_independent_strcmp).
+bool ConstantTimeEquals(std::string_view a, std::string_view b) {
+  unsigned diff = a.size() == b.size() ? 0u : 1u;
+  const size_t n = a.size() > b.size() ? a.size() : b.size();
+  for (size_t i = 0; i < n; ++i) {
+    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
+    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  return diff == 0;
+}
+
+// The default user accepts any password when requirepass is empty (Redis's "nopass").
+bool CheckCredentials(const std::string& requirepass, std::string_view user,
+                      std::string_view password) {
+  if (user != kDefaultUser) return false;
+  return requirepass.empty() || ConstantTimeEquals(requirepass, password);
+}
+
+// Client names and CLIENT SETINFO values: printable ASCII without spaces (CLIENT LIST must stay
+// splittable on spaces).
+bool ValidClientAttr(std::string_view s) {
+  for (char c : s) {
+    if (c < '!' || c > '~') return false;
+  }
+  return true;
+}
+
+std::string_view Printable(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// --- PING ECHO QUIT SELECT ---
+
+void PingCommand(CommandContext& ctx, Args args) {
+  if (args.size() > 2) {
+    replies::WrongArity(ctx.reply, "ping");
+    return;
+  }
+  if (args.size() == 1) {
+    ctx.reply.SimpleString("PONG");
+  } else {
+    ctx.reply.Bulk(args[1]);
+  }
+}
+
+void EchoCommand(CommandContext& ctx, Args args) { ctx.reply.Bulk(args[1]); }
+
+void QuitCommand(CommandContext& ctx, Args) {
+  ctx.reply.Ok();
+  ctx.client.close_after_reply = true;
+}
+
+void SelectCommand(CommandContext& ctx, Args args) {
+  const auto id = ParseInt64(args[1]);
+  if (!id || *id < std::numeric_limits<int>::min() || *id > std::numeric_limits<int>::max()) {
+    ctx.reply.Error(replies::kNotInteger);
+    return;
+  }
+  if (*id != 0) {
+    ctx.reply.Error("ERR DB index is out of range");
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+// --- AUTH HELLO RESET ---
+
+void AuthCommand(CommandContext& ctx, Args args) {
+  if (args.size() > 3) {
+    ctx.reply.Error(replies::kSyntaxError);
+    return;
+  }
+  const std::string& requirepass = ctx.server.requirepass();
+  std::string_view user = kDefaultUser;
+  std::string_view password;
+  if (args.size() == 2) {
+    if (requirepass.empty()) {
+      ctx.reply.Error(
+          "ERR AUTH <password> called without any password configured for the default user. "
+          "Are you sure your configuration is correct?");
+      return;
+    }
+    password = args[1];
+  } else {
+    user = args[1];
+    password = args[2];
+  }
+  if (!CheckCredentials(requirepass, user, password)) {
+    ctx.reply.Error(kWrongPass);
+    return;
+  }
+  ctx.client.authenticated = true;
+  ctx.reply.Ok();
+}
+
+// HELLO [protover [AUTH username password] [SETNAME clientname]]
+void HelloCommand(CommandContext& ctx, Args args) {
+  int64_t version = 0;
+  size_t next = 1;
+  if (args.size() >= 2) {
+    const auto v = ParseInt64(args[1]);
+    if (!v) {
+      ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+      return;
+    }
+    version = *v;
+    next = 2;
+    // Cairn speaks RESP2 only: HELLO 3 gets the error clients use to fall back to RESP2.
+    if (version != 2) {
+      ctx.reply.Error("NOPROTO unsupported protocol version");
+      return;
+    }
+  }
+  bool has_auth = false;
+  bool has_name = false;
+  std::string_view user, password, name;
+  for (size_t j = next; j < args.size(); ++j) {
+    const size_t more = args.size() - 1 - j;
+    if (EqualsIgnoreCase(args[j], "AUTH") && more >= 2) {
+      has_auth = true;
+      user = args[j + 1];
+      password = args[j + 2];
+      j += 2;
+    } else if (EqualsIgnoreCase(args[j], "SETNAME") && more >= 1) {
+      has_name = true;
+      name = args[j + 1];
+      j += 1;
+    } else {
+      std::string msg = "ERR Syntax error in HELLO option '";
+      msg.append(Printable(args[j])).append("'");
+      ctx.reply.Error(msg);
+      return;
+    }
+  }
+  const std::string& requirepass = ctx.server.requirepass();
+  if (has_auth) {
+    if (!CheckCredentials(requirepass, user, password)) {
+      ctx.reply.Error(kWrongPass);
+      return;
+    }
+    ctx.client.authenticated = true;
+  }
+  if (!ctx.client.authenticated && !requirepass.empty()) {
+    ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
+        "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+    return;
+  }
+  if (has_name) {
+    if (!ValidClientAttr(name)) {
+      ctx.reply.Error(kBadClientName);
+      return;
+    }
+    ctx.client.name.assign(name);
+  }
+  if (version != 0) ctx.client.resp = static_cast<int>(version);
+  // A map in RESP3; a flat array of key/value pairs in RESP2.
+  ctx.reply.ArrayHeader(14);
+  ctx.reply.Bulk("server");
+  ctx.reply.Bulk("redis");
+  ctx.reply.Bulk("version");
+  ctx.reply.Bulk(kRedisVersion);
+  ctx.reply.Bulk("proto");
+  ctx.reply.Integer(ctx.client.resp);
+  ctx.reply.Bulk("id");
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+  ctx.reply.Bulk("mode");
+  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk("role");
+  ctx.reply.Bulk("master");
+  ctx.reply.Bulk("modules");
+  ctx.reply.ArrayHeader(0);
+}
+
+// Back to the state of a new connection: RESP2, no name, replies on, not authenticated when a
+// password is required.
+void ResetCommand(CommandContext& ctx, Args) {
+  ClientState& c = ctx.client;
+  c.resp = 2;
+  c.name.clear();
+  c.reply_mode = ClientState::ReplyMode::kOn;
+  c.skip_next_reply = false;
+  c.authenticated = ctx.server.requirepass().empty();
+  ctx.reply.SimpleString("RESET");
+}
+
+// --- CLIENT ---
+
+void ClientIdCommand(CommandContext& ctx, Args) {
+  ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
+}
+
+void ClientSetNameCommand(CommandContext& ctx, Args args) {
+  if (!ValidClientAttr(args[2])) {
+    ctx.reply.Error(kBadClientName);
+    return;
+  }
+  ctx.client.name.assign(args[2]);
+  ctx.reply.Ok();
+}
+
+void ClientGetNameCommand(CommandContext& ctx, Args) {
+  if (ctx.client.name.empty()) {
+    ctx.reply.Null();
+  } else {
+    ctx.reply.Bulk(ctx.client.name);
+  }
+}
+
+// Redis client types: every Cairn client is "normal". Returns false for an unknown name.
+bool ParseClientType(std::string_view name, bool& is_normal) {
+  is_normal = EqualsIgnoreCase(name, "normal");
+  return is_normal || EqualsIgnoreCase(name, "master") || EqualsIgnoreCase(name, "replica") ||
+         EqualsIgnoreCase(name, "slave") || EqualsIgnoreCase(name, "pubsub");
+}
+
+void ReplyUnknownClientType(CommandContext& ctx, std::string_view name) {
+  std::string msg = "ERR Unknown client type '";
+  msg.append(Printable(name)).append("'");
+  ctx.reply.Error(msg);
+}
+
+// CLIENT LIST [TYPE type] | [ID id [id ...]]
+void ClientListCommand(CommandContext& ctx, Args args) {
+  if (args.size() == 2) {
+    ctx.reply.Bulk(ctx.server.ClientList());
+    return;
+  }
+  if (args.size() == 4 && EqualsIgnoreCase(args[2], "type")) {
+    bool is_normal = false;
+    if (!ParseClientType(args[3], is_normal)) {
+      ReplyUnknownClientType(ctx, args[3]);
+      return;
+    }
+    ctx.reply.Bulk(is_normal ? ctx.server.ClientList() : std::string());
+    return;
+  }
+  if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
+    std::vector<uint64_t> ids;
+    for (size_t j = 3; j < args.size(); ++j) {
+      const auto id = ParseInt64(args[j]);
+      if (!id) {
+        ctx.reply.Error("ERR Invalid client ID");
+        return;
+      }
+      if (*id > 0) ids.push_back(static_cast<uint64_t>(*id));
+    }
+    ctx.reply.Bulk(ids.empty() ? std::string() : ctx.server.ClientList(ids));
+    return;
+  }
+  ctx.reply.Error(replies::kSyntaxError);
+}
+
+void ClientInfoCommand(CommandContext& ctx, Args) {
+  std::string line = ctx.server.ClientInfo(ctx.client);
+  line.push_back('\n');
+  ctx.reply.Bulk(line);
+}
+
+struct KillFilter {
+  std::string_view addr, laddr;
+  uint64_t id = 0;
+  bool type_matches = true;  // TYPE normal (or no TYPE): every client; other types: none
+  bool skipme = true;
+};
+
+// Parses CLIENT KILL's new-style filters; replies with the error and returns false if invalid.
+bool ParseKillFilters(CommandContext& ctx, Args args, KillFilter& f) {
+  for (size_t i = 2; i < args.size(); i += 2) {
+    if (i + 1 >= args.size()) {
+      ctx.reply.Error(replies::kSyntaxError);
+      return false;
+    }
+    const std::string_view opt = args[i];
+    const std::string_view val = args[i + 1];
+    if (EqualsIgnoreCase(opt, "id")) {
+      const auto id = ParseInt64(val);
+      if (!id || *id < 1) {
+        ctx.reply.Error("ERR client-id should be greater than 0");
+        return false;
+      }
+      f.id = static_cast<uint64_t>(*id);
+    } else if (EqualsIgnoreCase(opt, "type")) {
+      bool is_normal = false;
+      if (!ParseClientType(val, is_normal)) {
+        ReplyUnknownClientType(ctx, val);
+        return false;
+      }
+      f.type_matches = is_normal;
+    } else if (EqualsIgnoreCase(opt, "addr")) {
+      f.addr = val;
+    } else if (EqualsIgnoreCase(opt, "laddr")) {
+      f.laddr = val;
+    } else if (EqualsIgnoreCase(opt, "user")) {
+      if (val != kDefaultUser) {
+        std::string msg = "ERR No such user '";
+        msg.append(Printable(val)).append("'");
+        ctx.reply.Error(msg);
+        return false;
+      }
+    } else if (EqualsIgnoreCase(opt, "skipme")) {
+      if (EqualsIgnoreCase(val, "yes")) {
+        f.skipme = true;
+      } else if (EqualsIgnoreCase(val, "no")) {
+        f.skipme = false;
+      } else {
+        ctx.reply.Error(replies::kSyntaxError);
+        return false;
+      }
+    } else {
+      ctx.reply.Error(replies::kSyntaxError);
+      return false;
+    }
+  }
+  return true;
+}
+
+// CLIENT KILL ip:port (old form: +OK or "No such client"; may kill the caller itself)
+// CLIENT KILL <filter> <value> ... (new form: the number killed; SKIPME yes by default)
+void ClientKillCommand(CommandContext& ctx, Args args) {
+  const bool old_form = args.size() == 3;
+  KillFilter f;
+  if (old_form) {
+    f.addr = args[2];
+    f.skipme = false;
+  } else if (!ParseKillFilters(ctx, args, f)) {
+    return;
+  }
+  const uint64_t self_id = ctx.client.id;
+  const size_t killed = !f.type_matches ? 0 : ctx.server.KillClients([&](const ClientState& c) {
+    if (!f.addr.empty() && c.addr != f.addr) return false;
+    if (!f.laddr.empty() && c.laddr != f.laddr) return false;
+    if (f.id != 0 && c.id != f.id) return false;
+    return !(f.skipme && c.id == self_id);
+  });
+  if (!old_form) {
+    ctx.reply.Integer(static_cast<int64_t>(killed));
+  } else if (killed == 0) {
+    ctx.reply.Error("ERR No such client");
+  } else {
+    ctx.reply.Ok();
+  }
+}
+
+// CLIENT SETINFO LIB-NAME|LIB-VER value (Redis 7.2; clients send it on connect).
+void ClientSetInfoCommand(CommandContext& ctx, Args args) {
+  const std::string_view attr = args[2];
+  std::string* dest = nullptr;
+  if (EqualsIgnoreCase(attr, "lib-name")) {
+    dest = &ctx.client.lib_name;
+  } else if (EqualsIgnoreCase(attr, "lib-ver")) {
+    dest = &ctx.client.lib_ver;
+  } else {
+    std::string msg = "ERR Unrecognized option '";
+    msg.append(Printable(attr)).append("'");
+    ctx.reply.Error(msg);
+    return;
+  }
+  if (!ValidClientAttr(args[3])) {
+    std::string msg = "ERR ";
+    msg.append(Printable(attr)).append(" cannot contain spaces, newlines or special characters.");
+    ctx.reply.Error(msg);
+    return;
+  }
+  dest->assign(args[3]);
+  ctx.reply.Ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP. The dispatcher drops the replies (OFF's and SKIP's own included).
+void ClientReplyCommand(CommandContext& ctx, Args args) {
+  ClientState& c = ctx.client;
+  if (EqualsIgnoreCase(args[2], "on")) {
+    c.reply_mode = ClientState::ReplyMode::kOn;
+    c.skip_next_reply = false;
+  } else if (EqualsIgnoreCase(args[2], "off")) {
+    c.reply_mode = ClientState::ReplyMode::kOff;
+  } else if (EqualsIgnoreCase(args[2], "skip")) {
+    if (c.reply_mode != ClientState::ReplyMode::kOff) c.skip_next_reply = true;
+  } else {
+    ctx.reply.Error(replies::kSyntaxError);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+// CLIENT NO-EVICT / NO-TOUCH ON|OFF: accepted (client eviction and LRU-neutral reads are not
+// modelled per client).
+void ClientOnOffCommand(CommandContext& ctx, Args args) {
+  if (EqualsIgnoreCase(args[2], "on") || EqualsIgnoreCase(args[2], "off")) {
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(replies::kSyntaxError);
+  }
+}
+
+void ClientHelpCommand(CommandContext& ctx, Args) {
+  static constexpr std::string_view kLines[] = {
+      "GETNAME",
+      "    Return the name of the current connection.",
+      "ID",
+      "    Return the ID of the current connection.",
+      "INFO",
+      "    Return information about the current client connection.",
+      "KILL <ip:port>",
+      "    Kill connection made from <ip:port>.",
+      "KILL <option> <value> [<option> <value> [...]]",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
+      "    * ID <client-id>",
+      "      Kill connections by client id.",
+      "LIST [options ...]",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
+      "SETNAME <name>",
+      "    Assign the name <name> to the current connection.",
+      "SETINFO <option> <value>",
+      "    Set client meta attr. Options are:",
+      "    * LIB-NAME: the client lib name.",
+      "    * LIB-VER: the client lib version.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
+      "NO-TOUCH (ON|OFF)",
+      "    Will not touch LRU/LFU stats when this mode is on.",
+  };
+  replies::Help(ctx.reply, "client", kLines);
+}
+
+// Reached only if the dispatcher ran the container itself (it resolves subcommands first).
+void ClientContainerCommand(CommandContext& ctx, Args args) {
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(Printable(args.size() > 1 ? args[1] : std::string_view()))
+      .append("'. Try CLIENT HELP.");
+  ctx.reply.Error(msg);
+}
+
+CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
+                 std::string summary, std::string since = "1.0.0") {
+  CommandSpec spec;
+  spec.name = std::move(name);
+  spec.arity = arity;
+  spec.flags = flags;
+  spec.handler = handler;
+  spec.group = "connection";
+  spec.summary = std::move(summary);
+  spec.since = std::move(since);
+  return spec;
+}
+
+}  // namespace
+
+void RegisterConnectionCommands(CommandTable& table) {
+  constexpr uint32_t kF = kCmdFast;
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  constexpr uint32_t kPre = kCmdNoAuth | kCmdNoScript | kLS | kF;  // usable before AUTH
+  table.Register(Spec("ping", -1, kF, &PingCommand, "Returns the server's liveliness response."));
+  table.Register(Spec("echo", 2, kF, &EchoCommand, "Returns the given string."));
+  table.Register(Spec("quit", -1, kPre, &QuitCommand, "Closes the connection."));
+  table.Register(
+      Spec("select", 2, kLS | kF, &SelectCommand, "Changes the selected database (only 0)."));
+  table.Register(Spec("auth", -2, kPre, &AuthCommand, "Authenticates the connection."));
+  table.Register(Spec("hello", -1, kPre, &HelloCommand, "Handshakes with the server.", "6.0.0"));
+  table.Register(Spec("reset", 1, kPre, &ResetCommand, "Resets the connection.", "6.2.0"));
+
+  constexpr uint32_t kCl = kCmdNoScript | kLS;
+  CommandSpec client = Spec("client", -2, 0, &ClientContainerCommand,
+                            "A container for client connection commands.", "2.4.0");
+  client.subcommands.push_back(Spec("id", 2, kCl, &ClientIdCommand,
+                                    "Returns the unique client ID of the connection.", "5.0.0"));
+  client.subcommands.push_back(
+      Spec("setname", 3, kCl, &ClientSetNameCommand, "Sets the connection name.", "2.6.9"));
+  client.subcommands.push_back(Spec("getname", 2, kCl, &ClientGetNameCommand,
+                                    "Returns the name of the connection.", "2.6.9"));
+  client.subcommands.push_back(
+      Spec("list", -2, kCl | kCmdAdmin, &ClientListCommand, "Lists open connections.", "2.4.0"));
+  client.subcommands.push_back(Spec("info", 2, kCl, &ClientInfoCommand,
+                                    "Returns information about the connection.", "6.2.0"));
+  client.subcommands.push_back(Spec("kill", -3, kCl | kCmdAdmin, &ClientKillCommand,
+                                    "Terminates open connections.", "2.4.0"));
+  client.subcommands.push_back(Spec("setinfo", 4, kCl, &ClientSetInfoCommand,
+                                    "Sets information specific to the client or connection.",
+                                    "7.2.0"));
+  client.subcommands.push_back(Spec("reply", 3, kCl, &ClientReplyCommand,
+                                    "Instructs the server whether to reply to commands.", "3.2.0"));
+  client.subcommands.push_back(Spec("no-evict", 3, kCl | kCmdAdmin, &ClientOnOffCommand,
+                                    "Sets the client eviction mode of the connection.", "7.0.0"));
+  client.subcommands.push_back(Spec("no-touch", 3, kCl, &ClientOnOffCommand,
+                                    "Controls whether commands sent by the client affect the "
+                                    "LRU/LFU of accessed keys.",
+                                    "7.2.0"));
+  client.subcommands.push_back(Spec("help", 2, kLS, &ClientHelpCommand,
+                                    "Returns helpful text about the different "
+                                    "subcommands.",
+                                    "5.0.0"));
+  table.Register(std::move(client));
+}
+
+}  // namespace cairn

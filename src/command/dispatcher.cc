@@ -1,0 +1,150 @@
+// The dispatcher: resolve the command, run a short list of gates, execute, count, and apply the
+// client's reply mode. Each gate either lets the command through or writes the one error reply
+// Redis 7.0 would write (processCommand's checks, in the same order). A keyed write runs inside
+// an UndoRecorder, which keeps its inverse in the client's UNDO history (undo_recorder.h).
+#include "cairn/command/dispatcher.h"
+
+#include <chrono>
+#include <string>
+
+#include "replies.h"
+#include "undo_recorder.h"
+
+namespace cairn {
+namespace {
+
+using ReplyMode = ClientState::ReplyMode;
+
+// What "%.Ns" prints of an argument: up to the first NUL, at most `max` bytes.
+std::string_view CString(std::string_view s, size_t max) {
+  const size_t nul = s.find('\0');
+  if (nul != std::string_view::npos) s = s.substr(0, nul);
+  return s.substr(0, max);
+}
+
+// "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
+void ReplyUnknownCommand(ReplyBuilder& reply, Args args) {
+  std::string msg = "ERR unknown command '";
+  msg.append(CString(args[0], 128)).append("', with args beginning with: ");
+  const size_t list_start = msg.size();
+  for (size_t i = 1; i < args.size() && msg.size() - list_start < 128; ++i) {
+    const size_t room = 128 - (msg.size() - list_start);
+    msg.push_back('\'');
+    msg.append(CString(args[i], room)).append("' ");
+  }
+  reply.Error(msg);
+}
+
+// "ERR unknown subcommand 'foo'. Try CONFIG HELP."
+void ReplyUnknownSubcommand(ReplyBuilder& reply, Args args) {
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(CString(args[1], 128)).append("'. Try ");
+  for (char c : args[0]) msg.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+  msg.append(" HELP.");
+  reply.Error(msg);
+}
+
+// Gate 1: the command (or subcommand of a container command) must exist.
+const CommandSpec* Lookup(const CommandTable& table, ReplyBuilder& reply, Args args) {
+  const CommandSpec* spec = table.Find(args[0]);
+  if (spec == nullptr) {
+    ReplyUnknownCommand(reply, args);
+    return nullptr;
+  }
+  if (spec->subcommands.empty() || args.size() < 2) return spec;
+  const CommandSpec* sub = CommandTable::FindSubcommand(*spec, args[1]);
+  if (sub == nullptr) ReplyUnknownSubcommand(reply, args);
+  return sub;
+}
+
+// The remaining gates see the resolved spec; each returns false after replying with an error.
+using Gate = bool (*)(CommandContext& ctx, const CommandSpec& spec, Args args);
+
+bool CheckArity(CommandContext& ctx, const CommandSpec& spec, Args args) {
+  const auto argc = static_cast<int64_t>(args.size());
+  if ((spec.arity > 0 && argc != spec.arity) || argc < -static_cast<int64_t>(spec.arity)) {
+    replies::WrongArity(ctx.reply, spec.full_name);
+    return false;
+  }
+  return true;
+}
+
+bool CheckAuth(CommandContext& ctx, const CommandSpec& spec, Args) {
+  if (ctx.client.authenticated || (spec.flags & kCmdNoAuth) != 0) return true;
+  if (ctx.server.requirepass().empty()) return true;
+  ctx.reply.Error(replies::kNoAuth);
+  return false;
+}
+
+constexpr Gate kGates[] = {&CheckArity, &CheckAuth};
+
+// Runs one command, writing exactly one reply after `mark`.
+void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark) {
+  ServerCounters& counters = ctx.server.counters();
+  const CommandSpec* spec = Lookup(table, ctx.reply, args);
+  // CLIENT LIST's cmd=: the resolved name, set before the gates as Redis does ("" = NULL).
+  if (spec == nullptr) {
+    ctx.client.last_command.clear();
+    counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  ctx.client.last_command = spec->full_name;
+  for (Gate gate : kGates) {
+    if (!gate(ctx, *spec, args)) {
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  CommandHandler handler = spec->handler;
+  if (handler == nullptr) handler = table.Find(args[0])->handler;  // subcommand without its own
+  if (handler == nullptr) {
+    ReplyUnknownCommand(ctx.reply, args);  // registered without any handler: a table bug
+    counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
+  handler(ctx, args);
+  undo.Commit();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  CommandStats& stats = spec->stats;
+  stats.calls.fetch_add(1, std::memory_order_relaxed);
+  stats.usec.fetch_add(
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()),
+      std::memory_order_relaxed);
+  counters.total_commands.fetch_add(1, std::memory_order_relaxed);
+  if (ctx.reply.size() > mark && ctx.reply.buffer()[mark] == '-') {
+    stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
+    counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace
+
+void Dispatcher::Execute(CommandContext& ctx, Args args) const {
+  if (args.empty()) return;  // an empty multibulk is ignored, as in Redis
+  ctx.table = &table_;
+  ClientState& client = ctx.client;
+  const size_t mark = ctx.reply.size();
+  // A SKIP armed by the previous command silences this one.
+  const bool skip_this = client.reply_mode == ReplyMode::kSkip;
+  if (skip_this) client.reply_mode = ReplyMode::kOn;
+
+  Run(table_, ctx, args, mark);
+
+  if (client.reply_mode == ReplyMode::kOff) {
+    client.skip_next_reply = false;
+    ctx.reply.Truncate(mark);
+  } else if (client.skip_next_reply || client.reply_mode == ReplyMode::kSkip) {
+    // This command was CLIENT REPLY SKIP: it replies nothing and silences the next one.
+    client.skip_next_reply = false;
+    client.reply_mode = ReplyMode::kSkip;
+    ctx.reply.Truncate(mark);
+  } else if (skip_this) {
+    ctx.reply.Truncate(mark);
+  }
+}
+
+}  // namespace cairn

@@ -1,0 +1,553 @@
+// Server commands (Redis 7.0 src/server.c, src/config.c, src/debug.c, src/functions.c wording):
+// INFO, CONFIG GET/SET/RESETSTAT/REWRITE, TIME, SHUTDOWN, FUNCTION FLUSH/LIST and DEBUG SLEEP.
+// INFO keeps Redis's field names (redis_version says 7.0.0 so that clients which gate features on
+// it behave) and adds cairn_* fields for what only Cairn has.
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "cairn/cache/cache_manager.h"
+#include "cairn/command/families.h"
+#include "cairn/common/strings.h"
+#include "cairn/config/config_registry.h"
+#include "replies.h"
+
+namespace cairn {
+namespace {
+
+constexpr std::string_view kRedisVersion = "7.0.0";
+constexpr std::string_view kCairnVersion = "0.1.0";
+
+std::string_view Printable(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// "unknown subcommand or wrong number of arguments for 'x'. Try DEBUG HELP." (Redis's
+// addReplySubcommandSyntaxError, for commands that parse their own subcommands).
+void ReplySubcommandSyntaxError(CommandContext& ctx, std::string_view command, Args args) {
+  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
+  msg.append(Printable(args[1]).substr(0, 128)).append("'. Try ");
+  msg.append(command).append(" HELP.");
+  ctx.reply.Error(msg);
+}
+
+// --- INFO ---
+
+enum InfoSection : uint32_t {
+  kInfoServer = 1u << 0,
+  kInfoClients = 1u << 1,
+  kInfoMemory = 1u << 2,
+  kInfoPersistence = 1u << 3,
+  kInfoStats = 1u << 4,
+  kInfoReplication = 1u << 5,
+  kInfoCpu = 1u << 6,
+  kInfoCommandStats = 1u << 7,
+  kInfoCluster = 1u << 8,
+  kInfoKeyspace = 1u << 9,
+};
+constexpr uint32_t kInfoAll = (1u << 10) - 1;
+constexpr uint32_t kInfoDefault = kInfoAll & ~kInfoCommandStats;
+
+uint32_t ParseInfoSections(Args args) {
+  if (args.size() < 2) return kInfoDefault;
+  static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
+      {"server", kInfoServer},   {"clients", kInfoClients},
+      {"memory", kInfoMemory},   {"persistence", kInfoPersistence},
+      {"stats", kInfoStats},     {"replication", kInfoReplication},
+      {"cpu", kInfoCpu},         {"commandstats", kInfoCommandStats},
+      {"cluster", kInfoCluster}, {"keyspace", kInfoKeyspace},
+      {"default", kInfoDefault}, {"all", kInfoAll},
+      {"everything", kInfoAll},
+  };
+  uint32_t mask = 0;
+  for (size_t i = 1; i < args.size(); ++i) {
+    for (const auto& [name, bits] : kNames) {
+      if (EqualsIgnoreCase(args[i], name)) mask |= bits;
+    }
+  }
+  return mask;
+}
+
+// Redis's bytesToHuman: 1023B, 1.00K, 1.50M ...
+std::string BytesToHuman(uint64_t n) {
+  static constexpr const char* kUnits = "KMGTPE";
+  if (n < 1024) return std::to_string(n) + "B";
+  double d = static_cast<double>(n) / 1024;
+  int unit = 0;
+  while (d >= 1024 && unit < 5) {
+    d /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f%c", d, kUnits[unit]);
+  return buf;
+}
+
+// The Redis name of a Cairn policy (maxmemory_policy): lru -> allkeys-lru ...
+std::string RedisPolicyName(const std::string& policy) {
+  if (policy == "lru" || policy == "lfu" || policy == "random") return "allkeys-" + policy;
+  if (policy == "none") return "noeviction";
+  return policy;
+}
+
+uint64_t ResidentBytes() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long size = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &size, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+// A stable 40-hex-digit id for this server instance (run_id, master_replid).
+std::string RunId(int64_t start_ms) {
+  uint64_t a =
+      static_cast<uint64_t>(getpid()) * 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(start_ms);
+  std::string out;
+  for (int i = 0; i < 3; ++i) {
+    a ^= a >> 33;
+    a *= 0xff51afd7ed558ccdull;
+    a ^= a >> 33;
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(a));
+    out += buf;
+  }
+  out.resize(40);
+  return out;
+}
+
+class InfoWriter {
+ public:
+  void Section(std::string_view title) {
+    if (!out_.empty()) out_.append("\r\n");
+    out_.append("# ").append(title).append("\r\n");
+  }
+  void Field(std::string_view key, std::string_view value) {
+    out_.append(key).append(":").append(value).append("\r\n");
+  }
+  void Field(std::string_view key, const char* value) { Field(key, std::string_view(value)); }
+  void Field(std::string_view key, const std::string& value) {
+    Field(key, std::string_view(value));
+  }
+  template <typename T>
+  requires std::is_integral_v<T>
+  void Field(std::string_view key, T value) { Field(key, std::string_view(std::to_string(value))); }
+  std::string& text() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+void InfoServer(CommandContext& ctx, InfoWriter& w, int64_t now_ms, const std::string& hz) {
+  utsname name{};
+  uname(&name);
+  const int64_t start = ctx.server.start_time_ms();
+  const int64_t uptime_s = (now_ms - start) / 1000;
+  w.Section("Server");
+  w.Field("redis_version", kRedisVersion);
+  w.Field("cairn_version", kCairnVersion);
+  w.Field("redis_git_sha1", "00000000");
+  w.Field("redis_git_dirty", 0);
+  w.Field("redis_build_id", "0");
+  w.Field("redis_mode", "standalone");
+  w.Field("os", std::string(name.sysname) + " " + name.release + " " + name.machine);
+  w.Field("arch_bits", sizeof(void*) * 8);
+  w.Field("monotonic_clock", "POSIX clock_gettime");
+  w.Field("multiplexing_api", "epoll");
+#if defined(__GNUC__) && !defined(__clang__)
+  w.Field("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+#endif
+  w.Field("process_id", getpid());
+  w.Field("process_supervised", "no");
+  w.Field("run_id", RunId(start));
+  w.Field("tcp_port", ctx.server.port());
+  w.Field("server_time_usec", now_ms * 1000);
+  w.Field("uptime_in_seconds", uptime_s);
+  w.Field("uptime_in_days", uptime_s / 86400);
+  if (!hz.empty()) {
+    w.Field("hz", hz);
+    w.Field("configured_hz", hz);
+  }
+  w.Field("config_file", ctx.server.config_file());
+  w.Field("io_threads_active", 0);
+}
+
+void InfoMemory(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
+  const uint64_t max_bytes = ctx.cache.max_bytes();
+  const uint64_t rss = ResidentBytes();
+  w.Section("Memory");
+  w.Field("used_memory", stats.bytes);
+  w.Field("used_memory_human", BytesToHuman(stats.bytes));
+  w.Field("used_memory_rss", rss);
+  w.Field("used_memory_rss_human", BytesToHuman(rss));
+  w.Field("maxmemory", max_bytes);
+  w.Field("maxmemory_human", BytesToHuman(max_bytes));
+  w.Field("maxmemory_policy", RedisPolicyName(ctx.cache.policy()));
+  w.Field("cairn_max_items", ctx.cache.max_items());
+  w.Field("cairn_policy_metadata_bytes", stats.policy_metadata_bytes);
+}
+
+void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
+  const ServerCounters& c = ctx.server.counters();
+  auto load = [](const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+  w.Section("Stats");
+  w.Field("total_connections_received", load(c.total_connections));
+  w.Field("total_commands_processed", load(c.total_commands));
+  w.Field("instantaneous_ops_per_sec", 0);
+  w.Field("total_net_input_bytes", load(c.net_input_bytes));
+  w.Field("total_net_output_bytes", load(c.net_output_bytes));
+  w.Field("rejected_connections", load(c.rejected_connections));
+  w.Field("expired_keys", stats.expirations);
+  w.Field("evicted_keys", stats.evictions);
+  w.Field("keyspace_hits", stats.hits);
+  w.Field("keyspace_misses", stats.misses);
+  w.Field("total_error_replies", load(c.total_error_replies));
+  w.Field("cairn_evicted_keys_maxmemory", stats.evictions_size);
+  w.Field("cairn_evicted_keys_max_items", stats.evictions_items);
+  w.Field("cairn_oom_rejections", stats.oom_rejections);
+  w.Field("cairn_active_expired_keys", stats.active_expirations);
+  w.Field("cairn_expiry_lag_ms", stats.expiry_lag_ms);
+}
+
+void InfoCpu(InfoWriter& w) {
+  rusage self{}, children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto secs = [](const timeval& tv) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), "%ld.%06ld", static_cast<long>(tv.tv_sec),
+                  static_cast<long>(tv.tv_usec));
+    return std::string(buf);
+  };
+  w.Section("CPU");
+  w.Field("used_cpu_sys", secs(self.ru_stime));
+  w.Field("used_cpu_user", secs(self.ru_utime));
+  w.Field("used_cpu_sys_children", secs(children.ru_stime));
+  w.Field("used_cpu_user_children", secs(children.ru_utime));
+}
+
+void AppendCommandStats(InfoWriter& w, const CommandSpec& spec) {
+  const CommandStats& s = spec.stats;
+  const uint64_t calls = s.calls.load(std::memory_order_relaxed);
+  const uint64_t rejected = s.rejected_calls.load(std::memory_order_relaxed);
+  const uint64_t failed = s.failed_calls.load(std::memory_order_relaxed);
+  if (calls != 0 || rejected != 0 || failed != 0) {
+    const uint64_t usec = s.usec.load(std::memory_order_relaxed);
+    const double per_call = calls == 0 ? 0.0 : static_cast<double>(usec) / calls;
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  ":calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,"
+                  "failed_calls=%llu\r\n",
+                  static_cast<unsigned long long>(calls), static_cast<unsigned long long>(usec),
+                  per_call, static_cast<unsigned long long>(rejected),
+                  static_cast<unsigned long long>(failed));
+    w.text().append("cmdstat_").append(spec.full_name).append(buf);
+  }
+  for (const CommandSpec& sub : spec.subcommands) AppendCommandStats(w, sub);
+}
+
+void InfoCommand(CommandContext& ctx, Args args) {
+  const uint32_t mask = ParseInfoSections(args);
+  const int64_t now_ms = ctx.cache.clock().NowMs();
+  const CacheStats stats = ctx.cache.Stats();
+  std::string maxclients, hz;
+  const std::string_view patterns[] = {"maxclients", "hz"};
+  for (auto& [name, value] : ctx.server.config().Get(patterns)) {
+    (name == "hz" ? hz : maxclients) = std::move(value);
+  }
+  InfoWriter w;
+  if (mask & kInfoServer) InfoServer(ctx, w, now_ms, hz);
+  if (mask & kInfoClients) {
+    w.Section("Clients");
+    w.Field("connected_clients", ctx.server.connected_clients());
+    w.Field("cluster_connections", 0);
+    w.Field("maxclients", maxclients.empty() ? std::string("0") : maxclients);
+    w.Field("blocked_clients", 0);
+    w.Field("tracking_clients", 0);
+  }
+  if (mask & kInfoMemory) InfoMemory(ctx, w, stats);
+  if (mask & kInfoPersistence) {
+    w.Section("Persistence");
+    w.Field("loading", 0);
+    w.Field("async_loading", 0);
+    w.Field("rdb_bgsave_in_progress", 0);
+    w.Field("aof_enabled", 0);
+    w.Field("aof_rewrite_in_progress", 0);
+  }
+  if (mask & kInfoStats) InfoStats(ctx, w, stats);
+  if (mask & kInfoReplication) {
+    w.Section("Replication");
+    w.Field("role", "master");
+    w.Field("connected_slaves", 0);
+    w.Field("master_failover_state", "no-failover");
+    w.Field("master_replid", RunId(ctx.server.start_time_ms() + 1));
+    w.Field("master_repl_offset", 0);
+  }
+  if (mask & kInfoCpu) InfoCpu(w);
+  if ((mask & kInfoCommandStats) && ctx.table != nullptr) {
+    w.Section("Commandstats");
+    for (const CommandSpec& spec : ctx.table->all()) AppendCommandStats(w, spec);
+  }
+  if (mask & kInfoCluster) {
+    w.Section("Cluster");
+    w.Field("cluster_enabled", 0);
+  }
+  if (mask & kInfoKeyspace) {
+    w.Section("Keyspace");
+    if (stats.items > 0) {
+      w.Field("db0", "keys=" + std::to_string(stats.items) +
+                         ",expires=" + std::to_string(stats.expires) + ",avg_ttl=0");
+    }
+  }
+  ctx.reply.Bulk(w.text());
+}
+
+// --- CONFIG ---
+
+void ConfigGetCommand(CommandContext& ctx, Args args) {
+  const auto pairs = ctx.server.config().Get(args.subspan(2));
+  ctx.reply.ArrayHeader(pairs.size() * 2);
+  for (const auto& [name, value] : pairs) {
+    ctx.reply.Bulk(name);
+    ctx.reply.Bulk(value);
+  }
+}
+
+void ConfigSetCommand(CommandContext& ctx, Args args) {
+  if (args.size() % 2 != 0) {
+    replies::WrongArity(ctx.reply, "config|set");
+    return;
+  }
+  std::vector<std::pair<std::string_view, std::string_view>> kv;
+  kv.reserve((args.size() - 2) / 2);
+  for (size_t i = 2; i + 1 < args.size(); i += 2) kv.emplace_back(args[i], args[i + 1]);
+  if (auto err = ctx.server.config().Set(kv)) {
+    ctx.reply.Error(*err);
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void ResetCommandStats(const CommandSpec& spec) {
+  spec.stats = CommandStats();
+  for (const CommandSpec& sub : spec.subcommands) ResetCommandStats(sub);
+}
+
+void ConfigResetStatCommand(CommandContext& ctx, Args) {
+  ctx.cache.ResetStats();
+  ServerCounters& c = ctx.server.counters();
+  for (auto* v : {&c.total_connections, &c.total_commands, &c.total_error_replies,
+                  &c.rejected_connections, &c.net_input_bytes, &c.net_output_bytes}) {
+    v->store(0, std::memory_order_relaxed);
+  }
+  if (ctx.table != nullptr) {
+    for (const CommandSpec& spec : ctx.table->all()) ResetCommandStats(spec);
+  }
+  ctx.reply.Ok();
+}
+
+// Writes the registry's dump next to the file, then renames it over (atomic replace).
+void ConfigRewriteCommand(CommandContext& ctx, Args) {
+  const std::string path = ctx.server.config_file();
+  if (path.empty()) {
+    ctx.reply.Error("ERR The server is running without a config file");
+    return;
+  }
+  const std::string tmp = path + ".tmp-rewrite";
+  const std::string text = ctx.server.config().Dump();
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      const int err = errno;
+      std::remove(tmp.c_str());
+      ctx.reply.Error(std::string("ERR Rewriting config file: ") + std::strerror(err));
+      return;
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    ctx.reply.Error(std::string("ERR Rewriting config file: ") + std::strerror(err));
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void ConfigHelpCommand(CommandContext& ctx, Args) {
+  static constexpr std::string_view kLines[] = {
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
+  };
+  replies::Help(ctx.reply, "config", kLines);
+}
+
+// --- TIME SHUTDOWN ---
+
+void TimeCommand(CommandContext& ctx, Args) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now).count();
+  ctx.reply.ArrayHeader(2);
+  ctx.reply.Bulk(std::to_string(us / 1'000'000));
+  ctx.reply.Bulk(std::to_string(us % 1'000'000));
+}
+
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Cairn keeps no snapshot to save, so the flags
+// are only validated. On success nothing is replied: the connection closes (clients expect that).
+void ShutdownCommand(CommandContext& ctx, Args args) {
+  bool nosave = false, save = false, other = false, abort = false;
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (EqualsIgnoreCase(args[i], "nosave")) {
+      nosave = true;
+    } else if (EqualsIgnoreCase(args[i], "save")) {
+      save = true;
+    } else if (EqualsIgnoreCase(args[i], "now") || EqualsIgnoreCase(args[i], "force")) {
+      other = true;
+    } else if (EqualsIgnoreCase(args[i], "abort")) {
+      abort = true;
+    } else {
+      ctx.reply.Error(replies::kSyntaxError);
+      return;
+    }
+  }
+  if ((abort && (nosave || save || other)) || (nosave && save)) {
+    ctx.reply.Error(replies::kSyntaxError);
+    return;
+  }
+  if (abort) {
+    ctx.reply.Error("ERR No shutdown in progress.");
+    return;
+  }
+  ctx.client.close_after_reply = true;
+  ctx.server.RequestShutdown();
+}
+
+// --- FUNCTION (no scripting in Cairn: an empty library set) ---
+
+void FunctionFlushCommand(CommandContext& ctx, Args args) {
+  if (args.size() > 3) {
+    ctx.reply.Error(replies::kSyntaxError);
+    return;
+  }
+  if (args.size() == 3 && !EqualsIgnoreCase(args[2], "sync") &&
+      !EqualsIgnoreCase(args[2], "async")) {
+    ctx.reply.Error("ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
+    return;
+  }
+  ctx.reply.Ok();
+}
+
+void FunctionListCommand(CommandContext& ctx, Args) { ctx.reply.ArrayHeader(0); }
+
+void FunctionHelpCommand(CommandContext& ctx, Args) {
+  static constexpr std::string_view kLines[] = {
+      "LIST [LIBRARYNAME PATTERN] [WITHCODE]",
+      "    Return general information on all the libraries (always none in Cairn).",
+      "FLUSH [ASYNC|SYNC]",
+      "    Delete all the libraries (a no-op in Cairn).",
+  };
+  replies::Help(ctx.reply, "function", kLines);
+}
+
+// --- DEBUG ---
+
+void DebugCommand(CommandContext& ctx, Args args) {
+  if (args.size() == 2 && EqualsIgnoreCase(args[1], "help")) {
+    static constexpr std::string_view kLines[] = {
+        "SLEEP <seconds>",
+        "    Stop this connection for <seconds> (decimals allowed); other clients go on.",
+    };
+    replies::Help(ctx.reply, "debug", kLines);
+  } else if (args.size() == 3 && EqualsIgnoreCase(args[1], "sleep")) {
+    // strtod like Redis: garbage reads as 0 (no sleep).
+    const std::string text(args[2]);
+    const double seconds = std::strtod(text.c_str(), nullptr);
+    const double us = seconds * 1e6;
+    ctx.client.sleep_us = us > 0 ? static_cast<int64_t>(us < 9e15 ? us : 9e15) : 0;
+    ctx.reply.Ok();
+  } else {
+    ReplySubcommandSyntaxError(ctx, "DEBUG", args);
+  }
+}
+
+void ContainerFallback(CommandContext& ctx, Args args) {
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(Printable(args.size() > 1 ? args[1] : std::string_view())).append("'. Try ");
+  for (char c : args[0]) msg.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
+  msg.append(" HELP.");
+  ctx.reply.Error(msg);
+}
+
+CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
+                 std::string summary, std::string since = "1.0.0") {
+  CommandSpec spec;
+  spec.name = std::move(name);
+  spec.arity = arity;
+  spec.flags = flags;
+  spec.handler = handler;
+  spec.group = "server";
+  spec.summary = std::move(summary);
+  spec.since = std::move(since);
+  return spec;
+}
+
+}  // namespace
+
+void RegisterServerCommands(CommandTable& table) {
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  constexpr uint32_t kAdm = kCmdAdmin | kCmdNoScript | kLS;
+  table.Register(
+      Spec("info", -1, kLS, &InfoCommand, "Returns information and statistics about the server."));
+  table.Register(
+      Spec("time", 1, kLS | kCmdFast, &TimeCommand, "Returns the server time.", "2.6.0"));
+  table.Register(Spec("shutdown", -1, kAdm, &ShutdownCommand,
+                      "Synchronously saves the database(s) to disk and shuts down the server."));
+  table.Register(Spec("debug", -2, kAdm, &DebugCommand, "A container for debugging commands."));
+
+  CommandSpec config = Spec("config", -2, 0, &ContainerFallback,
+                            "A container for server configuration commands.", "2.0.0");
+  config.subcommands.push_back(Spec("get", -3, kAdm, &ConfigGetCommand,
+                                    "Returns the effective values of configuration parameters.",
+                                    "2.0.0"));
+  config.subcommands.push_back(Spec("set", -4, kAdm, &ConfigSetCommand,
+                                    "Sets configuration parameters in-flight.", "2.0.0"));
+  config.subcommands.push_back(Spec("resetstat", 2, kAdm, &ConfigResetStatCommand,
+                                    "Resets the server's statistics.", "2.0.0"));
+  config.subcommands.push_back(Spec("rewrite", 2, kAdm, &ConfigRewriteCommand,
+                                    "Persists the effective configuration to file.", "2.8.0"));
+  config.subcommands.push_back(Spec("help", 2, kLS, &ConfigHelpCommand,
+                                    "Returns helpful text about the different subcommands.",
+                                    "5.0.0"));
+  table.Register(std::move(config));
+
+  CommandSpec function =
+      Spec("function", -2, 0, &ContainerFallback, "A container for function commands.", "7.0.0");
+  function.subcommands.push_back(Spec("flush", -2, kCmdWrite | kCmdNoScript, &FunctionFlushCommand,
+                                      "Deletes all libraries and functions.", "7.0.0"));
+  function.subcommands.push_back(Spec("list", -2, kCmdNoScript, &FunctionListCommand,
+                                      "Returns information about all libraries.", "7.0.0"));
+  function.subcommands.push_back(Spec("help", 2, kLS, &FunctionHelpCommand,
+                                      "Returns helpful text about the different subcommands.",
+                                      "7.0.0"));
+  table.Register(std::move(function));
+}
+
+}  // namespace cairn

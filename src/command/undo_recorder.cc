@@ -1,0 +1,88 @@
+// UndoRecorder: captures a keyed write's previous states and the versions it produced.
+#include "undo_recorder.h"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cairn/cache/cache_manager.h"
+#include "undo_history.h"
+
+namespace cairn {
+
+UndoRecorder::UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args args) : ctx_(ctx) {
+  if ((spec.flags & kCmdWrite) == 0 || spec.first_key <= 0) return;
+  if (ctx.server.undo_depth() == 0) {
+    ctx.client.undo.reset();  // undo turned off: forget what was kept
+    return;
+  }
+  Capture(ctx, spec, args);
+}
+
+void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args args) {
+  // The keys by the table row, each once (DEL a a, MSET a 1 a 2 touch one key).
+  thread_local std::vector<std::string_view> keys;
+  keys.clear();
+  const auto argc = static_cast<int64_t>(args.size());
+  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  const int64_t step = std::max(1, spec.key_step);
+  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
+    keys.push_back(args[static_cast<size_t>(i)]);
+  }
+  if (keys.empty()) return;
+  if (keys.size() > 1) {
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  }
+
+  if (!ctx.client.undo) ctx.client.undo.reset(new UndoHistory());
+  history_ = ctx.client.undo.get();
+  max_bytes_ = ctx.server.undo_max_bytes();
+  UndoStep& pending = history_->pending();
+  pending.Reset();
+  uint64_t bytes = 0;
+  for (std::string_view key : keys) {
+    UndoRecord& r = pending.Add();
+    r.key.assign(key);
+    ctx.cache.Peek(key, [&](const Entry& e) {
+      r.present = true;
+      r.state_version = e.version();
+      r.expire_at_ms = e.expire_at_ms();
+      if (oversized_ || bytes + UndoHistory::RecordCost(key.size(), e.value_len()) > max_bytes_) {
+        oversized_ = true;  // the versions still tell whether anything changed
+        return;
+      }
+      r.value.assign(e.value());
+    });
+    bytes += UndoHistory::RecordCost(key.size(), r.value.size());
+  }
+  keys.clear();
+}
+
+void UndoRecorder::Commit() {
+  if (history_ == nullptr) return;
+  UndoStep& pending = history_->pending();
+  std::span<UndoRecord> records = pending.records();
+  size_t changed = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    UndoRecord& r = records[i];
+    uint64_t now_version = 0;
+    ctx_.cache.Peek(r.key, [&](const Entry& e) { now_version = e.version(); });
+    if (now_version == r.state_version) continue;  // untouched (absent before and after: 0 == 0)
+    r.expect_version = now_version;
+    if (i != changed) std::swap(records[changed], r);
+    ++changed;
+  }
+  pending.Truncate(changed);
+  if (changed == 0) return;  // nothing written (SET NX on an existing key ...): no step
+  if (oversized_) {
+    // Too large to keep: this write cannot be undone, so neither can the ones before it.
+    pending.Truncate(0);
+    history_->Clear();
+    return;
+  }
+  history_->CommitPending(ctx_.server.undo_depth(), max_bytes_);
+}
+
+}  // namespace cairn
