@@ -112,6 +112,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterConnectionCommands(table);
   RegisterServerCommands(table);
   RegisterUndoCommands(table);
+  RegisterPersistenceCommands(table);
 }
 
 }  // namespace cairn

@@ -76,7 +76,16 @@ bool CheckAuth(CommandContext& ctx, const CommandSpec& spec, Args) {
   return false;
 }
 
-constexpr Gate kGates[] = {&CheckArity, &CheckAuth};
+// While warm-load runs, commands that touch data answer -LOADING (as Redis does while it loads
+// its dataset); connection and server commands (PING, INFO, CONFIG ...) keep working.
+bool CheckLoading(CommandContext& ctx, const CommandSpec& spec, Args) {
+  if ((spec.flags & kCmdLoading) != 0 || !ctx.server.loading()) return true;
+  if (spec.first_key == 0 && (spec.flags & kCmdWrite) == 0) return true;
+  ctx.reply.Error("LOADING Cairn is loading the dataset in memory");
+  return false;
+}
+
+constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckLoading};
 
 // Runs one command, writing exactly one reply after `mark`.
 void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark) {

@@ -17,6 +17,7 @@ namespace cairn {
 
 class CacheManager;
 class CommandTable;
+class PersistenceService;
 class ConfigRegistry;
 class UndoHistory;  // src/command/undo_history.h (private to the command module)
 
@@ -91,6 +92,10 @@ class ServerContext {
   // undo-max-bytes (keys and values kept). Read on every write, so changes apply at once.
   virtual size_t undo_depth() const { return 16; }
   virtual uint64_t undo_max_bytes() const { return uint64_t{1} << 20; }
+  // The persistence service (store, write policy, snapshots); nullptr when running without one.
+  virtual PersistenceService* persistence() { return nullptr; }
+  // True while warm-load runs: data commands answer -LOADING.
+  virtual bool loading() const { return false; }
 };
 
 struct CommandContext {

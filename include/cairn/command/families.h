@@ -11,5 +11,6 @@ void RegisterIntrospectionCommands(CommandTable& table);  // introspection_comma
 void RegisterConnectionCommands(CommandTable& table);     // connection_commands.cc
 void RegisterServerCommands(CommandTable& table);         // server_commands.cc
 void RegisterUndoCommands(CommandTable& table);           // undo_commands.cc (UNDO, REDO)
+void RegisterPersistenceCommands(CommandTable& table);    // persistence_commands.cc
 
 }  // namespace cairn
