@@ -38,8 +38,22 @@ void CountKeys(CommandContext& ctx, Args args, Op op) {
   ctx.reply.Integer(n);
 }
 
+// Deletes through Mutate rather than Delete: Delete answers "absent" when the store refused the
+// delete, Mutate says kIoError (and kBackpressure over the write-back hard limit, as for every
+// write). The first refused key ends the command with its error; the keys before it stay deleted.
 void DelCommand(CommandContext& ctx, Args args) {
-  CountKeys(ctx, args, [&](std::string_view k) { return ctx.cache.Delete(k); });
+  int64_t n = 0;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const OpStatus status = ctx.cache.Mutate(args[i], [](const Entry* e) {
+      return e == nullptr ? Mutation::Keep(OpStatus::kNotFound) : Mutation::Delete();
+    });
+    if (status == OpStatus::kOk) {
+      ++n;
+    } else if (replies::ReplyIfRefused(ctx.reply, status)) {
+      return;
+    }
+  }
+  ctx.reply.Integer(n);
 }
 
 void ExistsCommand(CommandContext& ctx, Args args) {
@@ -121,7 +135,10 @@ void ExpireGeneric(CommandContext& ctx, Args args, bool relative, bool seconds,
   } else if (xx) {
     cond = ExpireCond::kXx;
   }
-  ctx.reply.Integer(ctx.cache.Expire(args[1], when, cond) == OpStatus::kOk ? 1 : 0);
+  const OpStatus status = ctx.cache.Expire(args[1], when, cond);
+  if (!replies::ReplyIfRefused(ctx.reply, status)) {
+    ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
+  }
 }
 
 void ExpireCommand(CommandContext& ctx, Args args) {
@@ -161,7 +178,10 @@ void ExpireTimeCommand(CommandContext& ctx, Args args) { TtlGeneric(ctx, args, f
 void PExpireTimeCommand(CommandContext& ctx, Args args) { TtlGeneric(ctx, args, true, true); }
 
 void PersistCommand(CommandContext& ctx, Args args) {
-  ctx.reply.Integer(ctx.cache.Persist(args[1]) == OpStatus::kOk ? 1 : 0);
+  const OpStatus status = ctx.cache.Persist(args[1]);
+  if (!replies::ReplyIfRefused(ctx.reply, status)) {
+    ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
+  }
 }
 
 void TypeCommand(CommandContext& ctx, Args args) {
@@ -183,11 +203,8 @@ void RenameGeneric(CommandContext& ctx, Args args, bool nx) {
     case OpStatus::kNotFound:
       ctx.reply.Error(replies::kNoSuchKey);
       break;
-    case OpStatus::kOutOfMemory:
-      ctx.reply.Error(replies::kOom);
-      break;
-    default:
-      ctx.reply.Error(std::string("ERR ") + ToString(status));
+    default:  // OOM, IOERR, BUSY
+      replies::WriteRefused(ctx.reply, status);
       break;
   }
 }
@@ -280,9 +297,14 @@ void FlushCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(replies::kSyntaxError);
     return;
   }
+  const replies::IoErrorWatch io;
   ctx.cache.Flush();
   // Not undoable (a whole keyspace is no undo step): the caller's history is cleared instead.
   if (ctx.client.undo) ctx.client.undo->Clear();
+  if (io.failed()) {  // memory is empty, but the store still holds the keys
+    replies::IoError(ctx.reply, "clearing the persistent store failed");
+    return;
+  }
   ctx.reply.Ok();
 }
 

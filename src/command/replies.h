@@ -42,28 +42,76 @@ inline void WrongArity(ReplyBuilder& reply, std::string_view full_name) {
   reply.Error(msg);
 }
 
-// A write the cache refused: no room, the write-through tier failed (nothing was written), or
-// the write-back backlog is over its hard limit (write-back-overflow reject).
+// --- refused writes ---
+// Every write command answers a write the cache refused through WriteRefused, so that one
+// status always reads the same (the code word first, as Redis errors do):
+//
+//   kOutOfMemory   -OOM command not allowed when used memory > 'maxmemory'.
+//                  (capacity reached, nothing evictable: Redis's text, unchanged)
+//   kIoError       -IOERR write-through to the persistent store failed: <store message>
+//                  (the store refused the write; nothing changed in memory or in the store)
+//   kBackpressure  -BUSY write-back backlog over write-back-hard-limit; retry later
+//                  (write-back-overflow reject, or block timed out; nothing changed)
+//   FLUSHALL/FLUSHDB whose store could not be cleared (memory is empty, the store is not):
+//                  -IOERR clearing the persistent store failed: <store message>
+//
+// Multi-key commands that write key by key (DEL, UNLINK) stop at the first refused key and
+// answer its error; the keys before it stay deleted.
+inline constexpr std::string_view kBackpressure =
+    "BUSY write-back backlog over write-back-hard-limit; retry later";
+
+// True for the statuses with which the cache refuses a write (WriteRefused's cases).
+inline bool IsWriteRefusal(OpStatus status) {
+  return status == OpStatus::kOutOfMemory || status == OpStatus::kIoError ||
+         status == OpStatus::kBackpressure;
+}
+
+// "IOERR <what>: <message>"; the message is this thread's last I/O error (the cache's).
+inline void IoError(ReplyBuilder& reply, std::string_view what) {
+  std::string msg = "IOERR ";
+  const std::string& detail = CacheManager::last_io_error();
+  msg.append(what).append(": ").append(detail.empty() ? "unknown error" : detail);
+  reply.Error(msg);
+}
+
+// A write the cache refused (see the table above); any other status as "ERR <status>".
 inline void WriteRefused(ReplyBuilder& reply, OpStatus status) {
-  std::string msg;
   switch (status) {
     case OpStatus::kOutOfMemory:
       reply.Error(kOom);
       return;
     case OpStatus::kIoError:
-      msg = "ERR write-through to the persistent store failed: ";
-      msg.append(CacheManager::last_io_error());
-      break;
+      IoError(reply, "write-through to the persistent store failed");
+      return;
     case OpStatus::kBackpressure:
-      msg = "ERR write-back backlog is full (write-back-overflow reject), try again later";
-      break;
-    default:
-      msg = "ERR ";
+      reply.Error(kBackpressure);
+      return;
+    default: {
+      std::string msg = "ERR ";
       msg.append(ToString(status));
-      break;
+      reply.Error(msg);
+      return;
+    }
   }
-  reply.Error(msg);
 }
+
+// Answers a refused write and returns true; returns false (writing nothing) otherwise.
+inline bool ReplyIfRefused(ReplyBuilder& reply, OpStatus status) {
+  if (!IsWriteRefusal(status)) return false;
+  WriteRefused(reply, status);
+  return true;
+}
+
+// CacheManager::Flush() returns nothing and reports a failed store clear only through
+// last_io_error() (this thread's last kIoError message, never reset by the cache). This watch
+// empties that message before the call, so that a message afterwards is the call's own error.
+// The slot is a non-const thread_local std::string, so writing it through const_cast is
+// defined. Drop this once Flush() returns an OpStatus.
+class IoErrorWatch {
+ public:
+  IoErrorWatch() { const_cast<std::string&>(CacheManager::last_io_error()).clear(); }
+  bool failed() const { return !CacheManager::last_io_error().empty(); }
+};
 
 // Copies an entry's value straight into the reply (called under the shard lock).
 inline void BulkValue(ReplyBuilder& reply, const Entry& e) {

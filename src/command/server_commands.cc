@@ -22,6 +22,7 @@
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
 #include "cairn/config/config_registry.h"
+#include "cairn/persistence/persistence_service.h"
 #include "replies.h"
 
 namespace cairn {
@@ -257,6 +258,39 @@ void AppendCommandStats(InfoWriter& w, const CommandSpec& spec) {
   for (const CommandSpec& sub : spec.subcommands) AppendCommandStats(w, sub);
 }
 
+// Redis's fields where they mean the same, then Cairn's write-policy and snapshot fields.
+void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
+  w.Section("Persistence");
+  PersistenceService* p = ctx.server.persistence();
+  PersistenceInfo i;
+  if (p != nullptr) i = p->Info();
+  w.Field("loading", i.loading ? 1 : 0);
+  w.Field("async_loading", 0);
+  w.Field("rdb_bgsave_in_progress", i.bgsave_in_progress ? 1 : 0);
+  w.Field("rdb_last_save_time", i.last_save_s);
+  w.Field("rdb_last_bgsave_status", i.last_bgsave_status == "ok" ? "ok" : "err");
+  w.Field("aof_enabled", 0);
+  w.Field("aof_rewrite_in_progress", 0);
+  w.Field("write_policy", i.write_policy.empty() ? std::string("none") : i.write_policy);
+  w.Field("read_through", i.read_through ? "yes" : "no");
+  w.Field("dirty_keys", i.dirty_keys);
+  w.Field("dirty_bytes", i.dirty_bytes);
+  w.Field("oldest_dirty_age_ms", i.oldest_dirty_age_ms);
+  w.Field("flushes", i.flush.flushes);
+  w.Field("flushed_keys", i.flush.flushed_keys);
+  w.Field("flush_errors", i.flush.flush_errors);
+  w.Field("last_flush_status", i.flush.last_flush_status);
+  w.Field("last_flush_duration_ms", i.flush.last_flush_duration_ms);
+  w.Field("store_errors", i.tier_errors);
+  w.Field("read_through_hits", i.read_through_hits);
+  w.Field("read_through_misses", i.read_through_misses);
+  w.Field("write_back_rejections", i.backpressure_rejections);
+  w.Field("warm_loaded_keys", i.loaded_keys);
+  w.Field("last_save_keys", i.last_save_keys);
+  w.Field("last_save_duration_ms", i.last_save_duration_ms);
+  w.Field("store_keys_estimate", i.store_keys_estimate);
+}
+
 void InfoCommand(CommandContext& ctx, Args args) {
   const uint32_t mask = ParseInfoSections(args);
   const int64_t now_ms = ctx.cache.clock().NowMs();
@@ -277,14 +311,7 @@ void InfoCommand(CommandContext& ctx, Args args) {
     w.Field("tracking_clients", 0);
   }
   if (mask & kInfoMemory) InfoMemory(ctx, w, stats);
-  if (mask & kInfoPersistence) {
-    w.Section("Persistence");
-    w.Field("loading", 0);
-    w.Field("async_loading", 0);
-    w.Field("rdb_bgsave_in_progress", 0);
-    w.Field("aof_enabled", 0);
-    w.Field("aof_rewrite_in_progress", 0);
-  }
+  if (mask & kInfoPersistence) InfoPersistence(ctx, w);
   if (mask & kInfoStats) InfoStats(ctx, w, stats);
   if (mask & kInfoReplication) {
     w.Section("Replication");
@@ -410,8 +437,8 @@ void TimeCommand(CommandContext& ctx, Args) {
   ctx.reply.Bulk(std::to_string(us % 1'000'000));
 }
 
-// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. Cairn keeps no snapshot to save, so the flags
-// are only validated. On success nothing is replied: the connection closes (clients expect that).
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. NOSAVE skips the write-back flush at exit;
+// the other flags are validated. On success nothing is replied: the connection closes (clients expect that).
 void ShutdownCommand(CommandContext& ctx, Args args) {
   bool nosave = false, save = false, other = false, abort = false;
   for (size_t i = 1; i < args.size(); ++i) {
@@ -436,6 +463,8 @@ void ShutdownCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error("ERR No shutdown in progress.");
     return;
   }
+  // SHUTDOWN NOSAVE skips the write-back flush (only when asked); anything else flushes.
+  if (PersistenceService* p = ctx.server.persistence()) p->SetFlushOnShutdown(!nosave);
   ctx.client.close_after_reply = true;
   ctx.server.RequestShutdown();
 }

@@ -25,13 +25,6 @@ constexpr int64_t kInt64Min = std::numeric_limits<int64_t>::min();
 
 int64_t Now(const CommandContext& ctx) { return ctx.cache.clock().NowMs(); }
 
-// Writes "OOM ..." and returns true when the cache refused a write for lack of room.
-bool ReplyIfOom(CommandContext& ctx, OpStatus status) {
-  if (status != OpStatus::kOutOfMemory) return false;
-  ctx.reply.Error(replies::kOom);
-  return true;
-}
-
 // --- SET family options (parseExtendedStringArgumentsOrReply) ---
 
 enum class ExpireUnit : uint8_t { kNone, kEx, kPx, kExAt, kPxAt };
@@ -126,7 +119,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   opts.keep_ttl = o.keep_ttl;
   opts.want_old = o.get;
   const SetResult r = ctx.cache.Set(key, value, opts);
-  if (ReplyIfOom(ctx, r.status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, r.status)) return;
   if (o.get) {  // GET: the old value whether or not NX / XX let the write happen
     r.old ? ctx.reply.Bulk(*r.old) : ctx.reply.Null();
   } else if (r.status == OpStatus::kNotApplied) {
@@ -189,9 +182,19 @@ void MGetCommand(CommandContext& ctx, Args args) {
   for (size_t i = 1; i < args.size(); ++i) ReplyValueOrNull(ctx, args[i]);
 }
 
+// Through Mutate rather than Take: Take answers "absent" when the store refused the delete,
+// Mutate says kIoError. The value goes straight into the reply and is taken back if refused.
 void GetDelCommand(CommandContext& ctx, Args args) {
-  std::optional<std::string> old = ctx.cache.Take(args[1]);
-  old ? ctx.reply.Bulk(*old) : ctx.reply.Null();
+  const size_t mark = ctx.reply.size();
+  const OpStatus status = ctx.cache.Mutate(args[1], [&](const Entry* e) {
+    ctx.reply.Truncate(mark);  // Mutate may call this more than once
+    if (e == nullptr) return Mutation::Keep(OpStatus::kNotFound);
+    replies::BulkValue(ctx.reply, *e);
+    return Mutation::Delete();
+  });
+  if (status == OpStatus::kOk) return;
+  ctx.reply.Truncate(mark);
+  if (!replies::ReplyIfRefused(ctx.reply, status)) ctx.reply.Null();
 }
 
 void GetExCommand(CommandContext& ctx, Args args) {
@@ -201,6 +204,7 @@ void GetExCommand(CommandContext& ctx, Args args) {
     return;
   }
   // Redis answers nil for a missing key before it validates the expire time.
+  const size_t mark = ctx.reply.size();
   int64_t at = 0;
   const ExpireParse parsed =
       o.unit == ExpireUnit::kNone ? ExpireParse::kOk : ParseExpireAt(o, Now(ctx), at);
@@ -216,10 +220,16 @@ void GetExCommand(CommandContext& ctx, Args args) {
     return;
   }
   if (parsed != ExpireParse::kOk) return;
+  OpStatus status = OpStatus::kOk;
   if (o.unit != ExpireUnit::kNone) {
-    ctx.cache.Expire(args[1], at);  // an EXAT / PXAT in the past deletes the key
+    status = ctx.cache.Expire(args[1], at);  // an EXAT / PXAT in the past deletes the key
   } else if (o.persist) {
-    ctx.cache.Persist(args[1]);
+    status = ctx.cache.Persist(args[1]);
+  }
+  // The value is already in the reply: a refused expiry change replaces it with the error.
+  if (replies::IsWriteRefusal(status)) {
+    ctx.reply.Truncate(mark);
+    replies::WriteRefused(ctx.reply, status);
   }
 }
 
@@ -271,7 +281,7 @@ void MSetGeneric(CommandContext& ctx, Args args, bool nx) {
   for (size_t i = 1; i + 1 < args.size(); i += 2) pairs.emplace_back(args[i], args[i + 1]);
   const OpStatus status = ctx.cache.MultiSet(pairs, nx);
   pairs.clear();
-  if (ReplyIfOom(ctx, status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, status)) return;
   if (nx) {
     ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
   } else {
@@ -315,7 +325,7 @@ void IncrByGeneric(CommandContext& ctx, std::string_view key, int64_t incr) {
       ctx.reply.Error(replies::kOverflow);
       break;
     default:
-      ReplyIfOom(ctx, status);
+      replies::WriteRefused(ctx.reply, status);
       break;
   }
 }
@@ -375,7 +385,7 @@ void IncrByFloatCommand(CommandContext& ctx, Args args) {
       ctx.reply.Error(replies::kNanOrInf);
       break;
     default:
-      ReplyIfOom(ctx, status);
+      replies::WriteRefused(ctx.reply, status);
       break;
   }
 }
@@ -408,7 +418,7 @@ void AppendCommand(CommandContext& ctx, Args args) {
   });
   if (status == OpStatus::kInvalid) {
     ctx.reply.Error(replies::kStringTooLong);
-  } else if (!ReplyIfOom(ctx, status)) {
+  } else if (!replies::ReplyIfRefused(ctx.reply, status)) {
     ctx.reply.Integer(total);
   }
 }
@@ -448,7 +458,7 @@ void SetRangeCommand(CommandContext& ctx, Args args) {
     total = static_cast<int64_t>(updated.size());
     return Mutation::Write(updated);
   });
-  if (!ReplyIfOom(ctx, status)) ctx.reply.Integer(total);
+  if (!replies::ReplyIfRefused(ctx.reply, status)) ctx.reply.Integer(total);
 }
 
 CommandSpec Spec(std::string name, int arity, uint32_t flags, int first_key, int last_key,

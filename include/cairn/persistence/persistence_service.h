@@ -99,6 +99,10 @@ class PersistenceService {
   // Flushes everything dirty (bounded by shutdown_timeout_ms) when `flush`, stops threads,
   // closes the store.
   Status Shutdown(bool flush);
+  // SHUTDOWN NOSAVE sets false: the composition root passes flush_on_shutdown() to Shutdown.
+  void SetFlushOnShutdown(bool flush) { flush_on_shutdown_.store(flush); }
+  bool flush_on_shutdown() const { return flush_on_shutdown_.load(); }
+  void SetShutdownTimeout(int64_t ms) { options_.shutdown_timeout_ms = ms; }
 
   static bool ValidSnapshotName(const std::string& name);
   std::string SnapshotPath(const std::string& name) const;
@@ -124,6 +128,7 @@ class PersistenceService {
   uint64_t last_save_keys_ = 0;
   std::string last_bgsave_status_ = "ok";
   bool closed_ = false;
+  std::atomic<bool> flush_on_shutdown_{true};
 };
 
 }  // namespace cairn

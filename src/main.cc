@@ -1,0 +1,268 @@
+// cairn-server: the composition root. Loads the configuration, sets up logging, builds the one
+// authoritative cache (with its event bus and expiry thread), the command table and dispatcher,
+// wires run-time configuration to the modules that own each setting, and runs the network server
+// until SIGTERM / SIGINT / SHUTDOWN. No globals beyond spdlog's default logger.
+#include <unistd.h>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cairn/cache/cache_manager.h"
+#include "cairn/cache/expiry_service.h"
+#include "cairn/command/command_table.h"
+#include "cairn/command/dispatcher.h"
+#include "cairn/common/clock.h"
+#include "cairn/config/config.h"
+#include "cairn/config/config_params.h"
+#include "cairn/config/config_registry.h"
+#include "cairn/events/event_bus.h"
+#include "cairn/eviction/registry.h"
+#include "cairn/persistence/persistence_service.h"
+#include "cairn/server/server.h"
+
+namespace cairn {
+namespace {
+
+// The eviction-policy values the config accepts: every registered policy plus the Redis
+// maxmemory-policy names the registry knows as aliases.
+ConfigChoices PolicyChoices() {
+  const PolicyRegistry& registry = PolicyRegistry::Builtin();
+  ConfigChoices choices;
+  choices.eviction_policies = registry.Names();
+  for (const char* alias : {"allkeys-lru", "allkeys-lfu", "allkeys-random", "volatile-lru",
+                            "volatile-lfu", "volatile-random", "volatile-ttl", "noeviction"}) {
+    if (!registry.Canonical(alias).empty() && registry.Canonical(alias) != alias) {
+      choices.eviction_policies.emplace_back(alias);
+    }
+  }
+  return choices;
+}
+
+std::string JoinChoices(const ConfigChoices& choices) {
+  std::string out;
+  for (const auto& name : choices.eviction_policies) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// Logs to stderr or to `cfg.log_file`. Returns an error message on failure.
+std::optional<std::string> SetupLogging(const ServerConfig& cfg) {
+  try {
+    std::shared_ptr<spdlog::logger> logger;
+    if (cfg.log_file.empty()) {
+      logger = spdlog::stderr_color_mt("cairn");
+    } else {
+      logger = spdlog::basic_logger_mt("cairn", cfg.log_file);
+    }
+    logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %^%l%$ %v");
+    logger->flush_on(spdlog::level::info);
+    spdlog::set_default_logger(std::move(logger));
+  } catch (const std::exception& e) {
+    return std::string("Can't open the log file: ") + e.what();
+  }
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  return std::nullopt;
+}
+
+// The run-time setters (CONFIG SET): each pushes the new value to the module that owns it.
+ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryService& expiry,
+                                const ConfigChoices& choices) {
+  ConfigApplyHooks hooks;
+  auto capacity = [&cache](const ServerConfig& c) -> std::optional<std::string> {
+    cache.SetCapacity(c.max_items, c.maxmemory);
+    return std::nullopt;
+  };
+  hooks["maxmemory"] = capacity;
+  hooks["max-items"] = capacity;
+  hooks["eviction-policy"] = [&cache,
+                              &choices](const ServerConfig& c) -> std::optional<std::string> {
+    const std::string before = cache.policy();
+    if (!cache.SetPolicy(c.eviction_policy)) {
+      return "argument(s) must be one of the following: " + JoinChoices(choices);
+    }
+    spdlog::info("eviction policy changed: {} -> {}", before, cache.policy());
+    return std::nullopt;
+  };
+  hooks["requirepass"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetRequirePass(c.requirepass);
+    return std::nullopt;
+  };
+  hooks["timeout"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetTimeout(c.timeout);
+    return std::nullopt;
+  };
+  hooks["maxclients"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetMaxClients(c.maxclients);
+    return std::nullopt;
+  };
+  hooks["proto-max-bulk-len"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetProtoMaxBulkLen(c.proto_max_bulk_len);
+    return std::nullopt;
+  };
+  hooks["client-query-buffer-limit"] =
+      [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetClientQueryBufferLimit(c.client_query_buffer_limit);
+    return std::nullopt;
+  };
+  hooks["log-level"] = [](const ServerConfig& c) -> std::optional<std::string> {
+    spdlog::set_level(spdlog::level::from_str(c.log_level));
+    return std::nullopt;
+  };
+  hooks["hz"] = [&expiry](const ServerConfig& c) -> std::optional<std::string> {
+    expiry.set_hz(c.hz);
+    return std::nullopt;
+  };
+  hooks["undo-depth"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetUndoLimits(static_cast<size_t>(c.undo_depth), c.undo_max_bytes);
+    return std::nullopt;
+  };
+  hooks["undo-max-bytes"] = hooks["undo-depth"];
+  return hooks;
+}
+
+PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
+  PersistenceOptions o;
+  o.data_dir = cfg.data_dir;
+  o.write_mode = ParseWriteMode(cfg.write_policy).value_or(WriteMode::kNone);
+  o.read_through = cfg.read_through;
+  o.warm_load = cfg.warm_load;
+  o.write_back_interval_ms = cfg.write_back_interval_ms;
+  o.write_back_max_dirty = cfg.write_back_max_dirty;
+  o.write_back_hard_limit = cfg.write_back_hard_limit;
+  o.write_back_reject = cfg.write_back_overflow == "reject";
+  o.shutdown_timeout_ms = cfg.shutdown_timeout == 0 ? INT64_MAX / 4 : cfg.shutdown_timeout * 1000LL;
+  o.rocksdb.block_cache_bytes = cfg.rocksdb_block_cache_size;
+  o.rocksdb.compression =
+      ParseCompression(cfg.rocksdb_compression).value_or(Compression::kLz4);
+  o.rocksdb.write_sync = cfg.write_sync;
+  o.rocksdb.background_jobs = cfg.rocksdb_background_jobs;
+  o.snapshot_on_start = cfg.snapshot_on_start;
+  return o;
+}
+
+// CONFIG SET of the persistence keys: each applies to the running PersistenceService.
+void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistence) {
+  hooks["write-policy"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
+    auto mode = ParseWriteMode(c.write_policy);
+    if (!mode) return "argument must be one of the following: none, write-through, write-back";
+    Status st = persistence.SetWriteMode(*mode);
+    if (!st.ok()) return st.ToString();
+    spdlog::info("write policy changed to {}", c.write_policy);
+    return std::nullopt;
+  };
+  auto write_back = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
+    persistence.ConfigureWriteBack(c.write_back_interval_ms, c.write_back_max_dirty,
+                                   c.write_back_hard_limit, c.write_back_overflow == "reject");
+    return std::nullopt;
+  };
+  for (const char* key : {"write-back-interval-ms", "write-back-max-dirty",
+                          "write-back-hard-limit", "write-back-overflow"}) {
+    hooks[key] = write_back;
+  }
+  hooks["read-through"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
+    persistence.SetReadThrough(c.read_through);
+    return std::nullopt;
+  };
+  hooks["shutdown-timeout"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
+    persistence.SetShutdownTimeout(c.shutdown_timeout == 0 ? INT64_MAX / 4
+                                                          : c.shutdown_timeout * 1000LL);
+    return std::nullopt;
+  };
+}
+
+int Run(int argc, char** argv) {
+  ServerConfig cfg;
+  const ConfigChoices choices = PolicyChoices();
+  const LoadResult loaded = LoadConfig(argc, argv, cfg, choices, std::cout);
+  if (!loaded.error.empty()) {
+    std::fprintf(stderr, "cairn-server: %s\n", loaded.error.c_str());
+    return 1;
+  }
+  if (loaded.exit) return loaded.exit_code;
+  const std::string policy = PolicyRegistry::Builtin().Canonical(cfg.eviction_policy);
+  if (policy.empty()) {
+    std::fprintf(stderr, "cairn-server: unknown eviction-policy '%s' (one of: %s)\n",
+                 cfg.eviction_policy.c_str(), JoinChoices(choices).c_str());
+    return 1;
+  }
+  if (auto err = SetupLogging(cfg)) {
+    std::fprintf(stderr, "cairn-server: %s\n", err->c_str());
+    return 1;
+  }
+  spdlog::info(
+      "Cairn {} starting: pid={} port={} policy={} shards={} maxmemory={} "
+      "max-items={} io-threads={}",
+      ServerVersion(), getpid(), cfg.port, policy, cfg.shards, cfg.maxmemory, cfg.max_items,
+      cfg.io_threads);
+  if (!cfg.config_file.empty()) spdlog::info("configuration loaded from {}", cfg.config_file);
+
+  EventBus bus;
+  CacheOptions cache_options;
+  cache_options.shards = static_cast<size_t>(cfg.shards);
+  cache_options.max_items = cfg.max_items;
+  cache_options.max_bytes = cfg.maxmemory;
+  cache_options.eviction_policy = policy;
+  CacheManager cache(cache_options, SystemClock::Instance(), &bus);
+  ExpiryService expiry(cache, cfg.hz);
+  PersistenceService persistence(cache, SystemClock::Instance(), MakePersistenceOptions(cfg));
+  if (Status st = persistence.Open(); !st.ok()) {
+    spdlog::critical("cannot open the data dir '{}': {}", cfg.data_dir, st.ToString());
+    return 1;
+  }
+  spdlog::info("persistence: store {}/rocksdb, write-policy {}, read-through {}, warm-load {}",
+               cfg.data_dir, cfg.write_policy, cfg.read_through ? "yes" : "no",
+               cfg.warm_load ? "yes" : "no");
+
+  ConfigRegistry registry;
+  CommandTable table;
+  RegisterAllCommands(table);
+  const Dispatcher dispatcher(table);
+  ServerOptions server_options = ServerOptions::FromConfig(cfg);
+  server_options.handle_signals = true;
+  Server server(std::move(server_options), cache, dispatcher, registry, SystemClock::Instance());
+  server.SetPersistence(&persistence);
+  server.SetUndoLimits(static_cast<size_t>(cfg.undo_depth), cfg.undo_max_bytes);
+  ConfigApplyHooks hooks = MakeApplyHooks(cache, server, expiry, choices);
+  AddPersistenceHooks(hooks, persistence);
+  if (auto err = DefineConfigParams(registry, cfg, std::move(hooks), choices)) {
+    spdlog::critical("{}", *err);
+    return 1;
+  }
+
+  if (auto err = server.Start()) {
+    spdlog::critical("{}", *err);
+    return 1;
+  }
+  persistence.Start();  // warm-load runs in the background; data commands answer -LOADING
+  expiry.Start();
+  server.WaitForShutdown();
+  spdlog::warn("Shutting down: closing listeners and client connections");
+  server.Stop();
+  expiry.Stop();
+  const bool flush = persistence.flush_on_shutdown();
+  if (Status st = persistence.Shutdown(flush); !st.ok()) {
+    spdlog::error("persistence shutdown: {}", st.ToString());
+  } else if (flush) {
+    spdlog::info("persistence: every dirty key flushed, store closed");
+  }
+  bus.Drain();
+  spdlog::warn("Cairn is now ready to exit, bye bye...");
+  spdlog::shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace cairn
+
+int main(int argc, char** argv) { return cairn::Run(argc, argv); }

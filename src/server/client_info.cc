@@ -1,0 +1,31 @@
+#include "client_info.h"
+
+#include <iterator>
+
+#include <fmt/format.h>
+
+namespace cairn {
+
+void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo& io,
+                      int64_t now_ms) {
+  const char* flags = c.close_after_reply ? "c" : "N";
+  const int64_t age_s = (now_ms - c.created_ms) / 1000;
+  const int64_t idle_s = (now_ms - c.last_interaction_ms) / 1000;
+  const size_t tot_mem = sizeof(ClientState) + io.qbuf + io.qbuf_free + io.obuf;
+  fmt::format_to(std::back_inserter(out),
+                 "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub=0 psub=0 "
+                 "ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 "
+                 "oll=0 omem=0 tot-mem={} events=r cmd={} user=default redir=-1 resp={} "
+                 "lib-name={} lib-ver={}",
+                 c.id, c.addr, c.laddr, io.fd, c.name, age_s < 0 ? 0 : age_s,
+                 idle_s < 0 ? 0 : idle_s, flags, io.qbuf, io.qbuf_free, io.obuf, tot_mem,
+                 c.last_command.empty() ? std::string_view("NULL") : c.last_command, c.resp,
+                 c.lib_name, c.lib_ver);
+}
+
+std::string FormatAddress(const std::string& ip, uint16_t port) {
+  if (ip.find(':') != std::string::npos) return fmt::format("[{}]:{}", ip, port);
+  return fmt::format("{}:{}", ip, port);
+}
+
+}  // namespace cairn

@@ -1,0 +1,306 @@
+#include "session.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <exception>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "cairn/command/dispatcher.h"
+#include "cairn/common/clock.h"
+
+namespace cairn {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
+
+constexpr size_t kReadChunk = 16 * 1024;         // Redis's PROTO_IOBUF_LEN
+constexpr size_t kIdleBufferMax = 64 * 1024;     // shrink an emptied query buffer above this
+constexpr size_t kFlushBytes = 4 * 1024 * 1024;  // write mid-batch once this much is queued
+constexpr size_t kIdleOutputMax = 1024 * 1024;   // release a reply buffer above this
+
+thread_local Session* t_current = nullptr;
+
+// Marks the session whose command runs on this thread (CLIENT LIST / KILL / INFO on itself).
+class CurrentScope {
+ public:
+  explicit CurrentScope(Session* s) : prev_(t_current) { t_current = s; }
+  ~CurrentScope() { t_current = prev_; }
+  CurrentScope(const CurrentScope&) = delete;
+  CurrentScope& operator=(const CurrentScope&) = delete;
+
+ private:
+  Session* prev_;
+};
+
+// The ClientState fields other threads may look at (CLIENT LIST / KILL filters) that can change
+// during the connection; id, addr, laddr and created_ms are copied once, at construction.
+void CopyShown(const ClientState& from, ClientState& to) {
+  to.name = from.name;
+  to.lib_name = from.lib_name;
+  to.lib_ver = from.lib_ver;
+  to.last_interaction_ms = from.last_interaction_ms;
+  to.authenticated = from.authenticated;
+  to.resp = from.resp;
+  to.reply_mode = from.reply_mode;
+  to.close_after_reply = from.close_after_reply;
+  to.last_command = from.last_command;
+}
+
+std::string Endpoint(const tcp::endpoint& ep) {
+  return FormatAddress(ep.address().to_string(), ep.port());
+}
+
+}  // namespace
+
+Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
+    : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()), reply_(out_) {
+  boost::system::error_code ec;
+  fd_ = socket_.native_handle();
+  live_.id = id;
+  auto remote = socket_.remote_endpoint(ec);
+  live_.addr = ec ? std::string("?:0") : Endpoint(remote);
+  auto local = socket_.local_endpoint(ec);
+  live_.laddr = ec ? std::string("?:0") : Endpoint(local);
+  live_.created_ms = live_.last_interaction_ms = server_.clock.NowMs();
+  live_.authenticated = server_.pass_empty.load(std::memory_order_acquire);
+  last_active_ms_.store(live_.created_ms, std::memory_order_relaxed);
+  socket_.set_option(tcp::no_delay(true), ec);
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  shown_.id = live_.id;
+  shown_.addr = live_.addr;
+  shown_.laddr = live_.laddr;
+  shown_.created_ms = live_.created_ms;
+  Publish();
+}
+
+Session* Session::Current() { return t_current; }
+
+asio::awaitable<void> Session::Run() {
+  auto self = shared_from_this();
+  try {
+    co_await Serve();
+  } catch (const std::exception& e) {
+    spdlog::warn("closing client id={} addr={} after an internal error: {}", live_.id, live_.addr,
+                 e.what());
+  }
+  CloseSocket();
+  server_.Unregister(live_.id);
+}
+
+asio::awaitable<void> Session::Serve() {
+  while (!killed_ && !stopping_ && !close_) {
+    EnsureReadSpace();
+    wait_ = Wait::kRead;
+    busy_.store(false, std::memory_order_relaxed);
+    auto [ec, n] =
+        co_await socket_.async_read_some(asio::buffer(buf_.get() + wpos_, cap_ - wpos_), kNoThrow);
+    wait_ = Wait::kNone;
+    if (ec || n == 0) {
+      if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted) {
+        spdlog::debug("reading from client id={}: {}", live_.id, ec.message());
+      }
+      co_return;
+    }
+    if (killed_ || stopping_) co_return;
+    busy_.store(true, std::memory_order_relaxed);
+    wpos_ += n;
+    server_.counters.net_input_bytes.fetch_add(n, std::memory_order_relaxed);
+    const int64_t now = server_.clock.NowMs();
+    live_.last_interaction_ms = now;
+    last_active_ms_.store(now, std::memory_order_relaxed);
+
+    const uint64_t limit = server_.client_query_buffer_limit.load(std::memory_order_relaxed);
+    if (wpos_ - rpos_ > limit) {
+      spdlog::warn(
+          "Closing client that reached max query buffer length: id={} addr={} "
+          "(qbuf {} bytes, limit {})",
+          live_.id, live_.addr, wpos_ - rpos_, limit);
+      co_return;
+    }
+    co_await ProcessInput();
+    Publish();
+  }
+}
+
+bool Session::AuthRequired() const {
+  return !live_.authenticated && !server_.pass_empty.load(std::memory_order_relaxed);
+}
+
+asio::awaitable<void> Session::ProcessInput() {
+  ParserLimits limits = parser_.limits();
+  const auto max_bulk = static_cast<int64_t>(
+      std::min<uint64_t>(server_.proto_max_bulk_len.load(std::memory_order_relaxed), INT64_MAX));
+  if (limits.max_bulk_len != max_bulk) {
+    limits.max_bulk_len = max_bulk;
+    parser_.set_limits(limits);
+  }
+  CommandContext ctx{server_.cache, server_.self, live_, reply_};
+  while (!close_ && !killed_ && !stopping_) {
+    const size_t pending = wpos_ - rpos_;
+    if (pending == 0 || pending < need_) break;
+    const bool auth_required = AuthRequired();
+    if (parser_.limits().auth_required != auth_required) {
+      limits = parser_.limits();
+      limits.auth_required = auth_required;
+      parser_.set_limits(limits);
+    }
+    const ParseResult r = parser_.Parse({buf_.get() + rpos_, pending}, args_);
+    if (r.status == ParseStatus::kNeedMore) {
+      need_ = r.need_bytes > pending ? r.need_bytes : 0;
+      break;
+    }
+    if (r.status == ParseStatus::kError) {
+      spdlog::debug("Protocol error ({}) from client id={} addr={}", r.error, live_.id, live_.addr);
+      reply_.Error(r.error);
+      server_.counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      live_.close_after_reply = true;
+      close_ = true;
+      break;
+    }
+    rpos_ += r.consumed;
+    need_ = 0;
+    if (args_.argv.empty()) continue;  // an empty inline line
+    {
+      CurrentScope scope(this);
+      server_.dispatcher.Execute(ctx, args_.argv);
+    }
+    if (live_.sleep_us > 0) {
+      const int64_t us = live_.sleep_us;
+      live_.sleep_us = 0;
+      co_await Sleep(us);
+    }
+    if (live_.close_after_reply || live_.kill_requested.load(std::memory_order_relaxed)) {
+      close_ = true;
+    }
+    if (out_.size() >= kFlushBytes) co_await Flush();
+  }
+  CompactOrShrink();
+  if (!killed_) co_await Flush();
+}
+
+asio::awaitable<void> Session::Flush() {
+  size_t off = 0;
+  while (off < out_.size() && !killed_) {
+    // Refreshed before each write is started: a client cannot have seen these bytes yet, so the
+    // idle clock never runs ahead of what the client observed. A write blocked on a client that
+    // does not read is not "busy": it times out like an idle client.
+    last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
+    busy_.store(false, std::memory_order_relaxed);
+    wait_ = Wait::kWrite;
+    auto [ec, n] = co_await socket_.async_write_some(
+        asio::buffer(out_.data() + off, out_.size() - off), kNoThrow);
+    wait_ = Wait::kNone;
+    busy_.store(true, std::memory_order_relaxed);
+    off += n;
+    server_.counters.net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+    if (ec) {
+      spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
+      close_ = true;
+      break;
+    }
+  }
+  if (out_.capacity() > kIdleOutputMax) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
+}
+
+asio::awaitable<void> Session::Sleep(int64_t us) {
+  timer_.expires_after(std::chrono::microseconds(us));
+  wait_ = Wait::kSleep;
+  co_await timer_.async_wait(kNoThrow);
+  wait_ = Wait::kNone;
+}
+
+void Session::EnsureReadSpace() {
+  const size_t pending = wpos_ - rpos_;
+  size_t want = kReadChunk;
+  if (need_ > pending) want = std::max(want, need_ - pending);
+  if (cap_ - wpos_ >= want) return;
+  if (rpos_ > 0 && cap_ - pending >= want) {
+    std::memmove(buf_.get(), buf_.get() + rpos_, pending);
+  } else {
+    // Exactly the announced size for a large bulk, doubling otherwise.
+    const size_t new_cap = need_ > pending ? pending + want : std::max(cap_ * 2, pending + want);
+    auto fresh = std::make_unique_for_overwrite<char[]>(new_cap);
+    if (pending > 0) std::memcpy(fresh.get(), buf_.get() + rpos_, pending);
+    buf_ = std::move(fresh);
+    cap_ = new_cap;
+  }
+  rpos_ = 0;
+  wpos_ = pending;
+}
+
+void Session::CompactOrShrink() {
+  if (rpos_ != wpos_) return;
+  rpos_ = wpos_ = 0;
+  if (cap_ > kIdleBufferMax) {
+    buf_.reset();
+    cap_ = 0;
+  }
+}
+
+void Session::Publish() {
+  std::lock_guard lock(shown_mu_);
+  CopyShown(live_, shown_);
+  shown_io_ = ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+}
+
+void Session::CloseSocket() {
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  timer_.cancel();
+}
+
+void Session::Kill() {
+  live_.kill_requested.store(true, std::memory_order_relaxed);
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->killed_ = true;
+    boost::system::error_code ec;
+    self->socket_.cancel(ec);
+    self->timer_.cancel();
+  });
+}
+
+void Session::BeginShutdown() {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->stopping_ = true;
+    boost::system::error_code ec;
+    if (self->wait_ == Wait::kRead) self->socket_.cancel(ec);
+    if (self->wait_ == Wait::kSleep) self->timer_.cancel();
+  });
+}
+
+ClientIoInfo Session::io_info() const {
+  if (t_current == this) return ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+  std::lock_guard lock(shown_mu_);
+  return shown_io_;
+}
+
+void Session::AppendInfo(std::string& out, int64_t now_ms) const {
+  if (t_current == this) {
+    AppendClientInfo(out, live_, io_info(), now_ms);
+    return;
+  }
+  std::lock_guard lock(shown_mu_);
+  AppendClientInfo(out, shown_, shown_io_, now_ms);
+}
+
+bool Session::Matches(const std::function<bool(const ClientState&)>& match) const {
+  if (t_current == this) return match(live_);
+  std::lock_guard lock(shown_mu_);
+  return match(shown_);
+}
+
+}  // namespace cairn
