@@ -236,6 +236,35 @@ bool CacheManager::Exists(std::string_view key) {
 
 // ---------------- writes ----------------
 
+OpStatus CacheManager::DeleteLocked(Shard& s, Entry* e, std::string_view key, uint64_t h,
+                                    int64_t now, EventBatch& ev) {
+  if (e == nullptr) return OpStatus::kOk;
+  std::string err;
+  if (!s.CommitDeleteLocked(e, h, now, &err)) return IoError(std::move(err));
+  ev.Add(EventType::kDelete, key, now);
+  return OpStatus::kOk;
+}
+
+OpStatus CacheManager::WriteOneLocked(Shard& s, std::string_view key, uint64_t h,
+                                      std::string_view value, Entry* e, int64_t expire,
+                                      int64_t now, EventBatch& ev, int64_t& di, int64_t& db) {
+  Shard* self = &s;
+  di = e == nullptr ? 1 : 0;
+  db = static_cast<int64_t>(Entry::Charge(key.size(), value.size())) -
+       (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
+  Entry* protect[1] = {e};
+  OpStatus r =
+      ReserveLocked(impl_->budget, {&self, 1}, di, db, {protect, e == nullptr ? 0u : 1u}, now, ev);
+  if (r != OpStatus::kOk) return r;
+  std::string err;
+  if (s.CommitWriteLocked(key, h, value, e, expire, now, &err) == nullptr) {
+    impl_->budget.Add(-di, -db);
+    return IoError(std::move(err));
+  }
+  ev.Add(EventType::kSet, key, now);
+  return OpStatus::kOk;
+}
+
 SetResult CacheManager::Set(std::string_view key, std::string_view value, const SetOptions& opts) {
   const uint64_t h = HashKey(key);
   Shard& s = ShardFor(h);
@@ -249,7 +278,6 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
     int64_t di = 0, db = 0;
     {
       std::lock_guard lock(s.mu);
-      Shard* self = &s;
       const int64_t now = clock_.NowMs();
       Entry* e = s.FindLocked(key, h, now, ev);
       result.old.reset();
@@ -261,34 +289,15 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
       }
       const int64_t expire = (opts.keep_ttl && e != nullptr) ? e->expire_at_ms() : opts.expire_at_ms;
       if (expire != 0 && expire <= now) {  // written already expired: the key is gone
-        std::string err;
-        if (e != nullptr && !s.CommitDeleteLocked(e, h, now, &err)) {
-          result.status = IoError(std::move(err));
-          return result;
-        }
-        if (e != nullptr) ev.Add(EventType::kDelete, key, now);
-        result.status = OpStatus::kOk;
+        result.status = DeleteLocked(s, e, key, h, now, ev);
         return result;
       }
-
-      di = e == nullptr ? 1 : 0;
-      db = static_cast<int64_t>(Entry::Charge(key.size(), value.size())) -
-           (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
-      Entry* protect[1] = {e};
-      OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
-                                 {protect, e == nullptr ? 0u : 1u}, now, ev);
-      if (r == OpStatus::kOk) {
-        std::string err;
-        if (s.CommitWriteLocked(key, h, value, e, expire, now, &err) == nullptr) {
-          impl_->budget.Add(-di, -db);
-          result.status = IoError(std::move(err));
-          return result;
-        }
-        ev.Add(EventType::kSet, key, now);
-        result.status = OpStatus::kOk;
+      OpStatus r = WriteOneLocked(s, key, h, value, e, expire, now, ev, di, db);
+      if (r != OpStatus::kNotApplied) {
+        result.status = r == OpStatus::kOutOfMemory ? Refuse(key) : r;
         return result;
       }
-      if (r == OpStatus::kOutOfMemory || attempt == kMaxAttempts) {
+      if (attempt == kMaxAttempts) {
         result.status = Refuse(key);
         return result;
       }
@@ -329,7 +338,6 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
     int64_t di = 0, db = 0;
     {
       std::lock_guard lock(s.mu);
-      Shard* self = &s;
       const int64_t now = clock_.NowMs();
       Entry* e = s.FindLocked(key, h, now, ev);
       const Mutation m = fn(e);
@@ -337,27 +345,13 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
       const int64_t expire =
           m.keep_ttl ? (e != nullptr ? e->expire_at_ms() : 0) : m.expire_at_ms;
       if (m.kind == Mutation::Kind::kDelete || (expire != 0 && expire <= now)) {
-        std::string err;
-        if (e != nullptr && !s.CommitDeleteLocked(e, h, now, &err)) return IoError(std::move(err));
-        if (e != nullptr) ev.Add(EventType::kDelete, key, now);
-        return m.status;
+        OpStatus d = DeleteLocked(s, e, key, h, now, ev);
+        return d == OpStatus::kOk ? m.status : d;
       }
-      di = e == nullptr ? 1 : 0;
-      db = static_cast<int64_t>(Entry::Charge(key.size(), m.value.size())) -
-           (e == nullptr ? 0 : static_cast<int64_t>(e->charge()));
-      Entry* protect[1] = {e};
-      OpStatus r = ReserveLocked(impl_->budget, {&self, 1}, di, db,
-                                 {protect, e == nullptr ? 0u : 1u}, now, ev);
-      if (r == OpStatus::kOk) {
-        std::string err;
-        if (s.CommitWriteLocked(key, h, m.value, e, expire, now, &err) == nullptr) {
-          impl_->budget.Add(-di, -db);
-          return IoError(std::move(err));
-        }
-        ev.Add(EventType::kSet, key, now);
-        return m.status;
-      }
-      if (r == OpStatus::kOutOfMemory || attempt == kMaxAttempts) return Refuse(key);
+      OpStatus r = WriteOneLocked(s, key, h, m.value, e, expire, now, ev, di, db);
+      if (r == OpStatus::kOk) return m.status;
+      if (r != OpStatus::kNotApplied) return r == OpStatus::kOutOfMemory ? Refuse(key) : r;
+      if (attempt == kMaxAttempts) return Refuse(key);
     }
     if (!EvictElsewhere(di, db)) return Refuse(key);
   }

@@ -29,6 +29,7 @@
 
 namespace cairn {
 
+class EventBatch;
 class EventBus;
 class Shard;
 
@@ -186,6 +187,15 @@ class CacheManager {
   bool EvictElsewhere(int64_t items, int64_t bytes);
   OpStatus Refuse(std::string_view key);
   OpStatus Backpressure();
+  // Under s's lock: deletes live entry e (nullptr: nothing) through the write policy.
+  OpStatus DeleteLocked(Shard& s, Entry* e, std::string_view key, uint64_t h, int64_t now,
+                        EventBatch& ev);
+  // Under s's lock: reserves room for key=value (replacing live entry e or nothing) in s and
+  // writes it through the write policy. kNotApplied: s ran out of victims; the caller unlocks,
+  // calls EvictElsewhere(di, db) and retries. kOutOfMemory: can never fit.
+  OpStatus WriteOneLocked(Shard& s, std::string_view key, uint64_t h, std::string_view value,
+                          Entry* e, int64_t expire, int64_t now, EventBatch& ev, int64_t& di,
+                          int64_t& db);
   std::string WriteTier(std::span<const TierWrite> writes);
   // Read-through: on a memory miss, look in the tier; insert what is found (clean).
   OpStatus ReadThrough(std::string_view key, uint64_t hash, FunctionRef<void(const Entry&)> fn);
