@@ -32,8 +32,21 @@ std::optional<std::string> DefineConfigParams(ConfigRegistry& registry, ServerCo
       if (spec.set(value, *shared_choices, candidate)) return false;
       return spec.get(candidate) == spec.get(cfg);
     };
+    if (spec.get_as) {
+      param.get_as = [&spec, &cfg, shared_choices](std::string_view alias) {
+        return spec.get_as(alias, cfg, *shared_choices);
+      };
+    }
     auto hook = hooks.find(spec.name);
-    if (hook != hooks.end()) {
+    if (spec.compat) {
+      // Validation only: the fixed value passes (and changes nothing), any other value gets the
+      // row's explanation instead of "can't set immutable config".
+      param.set = [&spec, shared_choices](std::string_view value) -> std::optional<std::string> {
+        ServerConfig scratch;
+        if (auto err = spec.set(value, *shared_choices, scratch)) return err->redis;
+        return std::nullopt;
+      };
+    } else if (hook != hooks.end()) {
       param.set = [&spec, &cfg, apply = std::move(hook->second),
                    shared_choices](std::string_view value) -> std::optional<std::string> {
         ServerConfig candidate = cfg;

@@ -62,7 +62,7 @@ std::vector<std::pair<std::string, std::string>> ConfigRegistry::Get(
       }
       if (matched == nullptr) continue;
       taken[i] = true;
-      out.emplace_back(*matched, p.get());
+      out.emplace_back(*matched, matched != &p.name && p.get_as ? p.get_as(*matched) : p.get());
     }
   }
   return out;

@@ -1,6 +1,7 @@
 // Row builders for the configuration schema, one per kind of value, and the small text helpers
 // the rows share. The row lists themselves live in config_spec.cc (core keys),
-// config_spec_persistence.cc and config_spec_observability.cc.
+// config_spec_persistence.cc, config_spec_observability.cc and config_spec_compat.cc (Redis
+// compatibility keys).
 //
 // Internal to the config module.
 #pragma once
@@ -44,9 +45,10 @@ std::vector<std::string> SplitWhitespace(std::string_view s);
 // An IPv4 or IPv6 literal (no host names).
 bool IsIpLiteral(const std::string& s);
 
-// The rows of config_spec_persistence.cc and config_spec_observability.cc, appended in the order
-// --dump-config lists them.
+// The rows of config_spec_persistence.cc, config_spec_observability.cc and
+// config_spec_compat.cc, appended in the order --dump-config lists them.
 void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows);
 void AppendObservabilitySpecs(std::vector<ConfigSpec>& rows);
+void AppendCompatSpecs(std::vector<ConfigSpec>& rows);
 
 }  // namespace cairn::config_internal

@@ -20,6 +20,15 @@ std::string RangeError(auto lo, auto hi) {
          " inclusive";
 }
 
+// The Cairn policy a name stands for: a Redis name (allkeys-lru) maps to its Cairn policy (lru),
+// any other name to itself, lower case.
+std::string CairnPolicyName(std::string_view name, const ConfigChoices& choices) {
+  for (const auto& [cairn, redis] : choices.redis_policy_names) {
+    if (EqualsIgnoreCase(redis, name)) return Lower(cairn);
+  }
+  return Lower(name);
+}
+
 std::vector<ConfigSpec> BuildSpecs() {
   std::vector<ConfigSpec> rows;
 
@@ -63,23 +72,40 @@ std::vector<ConfigSpec> BuildSpecs() {
   policy.runtime = true;
   policy.set = [](std::string_view v, const ConfigChoices& choices,
                   ServerConfig& cfg) -> std::optional<ValueError> {
+    // A Redis name (allkeys-lru) is stored as the Cairn policy it names (lru).
+    std::string stored = CairnPolicyName(v, choices);
     const auto& names = choices.eviction_policies;
     if (names.empty()) {
       if (v.empty()) return ValueError{"argument can't be empty", "an eviction policy name"};
-      cfg.eviction_policy = Lower(v);
+      cfg.eviction_policy = std::move(stored);
       return std::nullopt;
     }
-    auto it = std::find_if(names.begin(), names.end(),
-                           [v](const std::string& n) { return EqualsIgnoreCase(n, v); });
-    if (it == names.end()) {
-      return ValueError{"argument(s) must be one of the following: " + Join(names, ", "),
-                        "one of " + Join(names, ", ")};
+    auto listed = [&names](std::string_view name) {
+      return std::any_of(names.begin(), names.end(),
+                         [name](const std::string& n) { return EqualsIgnoreCase(n, name); });
+    };
+    // Either spelling may be the listed one: what maxmemory-policy shows is always accepted.
+    if (!listed(stored)) {
+      if (!listed(v)) {
+        return ValueError{"argument(s) must be one of the following: " + Join(names, ", "),
+                          "one of " + Join(names, ", ")};
+      }
+      stored = Lower(v);
     }
-    cfg.eviction_policy = Lower(*it);
+    cfg.eviction_policy = std::move(stored);
     return std::nullopt;
   };
   policy.get = [](const ServerConfig& cfg) { return cfg.eviction_policy; };
   policy.file_value = policy.get;
+  // CONFIG GET maxmemory-policy answers Redis's name, as INFO's maxmemory_policy does.
+  policy.get_as = [](std::string_view alias, const ServerConfig& cfg,
+                     const ConfigChoices& choices) {
+    if (!EqualsIgnoreCase(alias, "maxmemory-policy")) return cfg.eviction_policy;
+    for (const auto& [cairn, redis] : choices.redis_policy_names) {
+      if (cairn == cfg.eviction_policy) return redis;
+    }
+    return cfg.eviction_policy;
+  };
   rows.push_back(std::move(policy));
 
   rows.push_back(StringRow("requirepass", &ServerConfig::requirepass, true, true, "PASSWORD",
@@ -124,6 +150,7 @@ std::vector<ConfigSpec> BuildSpecs() {
                         "background cycles per second (active expiry, timeouts)"));
   AppendPersistenceSpecs(rows);
   AppendObservabilitySpecs(rows);
+  AppendCompatSpecs(rows);
   return rows;
 }
 

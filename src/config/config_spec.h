@@ -50,6 +50,16 @@ struct ConfigSpec {
       set;
   std::function<std::string(const ServerConfig&)> get;         // CONFIG GET form
   std::function<std::string(const ServerConfig&)> file_value;  // config-file form (quoted)
+  // Optional: CONFIG GET form when asked for by an alias (ConfigParam::get_as): maxmemory-policy
+  // shows the Redis policy name. Empty: `get` for every name.
+  std::function<std::string(std::string_view alias, const ServerConfig& cfg,
+                            const ConfigChoices& choices)>
+      get_as;
+  // A Redis compatibility key (save, appendonly, databases): one fixed value that is true of
+  // Cairn, no ServerConfig field. `set` accepts only that value (and stores nothing) and
+  // explains the Cairn alternative for any other; CONFIG SET of the fixed value succeeds and
+  // changes nothing. Never runtime, takes no apply hook.
+  bool compat = false;
 };
 
 // Every key, in the order --help, --dump-config and CONFIG GET * list them.

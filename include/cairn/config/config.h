@@ -7,6 +7,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cairn {
@@ -88,6 +89,12 @@ struct ConfigChoices {
   // non-empty name and let the caller validate it.
   std::vector<std::string> eviction_policies{"lru",        "lfu",         "fifo",
                                              "noeviction", "allkeys-lru", "allkeys-lfu"};
+  // Redis's maxmemory-policy name of a Cairn policy, as {cairn, redis} pairs. CONFIG GET
+  // maxmemory-policy answers the Redis name (lru -> allkeys-lru) while eviction-policy answers
+  // the Cairn one, and setting either key to a Redis name stores the Cairn name. A policy not
+  // listed here has no Redis name and shows its own name under both keys.
+  std::vector<std::pair<std::string, std::string>> redis_policy_names{
+      {"lru", "allkeys-lru"}, {"lfu", "allkeys-lfu"}, {"noeviction", "noeviction"}};
 };
 
 struct LoadResult {

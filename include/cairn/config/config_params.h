@@ -24,6 +24,11 @@
 // Fixed after startup: bind, port, io-threads, shards, log-file, data-dir, warm-load,
 // snapshot-on-start, rocksdb-block-cache-size, rocksdb-compression, rocksdb-background-jobs,
 // metrics-port, metrics-bind.
+// Redis compatibility keys (save "", appendonly no, databases 1): one fixed value each, no hook;
+// CONFIG SET accepts that value and refuses any other with a message naming the Cairn
+// alternative (SNAPSHOT / BGSAVE, write-policy, SELECT 0).
+// CONFIG GET maxmemory-policy answers Redis's policy name (allkeys-lru), eviction-policy the
+// Cairn name (lru); either accepts either spelling (ConfigChoices::redis_policy_names).
 //
 // Threading: getters and setters run under the registry's mutex, and only setters write `cfg`
 // after startup. Other threads must not read `cfg` while the server runs; hooks push new values

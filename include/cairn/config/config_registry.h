@@ -26,13 +26,19 @@ struct ConfigParam {
   // `set` is empty, so every value CONFIG GET shows can be set back; another value of a
   // parameter without `set` still fails with "can't set immutable config".
   std::function<bool(std::string_view)> is_current;
+  // Optional: the value CONFIG GET shows when the parameter is asked for by one of its aliases,
+  // called with that alias, for an alias that speaks another vocabulary (maxmemory-policy
+  // answers Redis's "allkeys-lru" where eviction-policy answers "lru"). Empty: `get` serves
+  // every name. What it returns must be accepted back (by `set` or `is_current`).
+  std::function<std::string(std::string_view alias)> get_as;
 };
 
 class ConfigRegistry {
  public:
   void Define(ConfigParam param);
   // CONFIG GET: every parameter whose name or alias matches one of the glob patterns
-  // (case-insensitive), as (name, value) pairs, each parameter once, by the name that matched.
+  // (case-insensitive), as (name, value) pairs, each parameter once, by the name that matched
+  // (and, for an alias, in that alias's form when the parameter has `get_as`).
   std::vector<std::pair<std::string, std::string>> Get(
       std::span<const std::string_view> patterns) const;
   // CONFIG SET of one or more pairs, all-or-nothing: on error nothing changes (values applied

@@ -71,7 +71,7 @@ TEST_F(ConfigParamsTest, EveryKeyHasAGetterInConfigGetForm) {
   EXPECT_EQ(Get({"maxmemory"}), (Pairs{{"maxmemory", "104857600"}}));  // bytes, like Redis
   EXPECT_EQ(Get({"bind"}), (Pairs{{"bind", "127.0.0.1 ::1"}}));
   EXPECT_EQ(Get({"maxmemory-policy", "dir", "loglevel"}),
-            (Pairs{{"maxmemory-policy", "lru"}, {"dir", "./data"}, {"loglevel", "info"}}));
+            (Pairs{{"maxmemory-policy", "allkeys-lru"}, {"dir", "./data"}, {"loglevel", "info"}}));
 }
 
 TEST_F(ConfigParamsTest, SetValidatesStoresAndApplies) {
@@ -91,10 +91,11 @@ TEST_F(ConfigParamsTest, SetValidatesStoresAndApplies) {
 // Issue 3: every value CONFIG GET shows can be set back, immutable keys and keys without a hook
 // included; nothing is applied and nothing changes.
 TEST_F(ConfigParamsTest, EveryGetValueCanBeSetBack) {
-  auto loaded = testing_util::Load({"--bind", "0.0.0.0   ::", "--port", "7001", "--maxmemory",
-                                    "100mb", "--log-file", "/tmp/a dir/cairn.log",
-                                    "--client-output-buffer-limit", "pubsub 1mb 512kb 30",
-                                    "--notify-keyspace-events", "KEA", "--requirepass", "p w"});
+  auto loaded =
+      testing_util::Load({"--bind", "0.0.0.0   ::", "--port", "7001", "--maxmemory", "100mb",
+                          "--log-file", "/tmp/a dir/cairn.log", "--client-output-buffer-limit",
+                          "pubsub 1mb 512kb 30", "--notify-keyspace-events", "KEA", "--requirepass",
+                          "p w", "--maxmemory-policy", "allkeys-lfu"});
   ASSERT_EQ(loaded.result.error, "");
   cfg_ = loaded.cfg;
   for (bool with_hooks : {false, true}) {
@@ -108,6 +109,17 @@ TEST_F(ConfigParamsTest, EveryGetValueCanBeSetBack) {
     for (const auto& [name, value] : all) {
       EXPECT_EQ(registry.Set(KV{{name, value}}), std::nullopt) << name << " '" << value << "'";
     }
+    // By every alias too: maxmemory-policy answers Redis's name ("allkeys-lfu").
+    for (const config_internal::ConfigSpec& spec : config_internal::ConfigSpecs()) {
+      for (const std::string& alias : spec.aliases) {
+        const Pairs got = registry.Get(std::vector<std::string_view>{alias});
+        ASSERT_EQ(got.size(), 1u) << alias;
+        EXPECT_EQ(registry.Set(KV{{got[0].first, got[0].second}}), std::nullopt)
+            << alias << " '" << got[0].second << "'";
+      }
+    }
+    EXPECT_EQ(registry.Get(std::vector<std::string_view>{"maxmemory-policy"}),
+              (Pairs{{"maxmemory-policy", "allkeys-lfu"}}));
     // All at once too, as one CONFIG SET.
     KV every(all.begin(), all.end());
     EXPECT_EQ(registry.Set(every), std::nullopt);

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -74,6 +75,25 @@ TEST(ShippedConfigTest, DocumentsExactlyTheDumpedKeys) {
   std::set<std::string> documented;
   for (const auto& [key, line] : key_lines) documented.insert(key);
   EXPECT_EQ(documented, DumpedKeys());
+}
+
+// The Redis compatibility keys (save, appendonly, databases) are documented as such: in the
+// REDIS COMPATIBILITY section, which holds no other key.
+TEST(ShippedConfigTest, CompatibilityKeysHaveTheirOwnSection) {
+  std::string text = testing_util::ReadFile(kShippedPath);
+  std::vector<std::string> problems;
+  std::map<std::string, int> key_lines = KeyLines(text, problems);
+  size_t heading = text.find(" REDIS COMPATIBILITY ");
+  ASSERT_NE(heading, std::string::npos);
+  const int heading_line =
+      1 + static_cast<int>(std::count(text.begin(), text.begin() + heading, '\n'));
+  int compat_keys = 0;
+  for (const auto& [key, line] : key_lines) {
+    bool compat = config_internal::FindConfigSpec(key)->compat;
+    compat_keys += compat;
+    EXPECT_EQ(line > heading_line, compat) << key << " on line " << line;
+  }
+  EXPECT_EQ(compat_keys, 3);
 }
 
 TEST(ShippedConfigTest, LoadsToTheDefaults) {
