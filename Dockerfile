@@ -43,6 +43,9 @@ RUN apt-get update \
         librocksdb7.8 \
         libprotobuf32 \
         libxxhash0 \
+        libprometheus-cpp-core1.0 \
+        libprometheus-cpp-pull1.0 \
+        libcivetweb1 \
         redis-tools \
  && rm -rf /var/lib/apt/lists/*
 

@@ -4,6 +4,7 @@
 // until SIGTERM / SIGINT / SHUTDOWN. No globals beyond spdlog's default logger.
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -28,6 +29,7 @@
 #include "cairn/eviction/registry.h"
 #include "cairn/persistence/persistence_service.h"
 #include "cairn/server/server.h"
+#include "observability_wiring.h"
 
 namespace cairn {
 namespace {
@@ -143,8 +145,7 @@ PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   o.write_back_reject = cfg.write_back_overflow == "reject";
   o.shutdown_timeout_ms = cfg.shutdown_timeout == 0 ? INT64_MAX / 4 : cfg.shutdown_timeout * 1000LL;
   o.rocksdb.block_cache_bytes = cfg.rocksdb_block_cache_size;
-  o.rocksdb.compression =
-      ParseCompression(cfg.rocksdb_compression).value_or(Compression::kLz4);
+  o.rocksdb.compression = ParseCompression(cfg.rocksdb_compression).value_or(Compression::kLz4);
   o.rocksdb.write_sync = cfg.write_sync;
   o.rocksdb.background_jobs = cfg.rocksdb_background_jobs;
   o.snapshot_on_start = cfg.snapshot_on_start;
@@ -166,8 +167,8 @@ void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistenc
                                    c.write_back_hard_limit, c.write_back_overflow == "reject");
     return std::nullopt;
   };
-  for (const char* key : {"write-back-interval-ms", "write-back-max-dirty",
-                          "write-back-hard-limit", "write-back-overflow"}) {
+  for (const char* key : {"write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
+                          "write-back-overflow"}) {
     hooks[key] = write_back;
   }
   hooks["read-through"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
@@ -176,7 +177,7 @@ void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistenc
   };
   hooks["shutdown-timeout"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
     persistence.SetShutdownTimeout(c.shutdown_timeout == 0 ? INT64_MAX / 4
-                                                          : c.shutdown_timeout * 1000LL);
+                                                           : c.shutdown_timeout * 1000LL);
     return std::nullopt;
   };
 }
@@ -224,6 +225,9 @@ int Run(int argc, char** argv) {
                cfg.data_dir, cfg.write_policy, cfg.read_through ? "yes" : "no",
                cfg.warm_load ? "yes" : "no");
 
+  // Pub/sub, keyspace notifications, SLOWLOG, MONITOR: built before the server, destroyed after.
+  ObservabilityServices observability(bus, SystemClock::Instance(), cfg);
+
   ConfigRegistry registry;
   CommandTable table;
   RegisterAllCommands(table);
@@ -232,23 +236,37 @@ int Run(int argc, char** argv) {
   server_options.handle_signals = true;
   Server server(std::move(server_options), cache, dispatcher, registry, SystemClock::Instance());
   server.SetPersistence(&persistence);
+  server.SetObservability(&observability.bundle);
   server.SetUndoLimits(static_cast<size_t>(cfg.undo_depth), cfg.undo_max_bytes);
   ConfigApplyHooks hooks = MakeApplyHooks(cache, server, expiry, choices);
   AddPersistenceHooks(hooks, persistence);
+  AddObservabilityHooks(hooks, observability);
   if (auto err = DefineConfigParams(registry, cfg, std::move(hooks), choices)) {
     spdlog::critical("{}", *err);
     return 1;
   }
 
+  std::atomic<bool> serving{false};  // /readyz: once listening (and loaded), until shutdown
+  std::string metrics_error;
+  std::unique_ptr<PrometheusExporter> metrics = StartMetricsExporter(
+      cfg, MakeMetricsSource(cache, server, table, persistence, bus, observability, serving),
+      metrics_error);
+  if (!metrics_error.empty()) {
+    spdlog::critical("{}", metrics_error);
+    return 1;
+  }
   if (auto err = server.Start()) {
     spdlog::critical("{}", *err);
     return 1;
   }
   persistence.Start();  // warm-load runs in the background; data commands answer -LOADING
   expiry.Start();
+  serving.store(true, std::memory_order_release);
   server.WaitForShutdown();
+  serving.store(false, std::memory_order_release);
   spdlog::warn("Shutting down: closing listeners and client connections");
   server.Stop();
+  if (metrics) metrics->Stop();
   expiry.Stop();
   const bool flush = persistence.flush_on_shutdown();
   if (Status st = persistence.Shutdown(flush); !st.ok()) {

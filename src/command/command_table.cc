@@ -24,6 +24,16 @@ uint64_t HashName(std::string_view name) {
   return h;
 }
 
+// `lower` (a registered name, already lower case) equals `name` ignoring ASCII case: the hot
+// lookup compares with Lower() instead of the locale's tolower() per byte.
+bool EqualsLowerName(std::string_view lower, std::string_view name) {
+  if (lower.size() != name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (static_cast<unsigned char>(lower[i]) != Lower(name[i])) return false;
+  }
+  return true;
+}
+
 std::string ToLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(Lower(c));
@@ -86,7 +96,7 @@ const CommandSpec* CommandTable::Find(std::string_view name) const {
     const uint32_t slot = slots_[i];
     if (slot == 0) return nullptr;
     const CommandSpec& spec = commands_[slot - 1];
-    if (EqualsIgnoreCase(spec.name, name)) return &spec;
+    if (EqualsLowerName(spec.name, name)) return &spec;
   }
 }
 
@@ -100,7 +110,7 @@ const CommandSpec* CommandTable::FindFullName(std::string_view full_name) const 
 
 const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& parent, std::string_view name) {
   for (const CommandSpec& sub : parent.subcommands) {
-    if (EqualsIgnoreCase(sub.name, name)) return &sub;
+    if (EqualsLowerName(sub.name, name)) return &sub;
   }
   return nullptr;
 }
@@ -113,6 +123,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterServerCommands(table);
   RegisterUndoCommands(table);
   RegisterPersistenceCommands(table);
+  RegisterPubSubCommands(table);
+  RegisterObservabilityCommands(table);
 }
 
 }  // namespace cairn

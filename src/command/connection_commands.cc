@@ -11,6 +11,7 @@
 #include "arg_cursor.h"
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
+#include "pubsub_state.h"
 #include "replies.h"
 
 namespace cairn {
@@ -60,7 +61,11 @@ void PingCommand(CommandContext& ctx, Args args) {
     replies::WrongArity(ctx.reply, "ping");
     return;
   }
-  if (args.size() == 1) {
+  if (ctx.client.in_pubsub() && ctx.client.resp == 2) {  // pub/sub mode: *2 pong <arg or "">
+    ctx.reply.ArrayHeader(2);
+    ctx.reply.Bulk("pong");
+    ctx.reply.Bulk(args.size() == 1 ? std::string_view() : args[1]);
+  } else if (args.size() == 1) {
     ctx.reply.SimpleString("PONG");
   } else {
     ctx.reply.Bulk(args[1]);
@@ -201,6 +206,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
 // password is required.
 void ResetCommand(CommandContext& ctx, Args) {
   ClientState& c = ctx.client;
+  LeavePubSubAndMonitor(ctx);
   c.resp = 2;
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <string>
 
+#include "command_observer.h"
+#include "pubsub_state.h"
 #include "replies.h"
 #include "undo_recorder.h"
 
@@ -85,7 +87,12 @@ bool CheckLoading(CommandContext& ctx, const CommandSpec& spec, Args) {
   return false;
 }
 
-constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckLoading};
+// A RESP2 connection in pub/sub mode runs only the pub/sub commands, PING, QUIT and RESET.
+bool CheckPubSubContext(CommandContext& ctx, const CommandSpec& spec, Args) {
+  return PubSubContextAllows(ctx, spec);
+}
+
+constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckPubSubContext, &CheckLoading};
 
 // Runs one command, writing exactly one reply after `mark`.
 void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark) {
@@ -116,18 +123,21 @@ void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark)
   UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
   handler(ctx, args);
   undo.Commit();
-  const auto elapsed = std::chrono::steady_clock::now() - start;
+  // DEBUG SLEEP pauses the connection after the command returns: its time counts, as in Redis.
+  const auto elapsed = std::chrono::steady_clock::now() - start +
+                       std::chrono::microseconds(ctx.client.sleep_us > 0 ? ctx.client.sleep_us : 0);
+  const auto elapsed_ns =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
 
   CommandStats& stats = spec->stats;
   stats.calls.fetch_add(1, std::memory_order_relaxed);
-  stats.usec.fetch_add(
-      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count()),
-      std::memory_order_relaxed);
+  stats.usec.fetch_add(elapsed_ns / 1000, std::memory_order_relaxed);
   counters.total_commands.fetch_add(1, std::memory_order_relaxed);
   if (ctx.reply.size() > mark && ctx.reply.buffer()[mark] == '-') {
     stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
     counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
   }
+  ObserveCommand(ctx, *spec, args, elapsed_ns);  // latency histogram, SLOWLOG, MONITOR
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "cairn/common/strings.h"
 #include "cairn/eviction/lfu_counter.h"
 #include "expire_args.h"
+#include "notify.h"
 #include "replies.h"
 #include "undo_history.h"
 
@@ -49,6 +50,7 @@ void DelCommand(CommandContext& ctx, Args args) {
     });
     if (status == OpStatus::kOk) {
       ++n;
+      NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", args[i]);
     } else if (replies::ReplyIfRefused(ctx.reply, status)) {
       return;
     }
@@ -136,9 +138,12 @@ void ExpireGeneric(CommandContext& ctx, Args args, bool relative, bool seconds,
     cond = ExpireCond::kXx;
   }
   const OpStatus status = ctx.cache.Expire(args[1], when, cond);
-  if (!replies::ReplyIfRefused(ctx.reply, status)) {
-    ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
+  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (status == OpStatus::kOk) {
+    // A time already past deleted the key (Redis: a "del" event).
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, when <= Now(ctx) ? "del" : "expire", args[1]);
   }
+  ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
 }
 
 void ExpireCommand(CommandContext& ctx, Args args) {
@@ -179,9 +184,9 @@ void PExpireTimeCommand(CommandContext& ctx, Args args) { TtlGeneric(ctx, args, 
 
 void PersistCommand(CommandContext& ctx, Args args) {
   const OpStatus status = ctx.cache.Persist(args[1]);
-  if (!replies::ReplyIfRefused(ctx.reply, status)) {
-    ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
-  }
+  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (status == OpStatus::kOk) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
+  ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
 }
 
 void TypeCommand(CommandContext& ctx, Args args) {
@@ -195,6 +200,10 @@ void RenameGeneric(CommandContext& ctx, Args args, bool nx) {
   const OpStatus status = ctx.cache.Rename(args[1], args[2], nx);
   switch (status) {
     case OpStatus::kOk:
+      if (args[1] != args[2]) {  // renaming a key to itself publishes nothing
+        NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_from", args[1]);
+        NotifyKeyspaceEvent(ctx, kNotifyGeneric, "rename_to", args[2]);
+      }
       nx ? ctx.reply.Integer(1) : ctx.reply.Ok();
       break;
     case OpStatus::kNotApplied:

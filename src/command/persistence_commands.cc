@@ -6,6 +6,7 @@
 #include "cairn/command/command_table.h"
 #include "cairn/command/families.h"
 #include "cairn/persistence/persistence_service.h"
+#include "notify.h"
 
 namespace cairn {
 namespace {
@@ -56,6 +57,8 @@ void SaveCommand(CommandContext& ctx, Args) {
   if (p == nullptr) return;
   auto r = p->Save(std::string(kDefaultSnapshot));
   if (!r.ok()) return StatusError(ctx, r.status());
+  NotifyCairnEvent(ctx, "snapshot", kDefaultSnapshot,
+                   "saved " + std::to_string(r.value().entry_count) + " keys");
   ctx.reply.Ok();
 }
 
@@ -86,6 +89,8 @@ void SnapshotCreateCommand(CommandContext& ctx, Args args) {
   if (p == nullptr) return;
   auto r = p->Save(std::string(args[2]));
   if (!r.ok()) return StatusError(ctx, r.status());
+  NotifyCairnEvent(ctx, "snapshot", args[2],
+                   "saved " + std::to_string(r.value().entry_count) + " keys");
   ctx.reply.Ok();
 }
 
@@ -94,6 +99,8 @@ void SnapshotRestoreCommand(CommandContext& ctx, Args args) {
   if (p == nullptr) return;
   auto r = p->Restore(std::string(args[2]));
   if (!r.ok()) return StatusError(ctx, r.status());  // verified first: nothing changed
+  NotifyCairnEvent(ctx, "restore", args[2],
+                   "restored " + std::to_string(r.value().entry_count) + " keys");
   ctx.reply.Ok();
 }
 

@@ -22,7 +22,10 @@
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
 #include "cairn/config/config_registry.h"
+#include "cairn/command/observability.h"
 #include "cairn/persistence/persistence_service.h"
+#include "cairn/pubsub/pubsub_hub.h"
+#include "command_observer.h"
 #include "replies.h"
 
 namespace cairn {
@@ -55,9 +58,10 @@ enum InfoSection : uint32_t {
   kInfoCommandStats = 1u << 7,
   kInfoCluster = 1u << 8,
   kInfoKeyspace = 1u << 9,
+  kInfoLatencyStats = 1u << 10,
 };
-constexpr uint32_t kInfoAll = (1u << 10) - 1;
-constexpr uint32_t kInfoDefault = kInfoAll & ~kInfoCommandStats;
+constexpr uint32_t kInfoAll = (1u << 11) - 1;
+constexpr uint32_t kInfoDefault = kInfoAll & ~(kInfoCommandStats | kInfoLatencyStats);
 
 uint32_t ParseInfoSections(Args args) {
   if (args.size() < 2) return kInfoDefault;
@@ -67,6 +71,7 @@ uint32_t ParseInfoSections(Args args) {
       {"stats", kInfoStats},     {"replication", kInfoReplication},
       {"cpu", kInfoCpu},         {"commandstats", kInfoCommandStats},
       {"cluster", kInfoCluster}, {"keyspace", kInfoKeyspace},
+      {"latencystats", kInfoLatencyStats},
       {"default", kInfoDefault}, {"all", kInfoAll},
       {"everything", kInfoAll},
   };
@@ -213,6 +218,10 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("evicted_keys", stats.evictions);
   w.Field("keyspace_hits", stats.hits);
   w.Field("keyspace_misses", stats.misses);
+  Observability* obs = ctx.server.observability();
+  const PubSubHub* hub = obs == nullptr ? nullptr : obs->pubsub;
+  w.Field("pubsub_channels", hub == nullptr ? 0 : hub->NumChannels());
+  w.Field("pubsub_patterns", hub == nullptr ? 0 : hub->NumPat());
   w.Field("total_error_replies", load(c.total_error_replies));
   w.Field("cairn_evicted_keys_maxmemory", stats.evictions_size);
   w.Field("cairn_evicted_keys_max_items", stats.evictions_items);
@@ -326,6 +335,10 @@ void InfoCommand(CommandContext& ctx, Args args) {
     w.Section("Commandstats");
     for (const CommandSpec& spec : ctx.table->all()) AppendCommandStats(w, spec);
   }
+  if ((mask & kInfoLatencyStats) && ctx.table != nullptr) {
+    w.Section("Latencystats");
+    AppendLatencyStats(w.text(), *ctx.table);
+  }
   if (mask & kInfoCluster) {
     w.Section("Cluster");
     w.Field("cluster_enabled", 0);
@@ -368,6 +381,7 @@ void ConfigSetCommand(CommandContext& ctx, Args args) {
 
 void ResetCommandStats(const CommandSpec& spec) {
   spec.stats = CommandStats();
+  ResetLatencyStats(spec);
   for (const CommandSpec& sub : spec.subcommands) ResetCommandStats(sub);
 }
 
@@ -438,7 +452,8 @@ void TimeCommand(CommandContext& ctx, Args) {
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. NOSAVE skips the write-back flush at exit;
-// the other flags are validated. On success nothing is replied: the connection closes (clients expect that).
+// the other flags are validated. On success nothing is replied: the connection closes (clients
+// expect that).
 void ShutdownCommand(CommandContext& ctx, Args args) {
   bool nosave = false, save = false, other = false, abort = false;
   for (size_t i = 1; i < args.size(); ++i) {

@@ -15,6 +15,7 @@
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
 #include "expire_args.h"
+#include "notify.h"
 #include "replies.h"
 
 namespace cairn {
@@ -120,6 +121,10 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   opts.want_old = o.get;
   const SetResult r = ctx.cache.Set(key, value, opts);
   if (replies::ReplyIfRefused(ctx.reply, r.status)) return;
+  if (r.status == OpStatus::kOk) {
+    NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
+    if (o.unit != ExpireUnit::kNone) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
+  }
   if (o.get) {  // GET: the old value whether or not NX / XX let the write happen
     r.old ? ctx.reply.Bulk(*r.old) : ctx.reply.Null();
   } else if (r.status == OpStatus::kNotApplied) {
@@ -192,7 +197,10 @@ void GetDelCommand(CommandContext& ctx, Args args) {
     replies::BulkValue(ctx.reply, *e);
     return Mutation::Delete();
   });
-  if (status == OpStatus::kOk) return;
+  if (status == OpStatus::kOk) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", args[1]);
+    return;
+  }
   ctx.reply.Truncate(mark);
   if (!replies::ReplyIfRefused(ctx.reply, status)) ctx.reply.Null();
 }
@@ -230,6 +238,10 @@ void GetExCommand(CommandContext& ctx, Args args) {
   if (replies::IsWriteRefusal(status)) {
     ctx.reply.Truncate(mark);
     replies::WriteRefused(ctx.reply, status);
+  } else if (status == OpStatus::kOk && o.unit != ExpireUnit::kNone) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, at <= Now(ctx) ? "del" : "expire", args[1]);
+  } else if (status == OpStatus::kOk && o.persist) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
   }
 }
 
@@ -282,6 +294,11 @@ void MSetGeneric(CommandContext& ctx, Args args, bool nx) {
   const OpStatus status = ctx.cache.MultiSet(pairs, nx);
   pairs.clear();
   if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (status == OpStatus::kOk) {
+    for (size_t i = 1; i + 1 < args.size(); i += 2) {
+      NotifyKeyspaceEvent(ctx, kNotifyString, "set", args[i]);
+    }
+  }
   if (nx) {
     ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
   } else {
@@ -316,6 +333,7 @@ void IncrByGeneric(CommandContext& ctx, std::string_view key, int64_t incr) {
   });
   switch (status) {
     case OpStatus::kOk:
+      NotifyKeyspaceEvent(ctx, kNotifyString, "incrby", key);
       ctx.reply.Integer(result);
       break;
     case OpStatus::kNotInteger:
@@ -376,6 +394,7 @@ void IncrByFloatCommand(CommandContext& ctx, Args args) {
   });
   switch (status) {
     case OpStatus::kOk:
+      NotifyKeyspaceEvent(ctx, kNotifyString, "incrbyfloat", args[1]);
       ctx.reply.Bulk(formatted);
       break;
     case OpStatus::kInvalid:
@@ -419,6 +438,7 @@ void AppendCommand(CommandContext& ctx, Args args) {
   if (status == OpStatus::kInvalid) {
     ctx.reply.Error(replies::kStringTooLong);
   } else if (!replies::ReplyIfRefused(ctx.reply, status)) {
+    NotifyKeyspaceEvent(ctx, kNotifyString, "append", args[1]);
     ctx.reply.Integer(total);
   }
 }
@@ -458,7 +478,9 @@ void SetRangeCommand(CommandContext& ctx, Args args) {
     total = static_cast<int64_t>(updated.size());
     return Mutation::Write(updated);
   });
-  if (!replies::ReplyIfRefused(ctx.reply, status)) ctx.reply.Integer(total);
+  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (!patch.empty()) NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", args[1]);
+  ctx.reply.Integer(total);
 }
 
 CommandSpec Spec(std::string name, int arity, uint32_t flags, int first_key, int last_key,

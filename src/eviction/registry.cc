@@ -6,11 +6,17 @@
 
 #include <utility>
 
+#include "adaptive.h"
+#include "arc.h"
 #include "cairn/common/strings.h"
 #include "fifo.h"
 #include "lfu.h"
 #include "lru.h"
 #include "noeviction.h"
+#include "s3fifo.h"
+#include "sieve.h"
+#include "slru.h"
+#include "tinylfu.h"
 
 namespace cairn {
 
@@ -59,6 +65,12 @@ void RegisterBuiltinPolicies(PolicyRegistry& registry) {
   registry.Register(std::string(LfuPolicy::kName), MakeLfuPolicy, {"allkeys-lfu"});
   registry.Register(std::string(FifoPolicy::kName), MakeFifoPolicy);
   registry.Register(std::string(NoEvictionPolicy::kName), MakeNoEvictionPolicy);
+  registry.Register(std::string(SievePolicy::kName), MakeSievePolicy);
+  registry.Register(std::string(SlruPolicy::kName), MakeSlruPolicy);
+  registry.Register(std::string(S3FifoPolicy::kName), MakeS3FifoPolicy);
+  registry.Register(std::string(ArcPolicy::kName), MakeArcPolicy);
+  registry.Register(std::string(TinyLfuPolicy::kName), MakeTinyLfuPolicy, {"w-tinylfu"});
+  registry.Register(std::string(AdaptivePolicy::kName), MakeAdaptivePolicy);
 }
 
 }  // namespace cairn

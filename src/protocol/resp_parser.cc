@@ -110,6 +110,31 @@ size_t FindLineEnd(std::string_view input, size_t from, char ch) {
   return from + offset;
 }
 
+// The fast path for the usual count line: input[start..] is 1 to 18 decimal digits without a
+// leading zero (or the single digit "0") followed by '\r'. Returns the position of that '\r' and
+// sets `value`; kNotFound for anything else (a sign, a NUL, a leading zero, a long number, the end
+// of the input), which the general path (FindLineEnd + ParseInt64) then handles. Whenever this
+// succeeds the general path finds the same '\r' and the same value: the digits hold no '\r' and
+// no NUL, and string2ll accepts exactly such a digit string.
+size_t ScanCountLine(std::string_view input, size_t start, int64_t& value) {
+  constexpr size_t kMaxFastDigits = 18;  // < 10^18: never overflows int64_t
+  const size_t end = std::min(input.size(), start + kMaxFastDigits + 1);
+  int64_t v = 0;
+  size_t i = start;
+  for (; i < end; ++i) {
+    const auto d = static_cast<unsigned char>(input[i] - '0');
+    if (d > 9) break;
+    v = v * 10 + d;
+  }
+  const size_t digits = i - start;
+  if (i == end || input[i] != '\r' || digits == 0 || digits > kMaxFastDigits ||
+      (digits > 1 && input[start] == '0')) {
+    return kNotFound;
+  }
+  value = v;
+  return i;
+}
+
 // C-locale isspace(): what sdssplitargs skips between arguments.
 bool IsSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
@@ -234,13 +259,17 @@ ParseResult ParseInline(const ParserLimits& limits, std::string_view input, Comm
 
 ParseResult ParseMultibulk(const ParserLimits& limits, std::string_view input, CommandArgs& out) {
   // The count line: '*' <int> '\r' <any byte>.
-  const size_t header_cr = FindLineEnd(input, 0, '\r');
+  int64_t fast_count = 0;
+  size_t header_cr = ScanCountLine(input, 1, fast_count);
+  const bool fast_header = header_cr != kNotFound;
+  if (!fast_header) header_cr = FindLineEnd(input, 0, '\r');
   if (header_cr == kNotFound) {
     return input.size() > limits.max_inline_len ? Error(kErrTooBigMbulk) : NeedMore();
   }
   if (header_cr > limits.max_inline_len) return Error(kErrTooBigMbulk);
   if (header_cr + 1 >= input.size()) return NeedMore();
-  const std::optional<int64_t> count = ParseInt64(input.substr(1, header_cr - 1));
+  const std::optional<int64_t> count =
+      fast_header ? std::optional<int64_t>(fast_count) : ParseInt64(input.substr(1, header_cr - 1));
   if (!count || *count > limits.max_multibulk_len) return Error(kErrInvalidMultibulk);
   if (limits.auth_required && *count > kUnauthMaxMultibulk) return Error(kErrUnauthMultibulk);
   size_t pos = header_cr + 2;
@@ -251,7 +280,11 @@ ParseResult ParseMultibulk(const ParserLimits& limits, std::string_view input, C
   for (size_t i = 0; i < argc; ++i) {
     const size_t args_after = argc - i - 1;
     // The bulk count line: '$' <int> '\r' <any byte>.
-    const size_t cr = FindLineEnd(input, pos, '\r');
+    int64_t fast_len = 0;
+    size_t cr = pos < input.size() && input[pos] == '$' ? ScanCountLine(input, pos + 1, fast_len)
+                                                        : kNotFound;
+    const bool fast_line = cr != kNotFound;
+    if (!fast_line) cr = FindLineEnd(input, pos, '\r');
     if (cr == kNotFound) {
       if (input.size() - pos > limits.max_inline_len) return Error(kErrTooBigBulk);
       return NeedMore(std::max(input.size() + 1, pos + (args_after + 1) * kMinArgBytes));
@@ -261,7 +294,8 @@ ParseResult ParseMultibulk(const ParserLimits& limits, std::string_view input, C
       return NeedMore(std::max(input.size() + 1, pos + (args_after + 1) * kMinArgBytes));
     }
     if (input[pos] != '$') return Error(ExpectedDollarError(input[pos]));
-    const std::optional<int64_t> len = ParseInt64(input.substr(pos + 1, cr - pos - 1));
+    const std::optional<int64_t> len = fast_line ? std::optional<int64_t>(fast_len)
+                                                 : ParseInt64(input.substr(pos + 1, cr - pos - 1));
     if (!len || *len < 0 || *len > limits.max_bulk_len) return Error(kErrInvalidBulk);
     if (limits.auth_required && *len > kUnauthMaxBulk) return Error(kErrUnauthBulk);
     pos = cr + 2;

@@ -20,6 +20,10 @@ size_t BulkSize(std::string_view s) { return 1 + Digits(s.size()) + 2 + s.size()
 
 void AppendPubSubMessage(std::string& out, MessageKind kind, std::string_view pattern,
                          std::string_view channel, std::string_view message) {
+  if (kind == MessageKind::kRaw) {
+    out.append(message);
+    return;
+  }
   ReplyBuilder rb(out);
   if (kind == MessageKind::kMessage) {
     rb.ArrayHeader(3);
@@ -35,6 +39,7 @@ void AppendPubSubMessage(std::string& out, MessageKind kind, std::string_view pa
 
 size_t PubSubMessageSize(MessageKind kind, std::string_view pattern, std::string_view channel,
                          std::string_view message) {
+  if (kind == MessageKind::kRaw) return message.size();
   size_t n = 4 + BulkSize(channel) + BulkSize(message);  // "*3\r\n"
   n += kind == MessageKind::kMessage ? BulkSize("message")
                                      : BulkSize("pmessage") + BulkSize(pattern);

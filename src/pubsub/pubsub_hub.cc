@@ -226,12 +226,13 @@ int64_t PubSubHub::Publish(std::string_view channel, std::string_view message) {
     }
   }
   if (!evicted.empty()) {
+    // Counted whoever removes it first (the subscriber's own Remove may win the race).
+    slow_disconnections_.fetch_add(evicted.size(), std::memory_order_relaxed);
     std::unique_lock lock(impl_->mu);
     for (const Evicted& e : evicted) {
       Record* rec = impl_->Find(e.sub);
       if (rec == nullptr || rec->seq != e.seq) continue;  // already removed (or a new one)
       subscriptions_.fetch_sub(impl_->Drop(*rec), std::memory_order_relaxed);
-      slow_disconnections_.fetch_add(1, std::memory_order_relaxed);
     }
   }
   return receivers;

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -11,7 +12,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "cairn/command/dispatcher.h"
+#include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
+#include "cairn/pubsub/monitor_feed.h"
 
 namespace cairn {
 
@@ -42,17 +45,33 @@ class CurrentScope {
 };
 
 // The ClientState fields other threads may look at (CLIENT LIST / KILL filters) that can change
-// during the connection; id, addr, laddr and created_ms are copied once, at construction.
+// during the connection; id, addr, laddr and created_ms are copied once, at construction, and
+// last_interaction_ms is published apart (Session::shown_interaction_ms_). SameShown must
+// compare every field CopyShown copies.
 void CopyShown(const ClientState& from, ClientState& to) {
   to.name = from.name;
   to.lib_name = from.lib_name;
   to.lib_ver = from.lib_ver;
-  to.last_interaction_ms = from.last_interaction_ms;
   to.authenticated = from.authenticated;
   to.resp = from.resp;
   to.reply_mode = from.reply_mode;
   to.close_after_reply = from.close_after_reply;
   to.last_command = from.last_command;
+  to.sub_channels = from.sub_channels;
+  to.sub_patterns = from.sub_patterns;
+  to.monitor = from.monitor;
+}
+
+bool SameShown(const ClientState& a, const ClientState& b) {
+  return a.last_command == b.last_command && a.authenticated == b.authenticated &&
+         a.resp == b.resp && a.reply_mode == b.reply_mode &&
+         a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
+         a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.name == b.name &&
+         a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
+}
+
+bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
+  return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf;
 }
 
 std::string Endpoint(const tcp::endpoint& ep) {
@@ -62,10 +81,15 @@ std::string Endpoint(const tcp::endpoint& ep) {
 }  // namespace
 
 Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
-    : server_(server), socket_(std::move(socket)), timer_(socket_.get_executor()), reply_(out_) {
+    : server_(server),
+      socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
+      reply_(out_),
+      pushes_(*this, server.self.observability(), server.clock) {
   boost::system::error_code ec;
   fd_ = socket_.native_handle();
   live_.id = id;
+  live_.subscriber = &pushes_;
   auto remote = socket_.remote_endpoint(ec);
   live_.addr = ec ? std::string("?:0") : Endpoint(remote);
   auto local = socket_.local_endpoint(ec);
@@ -74,6 +98,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   live_.authenticated = server_.pass_empty.load(std::memory_order_acquire);
   last_active_ms_.store(live_.created_ms, std::memory_order_relaxed);
   socket_.set_option(tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
   shown_.id = live_.id;
   shown_.addr = live_.addr;
@@ -81,6 +106,8 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   shown_.created_ms = live_.created_ms;
   Publish();
 }
+
+Session::~Session() { LeavePubSub(); }
 
 Session* Session::Current() { return t_current; }
 
@@ -93,17 +120,25 @@ asio::awaitable<void> Session::Run() {
                  e.what());
   }
   CloseSocket();
+  LeavePubSub();
   server_.Unregister(live_.id);
 }
 
 asio::awaitable<void> Session::Serve() {
   while (!killed_ && !stopping_ && !close_) {
+    if (pushes_.pending()) {  // messages for a subscriber (or monitor) that sends nothing
+      pushes_.TakeInto(out_);
+      co_await Flush();
+      continue;
+    }
     EnsureReadSpace();
     wait_ = Wait::kRead;
     busy_.store(false, std::memory_order_relaxed);
     auto [ec, n] =
         co_await socket_.async_read_some(asio::buffer(buf_.get() + wpos_, cap_ - wpos_), kNoThrow);
     wait_ = Wait::kNone;
+    const bool woken = std::exchange(push_woken_, false);
+    if (woken && ec == asio::error::operation_aborted && !killed_ && !stopping_) continue;
     if (ec || n == 0) {
       if (ec && ec != asio::error::eof && ec != asio::error::operation_aborted) {
         spdlog::debug("reading from client id={}: {}", live_.id, ec.message());
@@ -126,7 +161,16 @@ asio::awaitable<void> Session::Serve() {
           live_.id, live_.addr, wpos_ - rpos_, limit);
       co_return;
     }
-    co_await ProcessInput();
+    if (pushes_.pending()) pushes_.TakeInto(out_);  // what came before this batch goes first
+    for (Pause pause = RunCommands(); pause != Pause::kNone; pause = RunCommands()) {
+      if (pause == Pause::kSleep) {
+        co_await Sleep(std::exchange(live_.sleep_us, 0));
+      } else if (!WriteNow()) {
+        co_await Flush();
+      }
+    }
+    CompactOrShrink();
+    if (!WriteNow()) co_await Flush();
     Publish();
   }
 }
@@ -135,7 +179,7 @@ bool Session::AuthRequired() const {
   return !live_.authenticated && !server_.pass_empty.load(std::memory_order_relaxed);
 }
 
-asio::awaitable<void> Session::ProcessInput() {
+Session::Pause Session::RunCommands() {
   ParserLimits limits = parser_.limits();
   const auto max_bulk = static_cast<int64_t>(
       std::min<uint64_t>(server_.proto_max_bulk_len.load(std::memory_order_relaxed), INT64_MAX));
@@ -145,6 +189,7 @@ asio::awaitable<void> Session::ProcessInput() {
   }
   CommandContext ctx{server_.cache, server_.self, live_, reply_};
   while (!close_ && !killed_ && !stopping_) {
+    if (out_.size() >= kFlushBytes) return Pause::kFlush;
     const size_t pending = wpos_ - rpos_;
     if (pending == 0 || pending < need_) break;
     const bool auth_required = AuthRequired();
@@ -173,18 +218,45 @@ asio::awaitable<void> Session::ProcessInput() {
       CurrentScope scope(this);
       server_.dispatcher.Execute(ctx, args_.argv);
     }
-    if (live_.sleep_us > 0) {
-      const int64_t us = live_.sleep_us;
-      live_.sleep_us = 0;
-      co_await Sleep(us);
-    }
     if (live_.close_after_reply || live_.kill_requested.load(std::memory_order_relaxed)) {
       close_ = true;
     }
-    if (out_.size() >= kFlushBytes) co_await Flush();
+    if (live_.sleep_us > 0) return Pause::kSleep;
   }
-  CompactOrShrink();
-  if (!killed_) co_await Flush();
+  return Pause::kNone;
+}
+
+bool Session::WriteNow() {
+  if (killed_ || out_.empty()) {
+    ReleaseOutput();
+    return true;
+  }
+  // As in Flush: the idle clock restarts when a write starts (here it also ends).
+  last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
+  boost::system::error_code ec;
+  const size_t n = socket_.write_some(asio::buffer(out_), ec);  // non-blocking: never waits
+  server_.counters.net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+  pushes_.Written(n);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
+    close_ = true;
+    ReleaseOutput();
+    return true;
+  }
+  if (n == out_.size()) {
+    ReleaseOutput();
+    return true;
+  }
+  out_.erase(0, n);  // the socket buffer is full: Flush() waits for room for the rest
+  return false;
+}
+
+void Session::ReleaseOutput() {
+  if (out_.capacity() > kIdleOutputMax) {
+    std::string().swap(out_);
+  } else {
+    out_.clear();
+  }
 }
 
 asio::awaitable<void> Session::Flush() {
@@ -202,17 +274,14 @@ asio::awaitable<void> Session::Flush() {
     busy_.store(true, std::memory_order_relaxed);
     off += n;
     server_.counters.net_output_bytes.fetch_add(n, std::memory_order_relaxed);
+    pushes_.Written(n);
     if (ec) {
       spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
       close_ = true;
       break;
     }
   }
-  if (out_.capacity() > kIdleOutputMax) {
-    std::string().swap(out_);
-  } else {
-    out_.clear();
-  }
+  ReleaseOutput();
 }
 
 asio::awaitable<void> Session::Sleep(int64_t us) {
@@ -251,9 +320,14 @@ void Session::CompactOrShrink() {
 }
 
 void Session::Publish() {
+  pushes_only_.store(live_.in_pubsub() || live_.monitor, std::memory_order_relaxed);
+  shown_interaction_ms_.store(live_.last_interaction_ms, std::memory_order_relaxed);
+  const ClientIoInfo io{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+  // The usual batch changes none of these: no lock, no string copies.
+  if (SameShown(live_, shown_) && SameIo(io, shown_io_)) return;
   std::lock_guard lock(shown_mu_);
   CopyShown(live_, shown_);
-  shown_io_ = ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+  shown_io_ = io;
 }
 
 void Session::CloseSocket() {
@@ -282,6 +356,39 @@ void Session::BeginShutdown() {
   });
 }
 
+void Session::PostPushWake() {
+  auto self = weak_from_this().lock();
+  if (self == nullptr) return;  // being destroyed: ~Session leaves the hub
+  asio::post(socket_.get_executor(), [self = std::move(self)] { self->OnPushWake(); });
+}
+
+void Session::OnPushWake() {
+  pushes_.WakeHandled();
+  if (wait_ == Wait::kRead && !killed_) {  // idle in a read: interrupt it to write the pushes
+    push_woken_ = true;
+    boost::system::error_code ec;
+    socket_.cancel(ec);
+  }
+}
+
+void Session::CloseForOutputLimit() {
+  spdlog::warn(
+      "Client id={} addr={} closed for overcoming of output buffer limits (client-output-"
+      "buffer-limit pubsub).",
+      live_.id, live_.addr);
+  if (auto self = weak_from_this().lock()) self->Kill();
+}
+
+// Leaves the hub and the MONITOR feed; afterwards no Deliver to pushes_ runs or will start.
+void Session::LeavePubSub() {
+  const Observability* obs = pushes_.observability();
+  if (obs == nullptr) return;
+  if (obs->pubsub != nullptr && live_.in_pubsub()) obs->pubsub->Remove(&pushes_);
+  if (obs->monitors != nullptr && live_.monitor) obs->monitors->Remove(&pushes_);
+  live_.sub_channels = live_.sub_patterns = 0;
+  live_.monitor = false;
+}
+
 ClientIoInfo Session::io_info() const {
   if (t_current == this) return ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
   std::lock_guard lock(shown_mu_);
@@ -294,12 +401,14 @@ void Session::AppendInfo(std::string& out, int64_t now_ms) const {
     return;
   }
   std::lock_guard lock(shown_mu_);
+  shown_.last_interaction_ms = shown_interaction_ms_.load(std::memory_order_relaxed);
   AppendClientInfo(out, shown_, shown_io_, now_ms);
 }
 
 bool Session::Matches(const std::function<bool(const ClientState&)>& match) const {
   if (t_current == this) return match(live_);
   std::lock_guard lock(shown_mu_);
+  shown_.last_interaction_ms = shown_interaction_ms_.load(std::memory_order_relaxed);
   return match(shown_);
 }
 

@@ -31,12 +31,14 @@
 #include "cairn/protocol/resp_parser.h"
 #include "client_info.h"
 #include "server_impl.h"
+#include "session_pubsub.h"
 
 namespace cairn {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id);
+  ~Session();  // leaves the pub/sub hub and the MONITOR feed if Run() could not
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
@@ -56,8 +58,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool Matches(const std::function<bool(const ClientState&)>& match) const;
   // Idle-timeout check: not executing commands (waiting to read, or for a reply write to drain)
   // and no read or write started since `deadline_ms`.
+  // Subscribers and monitors never time out (Redis exempts pub/sub and MONITOR clients).
   bool IdleSince(int64_t deadline_ms) const {
     return !busy_.load(std::memory_order_relaxed) &&
+           !pushes_only_.load(std::memory_order_relaxed) &&
            last_active_ms_.load(std::memory_order_relaxed) < deadline_ms;
   }
   ClientIoInfo io_info() const;
@@ -66,13 +70,30 @@ class Session : public std::enable_shared_from_this<Session> {
   static Session* Current();
   ClientState& live() { return live_; }
 
+  // --- pub/sub and MONITOR pushes (session_pubsub.h), any thread ---
+  // Posts OnPushWake to this session's context (no-op once the session is being destroyed).
+  void PostPushWake();
+  // The client broke client-output-buffer-limit: log and close it now.
+  void CloseForOutputLimit();
+
  private:
   enum class Wait : uint8_t { kNone, kRead, kWrite, kSleep };
+  // Why RunCommands() stopped before the end of the query buffer.
+  enum class Pause : uint8_t { kNone, kSleep, kFlush };
 
   boost::asio::awaitable<void> Serve();
-  boost::asio::awaitable<void> ProcessInput();
+  // Parses and executes the buffered commands without suspending (no coroutine frame per batch);
+  // returns kSleep after a DEBUG SLEEP and kFlush when the replies reached kFlushBytes, for Serve
+  // to suspend and call it again.
+  Pause RunCommands();
+  // Writes out_ without suspending when the socket takes it all (the usual case: no coroutine
+  // frame, no reactor round trip). Returns false when bytes remain: co_await Flush() for them.
+  bool WriteNow();
   boost::asio::awaitable<void> Flush();
+  void ReleaseOutput();
   boost::asio::awaitable<void> Sleep(int64_t us);
+  void OnPushWake();
+  void LeavePubSub();
   void EnsureReadSpace();
   void CompactOrShrink();
   void Publish();
@@ -90,6 +111,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool killed_ = false;          // Kill(): stop at the next suspension point, write nothing more
   bool stopping_ = false;        // BeginShutdown(): finish the write in flight, then close
   bool close_ = false;           // close after the replies of this batch
+  bool push_woken_ = false;      // the read was cancelled to write pushes
   std::unique_ptr<char[]> buf_;  // query buffer: [rpos_, wpos_) holds unparsed bytes
   size_t cap_ = 0;
   size_t rpos_ = 0;
@@ -99,13 +121,20 @@ class Session : public std::enable_shared_from_this<Session> {
   ReplyBuilder reply_;
   RespParser parser_;
   CommandArgs args_;
+  SessionPushes pushes_;  // ClientState::subscriber: pub/sub messages, MONITOR lines
 
   // --- shared with other threads ---
+  // shown_ / shown_io_: a snapshot of live_ after the last batch, guarded by shown_mu_. Only the
+  // session's thread writes them, so it compares them without the lock and republishes (lock,
+  // copy) only what changed. last_interaction_ms changes on every batch: it is published in
+  // shown_interaction_ms_ instead, which readers copy into shown_ under the lock.
   mutable std::mutex shown_mu_;
-  ClientState shown_;      // guarded by shown_mu_ (snapshot of live_ after the last batch)
-  ClientIoInfo shown_io_;  // guarded by shown_mu_
+  mutable ClientState shown_;
+  ClientIoInfo shown_io_;
+  std::atomic<int64_t> shown_interaction_ms_{0};
   std::atomic<int64_t> last_active_ms_{0};
   std::atomic<bool> busy_{false};
+  std::atomic<bool> pushes_only_{false};  // subscribed or monitoring: exempt from the timeout
 };
 
 }  // namespace cairn

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cairn/command/context.h"
+#include "cairn/observability/latency_histogram.h"
 
 namespace cairn {
 
@@ -36,7 +37,13 @@ struct CommandStats {
   std::atomic<uint64_t> rejected_calls{0};  // refused by a dispatcher gate (arity, auth ...)
   std::atomic<uint64_t> failed_calls{0};    // executed and replied with an error
 
+  // INFO latencystats / Prometheus: created by the dispatcher on the command's first timed call
+  // (latency-tracking yes) and owned here. Not copied: a copy starts without one, and an
+  // assignment keeps its own (CONFIG RESETSTAT resets it).
+  std::atomic<LatencyHistogram*> latency{nullptr};
+
   CommandStats() = default;
+  ~CommandStats() { delete latency.load(std::memory_order_relaxed); }
   CommandStats(const CommandStats& o) { *this = o; }
   CommandStats& operator=(const CommandStats& o) {
     calls.store(o.calls.load(std::memory_order_relaxed), std::memory_order_relaxed);

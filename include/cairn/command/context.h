@@ -20,6 +20,8 @@ class CommandTable;
 class PersistenceService;
 class ConfigRegistry;
 class UndoHistory;  // src/command/undo_history.h (private to the command module)
+class Subscriber;   // cairn/pubsub/pubsub_hub.h
+struct Observability;  // cairn/command/observability.h
 
 // Deletes an UndoHistory where its type is complete (src/command), so that ClientState can be
 // destroyed anywhere.
@@ -55,6 +57,14 @@ struct ClientState {
   // UNDO / REDO: this connection's own write history, created by its first recorded write (a
   // read-only client pays nothing). Only this connection's commands touch it.
   std::unique_ptr<UndoHistory, UndoHistoryDeleter> undo;
+  // Pub/sub: the session's Subscriber (null where the connection cannot receive pushes) and
+  // this connection's channel and pattern subscriptions (CLIENT LIST sub= / psub=). While either
+  // is non-zero a RESP2 connection is in pub/sub mode. MONITOR: the connection streams commands.
+  Subscriber* subscriber = nullptr;
+  uint32_t sub_channels = 0;
+  uint32_t sub_patterns = 0;
+  bool monitor = false;
+  bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
 };
 
 // Counters kept by the server (INFO stats / clients).
@@ -96,6 +106,9 @@ class ServerContext {
   virtual PersistenceService* persistence() { return nullptr; }
   // True while warm-load runs: data commands answer -LOADING.
   virtual bool loading() const { return false; }
+  // Pub/sub hub, keyspace notifier, slowlog, latency tracking (cairn/command/observability.h);
+  // nullptr when the server runs without them.
+  virtual Observability* observability() { return nullptr; }
 };
 
 struct CommandContext {

@@ -12,5 +12,8 @@ void RegisterConnectionCommands(CommandTable& table);     // connection_commands
 void RegisterServerCommands(CommandTable& table);         // server_commands.cc
 void RegisterUndoCommands(CommandTable& table);           // undo_commands.cc (UNDO, REDO)
 void RegisterPersistenceCommands(CommandTable& table);    // persistence_commands.cc
+void RegisterPubSubCommands(CommandTable& table);         // pubsub_commands.cc
+void RegisterObservabilityCommands(CommandTable& table);  // observability_commands.cc (SLOWLOG,
+                                                          // MONITOR)
 
 }  // namespace cairn

@@ -10,7 +10,8 @@
 
 namespace cairn {
 
-// *3 $7 message <channel> <message>, or *4 $8 pmessage <pattern> <channel> <message>.
+// *3 $7 message <channel> <message>, or *4 $8 pmessage <pattern> <channel> <message>; for kRaw,
+// `message` itself.
 void AppendPubSubMessage(std::string& out, MessageKind kind, std::string_view pattern,
                          std::string_view channel, std::string_view message);
 

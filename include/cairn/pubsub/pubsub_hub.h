@@ -29,6 +29,7 @@ namespace cairn {
 enum class MessageKind : uint8_t {
   kMessage,   // from a channel subscription: pattern is empty
   kPMessage,  // from a pattern subscription
+  kRaw,       // not from the hub: `message` is already RESP (MONITOR lines), appended as is
 };
 
 class Subscriber {

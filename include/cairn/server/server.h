@@ -101,6 +101,10 @@ class Server final : public ServerContext {
   void SetUndoLimits(size_t depth, uint64_t max_bytes);
   size_t undo_depth() const override;
   uint64_t undo_max_bytes() const override;
+  // Pub/sub, keyspace notifications, slowlog, MONITOR (server_observability.cc). Set before
+  // Start(); `observability` must outlive the server.
+  void SetObservability(Observability* observability);
+  Observability* observability() override;
 
   struct Impl;
 
@@ -109,6 +113,7 @@ class Server final : public ServerContext {
   std::atomic<PersistenceService*> persistence_{nullptr};
   std::atomic<size_t> undo_depth_{16};
   std::atomic<uint64_t> undo_max_bytes_{uint64_t{1} << 20};
+  std::atomic<Observability*> observability_{nullptr};
 };
 
 }  // namespace cairn

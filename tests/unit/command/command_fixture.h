@@ -36,11 +36,13 @@ class FakeServer final : public ServerContext {
   std::string ClientInfo(const ClientState&) const override { return {}; }
   size_t KillClients(const std::function<bool(const ClientState&)>&) override { return 0; }
   void RequestShutdown() override {}
+  Observability* observability() override { return observability_; }
 
   std::string requirepass_;
   uint64_t proto_max_bulk_len_ = 512ull * 1024 * 1024;
   size_t undo_depth_ = 16;
   uint64_t undo_max_bytes_ = 1024 * 1024;
+  Observability* observability_ = nullptr;  // pub/sub, slowlog ... tests set one
   ConfigRegistry config_;
   ServerCounters counters_;
 };

@@ -11,7 +11,8 @@ namespace {
 
 TEST(PolicyRegistryTest, BuiltinNamesInRegistrationOrder) {
   EXPECT_EQ(PolicyRegistry::Builtin().Names(),
-            (std::vector<std::string>{"lru", "lfu", "fifo", "noeviction"}));
+            (std::vector<std::string>{"lru", "lfu", "fifo", "noeviction", "sieve", "slru", "s3fifo",
+                                      "arc", "tinylfu", "adaptive"}));
 }
 
 TEST(PolicyRegistryTest, BuiltinIsOneInstance) {
@@ -76,7 +77,9 @@ TEST(PolicyRegistryTest, CustomRegistration) {
   EXPECT_NE(r.Create("Mine"), nullptr);
   EXPECT_EQ(made, 2);
   RegisterBuiltinPolicies(r);
-  EXPECT_EQ(r.Names(), (std::vector<std::string>{"mine", "lru", "lfu", "fifo", "noeviction"}));
+  EXPECT_EQ(r.Names(),
+            (std::vector<std::string>{"mine", "lru", "lfu", "fifo", "noeviction", "sieve", "slru",
+                                      "s3fifo", "arc", "tinylfu", "adaptive"}));
 }
 
 }  // namespace

@@ -26,6 +26,13 @@ TEST(PubSubMessagesTest, PMessageFrameIsBinarySafe) {
   EXPECT_EQ(PubSubMessageSize(MessageKind::kPMessage, "p", big, big), out2.size());
 }
 
+TEST(PubSubMessagesTest, RawIsAppendedAsIs) {
+  std::string out = "x";
+  AppendPubSubMessage(out, MessageKind::kRaw, "ignored", "ignored", "+line\r\n");
+  EXPECT_EQ(out, "x+line\r\n");
+  EXPECT_EQ(PubSubMessageSize(MessageKind::kRaw, "ignored", "ignored", "+line\r\n"), 7u);
+}
+
 TEST(PubSubMessagesTest, SubscriptionReplies) {
   std::string out;
   AppendSubscriptionReply(out, "subscribe", "news", 1);

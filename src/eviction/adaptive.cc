@@ -1,0 +1,204 @@
+#include "adaptive.h"
+
+#include <algorithm>
+#include <bit>
+
+#include "arc.h"
+#include "cairn/common/hash.h"
+#include "policy_tag.h"
+#include "tinylfu.h"
+
+namespace cairn {
+namespace {
+
+// Sampling uses a remix of the key hash: the shard routes by the hash's top bits (constant
+// within a shard) and the experts' tables use its low bits.
+uint64_t Remix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  return x ^ (x >> 33);
+}
+
+}  // namespace
+
+std::vector<AdaptivePolicy::Expert> AdaptivePolicy::DefaultExperts() {
+  return {
+      {"tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }},
+      {"arc", [] { return std::make_unique<ArcPolicy>(); }},
+  };
+}
+
+AdaptivePolicy::AdaptivePolicy(std::vector<Expert> experts, Tuning tuning)
+    : experts_(std::move(experts)), tuning_(tuning) {
+  active_ = experts_[0].make();
+  for (const Expert& x : experts_) {
+    shadows_.push_back(std::make_unique<eviction::ShadowCache>(x.make()));
+  }
+  epoch_hits_.assign(experts_.size(), 0);
+  scores_.assign(experts_.size(), 0);
+}
+
+AdaptivePolicy::~AdaptivePolicy() = default;
+
+bool AdaptivePolicy::Owned(const Entry& e) const { return eviction::OwnerBit(e) == parity_; }
+
+bool AdaptivePolicy::Sampled(uint64_t hash) const {
+  return rate_ != 0 && (Remix(hash) & (rate_ - 1)) == 0;
+}
+
+// Adds the work an inner policy does during `call` to this policy's count.
+template <typename Call>
+void AdaptivePolicy::Metered(const EvictionPolicy& inner, Call&& call) {
+  uint64_t before = inner.work();
+  call();
+  work_ += inner.work() - before;
+}
+
+void AdaptivePolicy::OnInsert(Entry& e) {
+  eviction::SetOwnerBit(e, parity_);
+  Metered(*active_, [&] { active_->OnInsert(e); });
+  ++active_n_;
+  if (rate_ != 0) Observe(HashKey(e.key()));
+  if (draining_ != nullptr) MigrateSome();
+}
+
+void AdaptivePolicy::OnAccess(Entry& e) {
+  EvictionPolicy& owner = OwnerOf(e);
+  Metered(owner, [&] { owner.OnAccess(e); });
+  if (rate_ != 0) Observe(HashKey(e.key()));
+  if (draining_ != nullptr) MigrateSome();
+}
+
+void AdaptivePolicy::OnErase(Entry& e) {
+  if (Owned(e)) {
+    Metered(*active_, [&] { active_->OnErase(e); });
+    --active_n_;
+  } else {
+    Metered(*draining_, [&] { draining_->OnErase(e); });
+    --draining_n_;
+  }
+  if (&e == pending_victim_) {
+    pending_victim_ = nullptr;  // an eviction: the shadows evict on their own
+  } else if (rate_ != 0) {
+    uint64_t h = HashKey(e.key());
+    if (Sampled(h)) {
+      for (auto& s : shadows_) Metered(s->policy(), [&] { s->Erase(h); });
+    }
+  }
+  if (draining_ != nullptr && draining_n_ == 0) draining_.reset();
+}
+
+void AdaptivePolicy::OnReplace(Entry& old, Entry& fresh) {
+  fresh.policy_tag = old.policy_tag;  // owner bit (experts that ignore the tag keep it)
+  EvictionPolicy& owner = OwnerOf(old);
+  Metered(owner, [&] { owner.OnReplace(old, fresh); });
+  if (pending_victim_ == &old) pending_victim_ = &fresh;
+}
+
+Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
+  last_now_s_ = now_s;
+  MaybeResizeShadows();
+  EvictionPolicy& source = draining_n_ > 0 ? *draining_ : *active_;
+  Entry* victim = nullptr;
+  Metered(source, [&] { victim = source.PickVictim(now_s); });
+  pending_victim_ = victim;
+  return victim;
+}
+
+void AdaptivePolicy::MaybeResizeShadows() {
+  size_t c = active_n_ + draining_n_;
+  if (c == 0) return;
+  size_t rate =
+      std::max(tuning_.min_rate, std::bit_floor(std::max<size_t>(1, c / tuning_.shadow_entries)));
+  size_t capacity = std::max<size_t>(1, c / rate);
+  size_t current = shadow_capacity();
+  if (rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) return;
+  rate_ = rate;
+  for (auto& s : shadows_) s->Reset(capacity);
+  std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
+  epoch_requests_ = 0;
+  epoch_length_ = tuning_.epoch_factor * capacity;
+  warmup_epochs_ = tuning_.warmup_epochs;
+}
+
+void AdaptivePolicy::Observe(uint64_t hash) {
+  if (!Sampled(hash)) return;
+  for (size_t i = 0; i < shadows_.size(); ++i) {
+    eviction::ShadowCache& s = *shadows_[i];
+    bool hit = false;
+    Metered(s.policy(), [&] { hit = s.Request(hash); });
+    if (hit) ++epoch_hits_[i];
+  }
+  if (++epoch_requests_ >= epoch_length_) EndEpoch();
+}
+
+void AdaptivePolicy::EndEpoch() {
+  const double n = static_cast<double>(epoch_requests_);
+  for (size_t i = 0; i < shadows_.size(); ++i) {
+    double ratio = static_cast<double>(epoch_hits_[i]) / n;
+    scores_[i] = warmup_epochs_ > 0 ? ratio : (scores_[i] + ratio) / 2;
+    epoch_hits_[i] = 0;
+  }
+  epoch_requests_ = 0;
+  if (warmup_epochs_ > 0) {
+    --warmup_epochs_;
+    return;
+  }
+  size_t best =
+      static_cast<size_t>(std::max_element(scores_.begin(), scores_.end()) - scores_.begin());
+  if (best != active_index_ && draining_ == nullptr &&
+      scores_[best] > scores_[active_index_] + tuning_.margin) {
+    SwitchTo(best);
+  }
+}
+
+void AdaptivePolicy::SwitchTo(size_t expert) {
+  draining_ = std::move(active_);
+  draining_n_ = active_n_;
+  active_ = experts_[expert].make();
+  active_n_ = 0;
+  active_index_ = expert;
+  parity_ = !parity_;
+  ++switches_;
+}
+
+void AdaptivePolicy::MigrateSome() {
+  for (int i = 0; i < tuning_.migrate_step && draining_n_ > 0; ++i) {
+    Entry* e = nullptr;
+    Metered(*draining_, [&] {
+      e = draining_->PickVictim(last_now_s_);
+      if (e != nullptr) draining_->OnErase(*e);
+    });
+    if (e == nullptr) break;
+    ++work_;
+    --draining_n_;
+    eviction::SetOwnerBit(*e, parity_);
+    Metered(*active_, [&] { active_->OnInsert(*e); });
+    ++active_n_;
+  }
+  if (draining_n_ == 0) draining_.reset();
+}
+
+size_t AdaptivePolicy::MetadataBytes() const {
+  size_t bytes = active_->MetadataBytes() + (draining_ != nullptr ? draining_->MetadataBytes() : 0);
+  for (const auto& s : shadows_) bytes += s->MemoryBytes();
+  return bytes;
+}
+
+void AdaptivePolicy::Clear() {
+  active_->Clear();
+  if (draining_ != nullptr) draining_->Clear();
+  draining_.reset();
+  active_n_ = draining_n_ = 0;
+  pending_victim_ = nullptr;
+  for (auto& s : shadows_) s->Reset(0);
+  rate_ = 0;
+  epoch_requests_ = 0;
+  std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
+}
+
+std::unique_ptr<EvictionPolicy> MakeAdaptivePolicy() { return std::make_unique<AdaptivePolicy>(); }
+
+}  // namespace cairn

@@ -1,0 +1,81 @@
+#include "session_pubsub.h"
+
+#include "cairn/command/observability.h"
+#include "cairn/common/clock.h"
+#include "cairn/pubsub/messages.h"
+#include "session.h"
+
+namespace cairn {
+namespace {
+
+constexpr size_t kIdleQueueMax = 1024 * 1024;  // release a queue buffer above this once emptied
+
+}  // namespace
+
+SessionPushes::SessionPushes(Session& session, const Observability* observability,
+                             const Clock& clock)
+    : session_(session), observability_(observability), clock_(clock) {}
+
+bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
+                            std::string_view message) {
+  const size_t size = PubSubMessageSize(kind, pattern, channel, message);
+  const OutputBufferLimit limit =
+      observability_ != nullptr ? observability_->pubsub_limit() : OutputBufferLimit{};
+  bool wake = false;
+  bool overflow = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return false;
+    const uint64_t pending = queue_.size() + inflight_.load(std::memory_order_relaxed) + size;
+    const int64_t now_ms = limit.soft_bytes != 0 ? clock_.NowMs() : 0;
+    if (limit_.Exceeded(limit, pending, now_ms)) {
+      closing_ = overflow = true;
+    } else {
+      AppendPubSubMessage(queue_, kind, pattern, channel, message);
+      pending_.store(true, std::memory_order_release);
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+  }
+  if (overflow) {
+    session_.CloseForOutputLimit();
+    return false;
+  }
+  if (wake) session_.PostPushWake();
+  return true;
+}
+
+void SessionPushes::TakeInto(std::string& out) {
+  std::lock_guard lock(mu_);
+  if (closing_) {  // over the limit: the session is being killed, nothing more is written
+    std::string().swap(queue_);
+    pending_.store(false, std::memory_order_relaxed);
+    return;
+  }
+  inflight_.store(inflight_.load(std::memory_order_relaxed) + queue_.size(),
+                  std::memory_order_relaxed);
+  if (out.empty()) {
+    out.swap(queue_);
+  } else {
+    out.append(queue_);
+  }
+  if (queue_.capacity() > kIdleQueueMax) {
+    std::string().swap(queue_);
+  } else {
+    queue_.clear();
+  }
+  pending_.store(false, std::memory_order_relaxed);
+}
+
+void SessionPushes::Written(size_t n) {
+  const uint64_t inflight = inflight_.load(std::memory_order_relaxed);
+  if (inflight == 0) return;  // the common case: no pushes in this output
+  inflight_.store(inflight - (n < inflight ? n : inflight), std::memory_order_relaxed);
+}
+
+void SessionPushes::WakeHandled() {
+  std::lock_guard lock(mu_);
+  wake_posted_ = false;
+}
+
+}  // namespace cairn

@@ -1,0 +1,198 @@
+// adaptive: shadows pick the better expert, the switch migrates entries incrementally and
+// never loses or duplicates one; composable policies keep the owner bit.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cairn/eviction/registry.h"
+#include "entry_pool.h"
+#include "eviction/adaptive.h"
+#include "eviction/policy_tag.h"
+#include "mini_cache.h"
+#include "resident_set.h"
+
+namespace cairn {
+namespace {
+
+using testing::EntryPool;
+using testing::kT0;
+using testing::MiniCache;
+using testing::ResidentSet;
+
+AdaptivePolicy::Expert Named(const std::string& name) {
+  return {name, [name] { return PolicyRegistry::Builtin().Create(name); }};
+}
+
+// A working set of 2000 keys, uniformly re-read, interleaved with one-time keys: LRU keeps the
+// working set (reuse distance ~4000 requests, ~3000 distinct keys < 4096), FIFO keeps evicting
+// it on schedule. lru's hit ratio is far above fifo's.
+uint64_t NextKey(std::mt19937_64& rng, uint64_t& cold) {
+  return rng() % 3 == 0 ? 1'000'000 + cold++ : rng() % 2000;
+}
+
+TEST(AdaptiveTest, SwitchesToTheBetterExpertAndMigrates) {
+  AdaptivePolicy p({Named("fifo"), Named("lru")}, {});
+  EXPECT_EQ(p.active_expert(), "fifo");
+  MiniCache cache(p, 4096);
+  std::mt19937_64 rng(1);
+  uint64_t cold = 0;
+  for (int i = 0; i < 400'000 && p.switches() == 0; ++i) cache.Request(NextKey(rng, cold));
+  ASSERT_EQ(p.switches(), 1u);
+  EXPECT_EQ(p.active_expert(), "lru");
+  EXPECT_GT(p.score(1), p.score(0) + 0.01);
+  EXPECT_EQ(p.sample_rate(), 32u) << "4096 / 1024 = 4, raised to the minimum rate";
+  EXPECT_EQ(p.shadow_capacity(), 128u);
+  EXPECT_TRUE(p.migrating());
+  // Migration completes within capacity / migrate_step operations.
+  for (int i = 0; i < 4096 && p.migrating(); ++i) cache.Request(NextKey(rng, cold));
+  EXPECT_FALSE(p.migrating());
+  // And the cache now performs like lru.
+  cache.ResetStats();
+  for (int i = 0; i < 50'000; ++i) cache.Request(NextKey(rng, cold));
+  EXPECT_GT(cache.HitRatio(), 0.55);
+  EXPECT_EQ(p.switches(), 1u) << "no flapping once the better expert runs";
+}
+
+TEST(AdaptiveTest, StaysWithTheBetterExpert) {
+  AdaptivePolicy p({Named("lru"), Named("fifo")}, {});
+  MiniCache cache(p, 4096);
+  std::mt19937_64 rng(2);
+  uint64_t cold = 0;
+  for (int i = 0; i < 300'000; ++i) cache.Request(NextKey(rng, cold));
+  EXPECT_EQ(p.switches(), 0u);
+  EXPECT_EQ(p.active_expert(), "lru");
+  EXPECT_GT(p.score(0), p.score(1));
+}
+
+TEST(AdaptiveTest, EveryEntryDrainsExactlyOnceInTheMiddleOfAMigration) {
+  AdaptivePolicy p({Named("fifo"), Named("lru")}, {});
+  EntryPool pool;
+  ResidentSet resident;
+  std::mt19937_64 rng(3);
+  uint64_t cold = 0;
+  std::unordered_map<uint64_t, Entry*> index;
+  auto request = [&](uint64_t id) {
+    if (auto it = index.find(id); it != index.end()) {
+      pool.Touch(p, *it->second, kT0);
+      return;
+    }
+    if (index.size() >= 4096) {
+      Entry* v = p.PickVictim(kT0);
+      ASSERT_TRUE(resident.Remove(v));
+      p.OnErase(*v);
+      index.erase(std::stoull(std::string(v->key().substr(4))));
+    }
+    Entry* e = pool.Make(id);
+    p.OnInsert(*e);
+    resident.Add(e);
+    index[id] = e;
+  };
+  for (int i = 0; i < 400'000 && p.switches() == 0; ++i) request(NextKey(rng, cold));
+  ASSERT_TRUE(p.migrating());
+  for (int i = 0; i < 500; ++i) request(NextKey(rng, cold));  // part way
+  ASSERT_TRUE(p.migrating());
+  // Deletes and replacements reach whichever expert owns the entry.
+  for (int i = 0; i < 100; ++i) {
+    Entry* e = resident.Random(rng);
+    resident.Remove(e);
+    index.erase(std::stoull(std::string(e->key().substr(4))));
+    p.OnErase(*e);
+    Entry* old = resident.Random(rng);
+    Entry* fresh = pool.Replace(p, *old);
+    resident.Remove(old);
+    resident.Add(fresh);
+    index[std::stoull(std::string(fresh->key().substr(4)))] = fresh;
+  }
+  size_t n = resident.size();
+  size_t drained = 0;
+  while (Entry* v = p.PickVictim(kT0)) {
+    ASSERT_TRUE(resident.Remove(v)) << "non-resident or repeated victim";
+    p.OnErase(*v);
+    ++drained;
+  }
+  EXPECT_EQ(drained, n);
+  EXPECT_FALSE(p.migrating());
+}
+
+TEST(AdaptiveTest, ShadowsStartAtTheFirstEvictionAndCostLittle) {
+  AdaptivePolicy p;
+  MiniCache cache(p, 50'000);
+  for (uint64_t k = 0; k < 50'000; ++k) cache.Request(k);
+  EXPECT_EQ(p.sample_rate(), 0u) << "capacity unknown until the cache is full";
+  for (uint64_t k = 50'000; k < 60'000; ++k) cache.Request(k);
+  EXPECT_EQ(p.sample_rate(), 32u);  // floor_pow2(50000 / 1024)
+  EXPECT_EQ(p.shadow_capacity(), 50'000u / 32);
+  // tinylfu's sketch (64 Ki words for 50k entries) + two shadows of ~1.5k entries.
+  EXPECT_LE(p.MetadataBytes(), 8u * 65'536 + 2 * 1562 * 160);
+  p.Clear();
+  EXPECT_EQ(p.sample_rate(), 0u);
+}
+
+TEST(AdaptiveTest, DefaultExpertsAreTinyLfuThenArc) {
+  auto p = PolicyRegistry::Builtin().Create("adaptive");
+  ASSERT_NE(p, nullptr);
+  auto* a = dynamic_cast<AdaptivePolicy*>(p.get());
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->active_expert(), "tinylfu");
+  auto experts = AdaptivePolicy::DefaultExperts();
+  ASSERT_EQ(experts.size(), 2u);
+  EXPECT_EQ(experts[1].name, "arc");
+}
+
+// Composable policies (usable as experts) must leave bit 7 of policy_tag alone.
+class OwnerBitTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(OwnerBitTest, PolicyKeepsTheOwnerBit) {
+  auto p = PolicyRegistry::Builtin().Create(GetParam());
+  EntryPool pool;
+  ResidentSet resident;
+  std::mt19937_64 rng(8);
+  uint64_t id = 0;
+  auto insert = [&] {
+    Entry* e = pool.Make(id++);
+    eviction::SetOwnerBit(*e, true);
+    p->OnInsert(*e);
+    resident.Add(e);
+  };
+  for (int i = 0; i < 500; ++i) insert();
+  for (int i = 0; i < 20'000; ++i) {
+    switch (rng() % 4) {
+      case 0:
+      case 1:
+        pool.Touch(*p, *resident.Random(rng), kT0);
+        break;
+      case 2: {
+        Entry* v = p->PickVictim(kT0);
+        resident.Remove(v);
+        p->OnErase(*v);
+        insert();
+        break;
+      }
+      case 3: {  // as the composite does: the fresh allocation inherits the whole tag
+        Entry* old = resident.Random(rng);
+        Entry* fresh = pool.Make(old->key(), old->freq(), old->last_access_s());
+        fresh->policy_tag = old->policy_tag;
+        p->OnReplace(*old, *fresh);
+        resident.Remove(old);
+        resident.Add(fresh);
+        break;
+      }
+    }
+  }
+  while (!resident.empty()) {
+    Entry* v = p->PickVictim(kT0);
+    ASSERT_TRUE(eviction::OwnerBit(*v)) << GetParam();
+    resident.Remove(v);
+    p->OnErase(*v);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Composable, OwnerBitTest,
+                         ::testing::Values("lru", "fifo", "sieve", "slru", "s3fifo", "arc",
+                                           "tinylfu"));
+
+}  // namespace
+}  // namespace cairn
