@@ -20,9 +20,9 @@
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/families.h"
+#include "cairn/command/observability.h"
 #include "cairn/common/strings.h"
 #include "cairn/config/config_registry.h"
-#include "cairn/command/observability.h"
 #include "cairn/persistence/persistence_service.h"
 #include "cairn/pubsub/pubsub_hub.h"
 #include "command_observer.h"
@@ -66,13 +66,19 @@ constexpr uint32_t kInfoDefault = kInfoAll & ~(kInfoCommandStats | kInfoLatencyS
 uint32_t ParseInfoSections(Args args) {
   if (args.size() < 2) return kInfoDefault;
   static constexpr std::pair<std::string_view, uint32_t> kNames[] = {
-      {"server", kInfoServer},   {"clients", kInfoClients},
-      {"memory", kInfoMemory},   {"persistence", kInfoPersistence},
-      {"stats", kInfoStats},     {"replication", kInfoReplication},
-      {"cpu", kInfoCpu},         {"commandstats", kInfoCommandStats},
-      {"cluster", kInfoCluster}, {"keyspace", kInfoKeyspace},
+      {"server", kInfoServer},
+      {"clients", kInfoClients},
+      {"memory", kInfoMemory},
+      {"persistence", kInfoPersistence},
+      {"stats", kInfoStats},
+      {"replication", kInfoReplication},
+      {"cpu", kInfoCpu},
+      {"commandstats", kInfoCommandStats},
+      {"cluster", kInfoCluster},
+      {"keyspace", kInfoKeyspace},
       {"latencystats", kInfoLatencyStats},
-      {"default", kInfoDefault}, {"all", kInfoAll},
+      {"default", kInfoDefault},
+      {"all", kInfoAll},
       {"everything", kInfoAll},
   };
   uint32_t mask = 0;

@@ -14,6 +14,7 @@ void UndoHistoryDeleter::operator()(UndoHistory* history) const { delete history
 
 UndoRecord& UndoStep::Add() {
   if (used_ == records_.size()) records_.emplace_back();
+  trimmed_ = false;  // the caller fills the record: its buffers may grow
   UndoRecord& r = records_[used_++];
   r.key.clear();
   r.value.clear();
@@ -25,9 +26,12 @@ UndoRecord& UndoStep::Add() {
 }
 
 void UndoStep::Reset() {
-  size_t retained = records_.capacity() * sizeof(UndoRecord);
-  for (const UndoRecord& r : records_) retained += r.key.capacity() + r.value.capacity();
-  if (retained > UndoHistory::kKeepBytes) std::vector<UndoRecord>().swap(records_);
+  if (!trimmed_) {  // a second Reset without an Add in between has nothing to check
+    size_t retained = records_.capacity() * sizeof(UndoRecord);
+    for (const UndoRecord& r : records_) retained += r.key.capacity() + r.value.capacity();
+    if (retained > UndoHistory::kKeepBytes) std::vector<UndoRecord>().swap(records_);
+    trimmed_ = true;
+  }
   used_ = 0;
   accounted_ = 0;
 }

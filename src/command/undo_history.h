@@ -69,6 +69,7 @@ class UndoStep {
   friend class UndoHistory;
   std::vector<UndoRecord> records_;  // [0, used_) live; the rest are spare slots
   size_t used_ = 0;
+  bool trimmed_ = true;     // Reset() ran and no Add() since: the buffers are known to be small
   uint64_t accounted_ = 0;  // Bytes() when the history last counted this step
 };
 

@@ -2,6 +2,7 @@
 #include "undo_recorder.h"
 
 #include <algorithm>
+#include <span>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -21,20 +22,27 @@ UndoRecorder::UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args ar
 }
 
 void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args args) {
-  // The keys by the table row, each once (DEL a a, MSET a 1 a 2 touch one key).
-  thread_local std::vector<std::string_view> keys;
-  keys.clear();
+  // The keys by the table row, each once (DEL a a, MSET a 1 a 2 touch one key). A single-key
+  // write (SET, INCR ...: the usual case) skips the list.
   const auto argc = static_cast<int64_t>(args.size());
   const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int64_t step = std::max(1, spec.key_step);
-  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
-    keys.push_back(args[static_cast<size_t>(i)]);
+  std::span<const std::string_view> keys;
+  thread_local std::vector<std::string_view> key_list;
+  if (last == spec.first_key && last < argc) {
+    keys = args.subspan(static_cast<size_t>(last), 1);
+  } else {
+    key_list.clear();
+    const int64_t step = std::max(1, spec.key_step);
+    for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
+      key_list.push_back(args[static_cast<size_t>(i)]);
+    }
+    if (key_list.size() > 1) {
+      std::sort(key_list.begin(), key_list.end());
+      key_list.erase(std::unique(key_list.begin(), key_list.end()), key_list.end());
+    }
+    keys = key_list;
   }
   if (keys.empty()) return;
-  if (keys.size() > 1) {
-    std::sort(keys.begin(), keys.end());
-    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  }
 
   if (!ctx.client.undo) ctx.client.undo.reset(new UndoHistory());
   history_ = ctx.client.undo.get();
@@ -57,7 +65,7 @@ void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args ar
     });
     bytes += UndoHistory::RecordCost(key.size(), r.value.size());
   }
-  keys.clear();
+  key_list.clear();
 }
 
 void UndoRecorder::Commit() {

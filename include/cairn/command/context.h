@@ -19,8 +19,8 @@ class CacheManager;
 class CommandTable;
 class PersistenceService;
 class ConfigRegistry;
-class UndoHistory;  // src/command/undo_history.h (private to the command module)
-class Subscriber;   // cairn/pubsub/pubsub_hub.h
+class UndoHistory;     // src/command/undo_history.h (private to the command module)
+class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
 
 // Deletes an UndoHistory where its type is complete (src/command), so that ClientState can be
@@ -118,6 +118,11 @@ struct CommandContext {
   ReplyBuilder& reply;
   // The table the command was found in (COMMAND introspection). Set by Dispatcher::Execute.
   const CommandTable* table = nullptr;
+  // Steady-clock nanoseconds at which the previous command run through this context ended (0:
+  // none yet). Set by Dispatcher::Execute, which times the next command from it: one clock read
+  // per command instead of two in a pipelined batch. A caller that suspends between commands
+  // (a DEBUG SLEEP, a mid-batch flush) uses a fresh context or resets this to 0.
+  int64_t last_end_ns = 0;
 };
 
 using Args = std::span<const std::string_view>;
