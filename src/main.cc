@@ -255,11 +255,13 @@ int Run(int argc, char** argv) {
     spdlog::critical("{}", metrics_error);
     return 1;
   }
+  // Before the listeners open: `loading` is set before any client can see "ready", so nobody gets
+  // OK for a key and then -LOADING or an empty keyspace.
+  persistence.Start();  // warm-load runs in the background; data commands answer -LOADING
   if (auto err = server.Start()) {
     spdlog::critical("{}", *err);
     return 1;
   }
-  persistence.Start();  // warm-load runs in the background; data commands answer -LOADING
   expiry.Start();
   serving.store(true, std::memory_order_release);
   server.WaitForShutdown();

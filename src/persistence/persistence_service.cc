@@ -110,7 +110,8 @@ Result<size_t> PersistenceService::FlushNow() {
 }
 
 bool PersistenceService::ValidSnapshotName(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
+  // Same rule as the snapshot-on-start config key: 1-128 of A-Z a-z 0-9 . _ -, no leading '.'.
+  if (name.empty() || name.size() > 128 || name[0] == '.') return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
   });
@@ -123,7 +124,7 @@ std::string PersistenceService::SnapshotPath(const std::string& name) const {
 Result<SnapshotInfo> PersistenceService::Save(const std::string& name) {
   if (!ValidSnapshotName(name)) {
     return Status::InvalidArgument("invalid snapshot name '" + name +
-                                   "' (use 1-64 of A-Z a-z 0-9 _ - .)");
+                                   "' (use 1-128 of A-Z a-z 0-9 _ - ., not starting with '.')");
   }
   std::lock_guard lock(save_mu_);
   const int64_t start = SteadyMs();

@@ -92,7 +92,13 @@ class Capabilities:
     # -- probing -------------------------------------------------------------------------------
     def _probe_server(self):
         if self._server is None:
-            self._server = Server(self.kind, tempfile.mkdtemp(prefix="cairn-probe-")).start()
+            server = Server(self.kind, tempfile.mkdtemp(prefix="cairn-probe-"))
+            try:
+                server.start()
+            except AssertionError:
+                shutil.rmtree(server.data_dir, ignore_errors=True)
+                raise
+            self._server = server
         return self._server
 
     def _has(self, req):
