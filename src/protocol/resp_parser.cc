@@ -119,7 +119,7 @@ size_t FindLineEnd(std::string_view input, size_t from, char ch) {
 size_t ScanCountLine(std::string_view input, size_t start, int64_t& value) {
   constexpr size_t kMaxFastDigits = 18;  // < 10^18: never overflows int64_t
   const size_t end = std::min(input.size(), start + kMaxFastDigits + 1);
-  int64_t v = 0;
+  uint64_t v = 0;  // unsigned: the 19th digit (rejected below) must not overflow a signed type
   size_t i = start;
   for (; i < end; ++i) {
     const auto d = static_cast<unsigned char>(input[i] - '0');
@@ -131,7 +131,7 @@ size_t ScanCountLine(std::string_view input, size_t start, int64_t& value) {
       (digits > 1 && input[start] == '0')) {
     return kNotFound;
   }
-  value = v;
+  value = static_cast<int64_t>(v);
   return i;
 }
 
