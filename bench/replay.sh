@@ -4,9 +4,10 @@
 # cache (GET; on a miss, SET). Prints one row per workload.
 #
 # Capacity: C = FRACTION x the trace's distinct keys. cairn runs with --max-items C. redis has no
-# key limit, so its maxmemory is calibrated: FLUSHALL, DEBUG POPULATE C keys of the same shape
-# ("k:<n>", VALUE_SIZE-byte values), and maxmemory := the used_memory that took. The resident
-# key counts (DBSIZE) at the end of each run are printed next to the hit ratios.
+# key limit, so its maxmemory is calibrated: DEBUG POPULATE C keys of the same shape ("k:<n>",
+# VALUE_SIZE-byte values) for a first estimate, then twice: overfill with 1.5 C evicting SETs and
+# rescale maxmemory by C / DBSIZE. The resident key counts (DBSIZE) at the end of each run are
+# printed next to the hit ratios.
 # Each cairn run starts a fresh server; redis is flushed and reconfigured between runs.
 #
 # Knobs (environment variables):
@@ -107,14 +108,37 @@ wait_for_ping "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log"
 
 used_memory() { rcli "$REDIS_PORT" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p'; }
 
-redis_capacity() {  # keys -> configures maxmemory for that many resident keys
+# Writes n keys "k:<i>" (i from `from`) through real SETs, which evict under maxmemory.
+redis_fill() {  # from n
+  awk -v from="$1" -v n="$2" -v size="$VALUE_SIZE" 'BEGIN {
+    v = ""; for (j = 0; j < size; j++) v = v "v"
+    for (i = from; i < from + n; i++) {
+      k = "k:" i
+      printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v
+    }
+  }' | rcli "$REDIS_PORT" --pipe >/dev/null
+}
+
+redis_capacity() {  # keys -> configures maxmemory so that about that many keys stay resident
+  local base used max d
   rcli "$REDIS_PORT" config set maxmemory 0 >/dev/null
+  rcli "$REDIS_PORT" config set maxmemory-policy allkeys-lru >/dev/null
   rcli "$REDIS_PORT" flushall sync >/dev/null
+  base=$(used_memory)
   rcli "$REDIS_PORT" debug populate "$1" k "$VALUE_SIZE" >/dev/null
-  local used
   used=$(used_memory)
+  max=$used
+  # used_memory is not linear in the key count (hash table growth, allocator classes): overfill
+  # with evicting SETs and rescale from the keys that stayed, twice.
+  for round in 1 2; do
+    rcli "$REDIS_PORT" flushall sync >/dev/null
+    rcli "$REDIS_PORT" config set maxmemory "$max" >/dev/null
+    redis_fill $((round * 10000000)) $(($1 * 3 / 2))
+    d=$(rcli "$REDIS_PORT" dbsize)
+    max=$(awk -v b="$base" -v m="$max" -v c="$1" -v d="$d" 'BEGIN { printf "%d", b + (m - b) * c / d }')
+  done
   rcli "$REDIS_PORT" flushall sync >/dev/null
-  rcli "$REDIS_PORT" config set maxmemory "$used" >/dev/null
+  rcli "$REDIS_PORT" config set maxmemory "$max" >/dev/null
 }
 
 run_replay() {  # port workload -> hit ratio

@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # Installs dependencies (apt), builds, and runs the whole test suite (unit + integration) with
-# ctest. With --sanitizers it also builds and runs the unit tests under ASan+UBSan and TSan.
+# ctest. Then, optionally, the unit tests under sanitizers: --asan (ASan+UBSan), --tsan (TSan),
+# --sanitizers (both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j2 --timeout 900
-if [ "${1:-}" = "--sanitizers" ]; then
-  for san in address thread; do
+sans=""
+case "${1:-}" in
+  --asan) sans="address" ;;
+  --tsan) sans="thread" ;;
+  --sanitizers) sans="address thread" ;;
+esac
+if [ -n "$sans" ]; then
+  for san in $sans; do
     CAIRN_BUILD_TYPE=Debug bash scripts/build.sh "build-$san" -DCAIRN_SANITIZE=$san -DCAIRN_BUILD_BENCH=OFF
     ctest --test-dir "build-$san" --output-on-failure -j2 -L unit --timeout 900
   done
