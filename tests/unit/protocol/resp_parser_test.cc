@@ -3,6 +3,7 @@
 // sdssplitargs quoting rules (expected values checked against a real redis-server 7.0).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -234,6 +235,32 @@ TEST(RespParserTest, InvalidBulkLength) {
   Parsed p = ParseOnce(parser, "*1\r\n$536870912\r\n");
   EXPECT_EQ(p.status, ParseStatus::kNeedMore);
   EXPECT_EQ(p.need_bytes, 16u + 536870912u + 2u);
+}
+
+// Count lines of up to 18 digits take a fast path; longer ones (and anything unusual) the
+// general one. Both must agree at the boundary, up to and past INT64_MAX.
+TEST(RespParserTest, CountLinesAroundTheFastPathBoundary) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  RespParser parser(ParserLimits{.max_bulk_len = kMax, .max_multibulk_len = kMax});
+  for (std::string_view count :
+       {"999999999999999999", "1000000000000000000", "9223372036854775807"}) {
+    SCOPED_TRACE(count);
+    ExpectNeedMore(parser, "*" + std::string(count) + "\r\n");
+    const std::string header = "*1\r\n$" + std::string(count) + "\r\n";
+    Parsed p = ParseOnce(parser, header);
+    EXPECT_EQ(p.status, ParseStatus::kNeedMore);
+    EXPECT_EQ(p.need_bytes, header.size() + std::stoull(std::string(count)) + 2);
+  }
+  for (std::string_view count : {"9223372036854775808", "18446744073709551616"}) {
+    SCOPED_TRACE(count);
+    ExpectError(parser, "*" + std::string(count) + "\r\n",
+                "ERR Protocol error: invalid multibulk length");
+    ExpectError(parser, "*1\r\n$" + std::string(count) + "\r\n",
+                "ERR Protocol error: invalid bulk length");
+  }
+  EXPECT_EQ(ParseOnce(parser, "*1\r\n$0\r\n\r\n"), CompleteWith(10, {""}));
+  EXPECT_EQ(ParseOnce(parser, "*2\r\n$1\r\na\r\n$10\r\n0123456789\r\n"),
+            CompleteWith(28, {"a", "0123456789"}));
 }
 
 TEST(RespParserTest, MaxBulkLenComesFromTheLimits) {
