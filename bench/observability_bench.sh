@@ -28,85 +28,20 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CAIRN_SERVER=${CAIRN_SERVER:-$ROOT/build/cairn-server}
-CAIRN_ARGS=${CAIRN_ARGS:-}
-BENCH=${REDIS_BENCHMARK:-redis-benchmark}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$ROOT/bench/lib.sh"
+# CAIRN_SERVER CAIRN_ARGS REDIS_BENCHMARK PIPELINES CLIENTS DATA_SIZE KEYSPACE ROUNDS REQUESTS
+bench_knobs
 TESTS=${TESTS:-"set get"}
-PIPELINES=${PIPELINES:-"1 16"}
-CLIENTS=${CLIENTS:-50}
-DATA_SIZE=${DATA_SIZE:-64}
-KEYSPACE=${KEYSPACE:-100000}
-ROUNDS=${ROUNDS:-3}
-REQUESTS=${REQUESTS:-}
 SCRAPE_INTERVAL=${SCRAPE_INTERVAL:-1}
 CONFIGS=(base metrics kea)
 
-die() { echo "observability_bench: $*" >&2; exit 1; }
+bench_init observability_bench cairn-obs-bench
 
 [[ -x $CAIRN_SERVER ]] || die "no cairn-server at $CAIRN_SERVER (build it, or set CAIRN_SERVER)"
-command -v "$BENCH" >/dev/null || die "redis-benchmark not found (apt-get install redis-tools)"
-command -v redis-cli >/dev/null || die "redis-cli not found (apt-get install redis-tools)"
-command -v curl >/dev/null || die "curl not found (apt-get install curl)"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-obs-bench.XXXXXX")
-declare -A PORT=() PID=()
-SUB_PID=""
-WC_PID=""
-SCRAPER_PID=""
-
-stop_pid() {  # SIGTERM, then SIGKILL after 10 s
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  stop_pid "$SCRAPER_PID"
-  stop_pid "$SUB_PID"
-  stop_pid "$WC_PID"
-  for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cli() { redis-cli -h 127.0.0.1 -p "${PORT[$1]}" "${@:2}"; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-start_cairn() {  # NAME FLAGS...
-  local name=$1 log="$WORK/$1.log"
-  shift
-  mkdir -p "$WORK/$name-data"
-  : >"$log"
-  # shellcheck disable=SC2086  # CAIRN_ARGS is a list of flags
-  "$CAIRN_SERVER" --port 0 --bind 127.0.0.1 --data-dir "$WORK/$name-data" "$@" $CAIRN_ARGS \
-    >"$log" 2>&1 &
-  PID[$name]=$!
-  local port=""
-  for _ in $(seq 100); do
-    port=$(sed -n 's/.*ready to accept connections on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" |
-      head -n1)
-    [[ -n $port ]] && break
-    kill -0 "${PID[$name]}" 2>/dev/null || { cat "$log" >&2; die "cairn-server ($name) exited"; }
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$log" >&2; die "cairn-server ($name) not ready within 10 s"; }
-  PORT[$name]=$port
-  for _ in $(seq 100); do
-    [[ $(cli "$name" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.1
-  done
-  die "cairn-server ($name) does not answer PING"
-}
+need_cmd "$BENCH" redis-tools
+need_cmd redis-cli redis-tools
+need_cmd curl curl
 
 # --- servers, subscriber, scraper ----------------------------------------------------------------
 start_cairn base
@@ -121,10 +56,11 @@ curl -sf -o /dev/null "http://127.0.0.1:$METRICS_PORT/metrics" ||
   die "no /metrics on port $METRICS_PORT: the Prometheus endpoint (issue 5) is not built in"
 
 mkfifo "$WORK/sub.fifo"
+# redis-cli itself, not the cli function: $! must be its pid (a function runs in a subshell)
 redis-cli -h 127.0.0.1 -p "${PORT[kea]}" psubscribe '__key*__:*' >"$WORK/sub.fifo" 2>&1 &
-SUB_PID=$!
+PID[sub]=$!
 wc -c <"$WORK/sub.fifo" >"$WORK/sub.bytes" &
-WC_PID=$!
+PID[wc]=$!
 for _ in $(seq 100); do
   [[ $(cli kea pubsub numpat) == 1 ]] && break
   sleep 0.1
@@ -138,19 +74,9 @@ done
     sleep "$SCRAPE_INTERVAL"
   done
 ) &
-SCRAPER_PID=$!
+PID[scraper]=$!
 
 # --- benchmark -----------------------------------------------------------------------------------
-run_bench() {  # name test pipeline n -> "rps p99_ms"
-  local out
-  out=$("$BENCH" -h 127.0.0.1 -p "${PORT[$1]}" -t "$2" -P "$3" -n "$4" -c "$CLIENTS" \
-    -d "$DATA_SIZE" -r "$KEYSPACE" --csv 2>/dev/null) || die "redis-benchmark failed ($1 $2)"
-  echo "$out" | awk -F'","' 'NR > 1 && NF >= 7 { gsub(/"/, "", $2); print $2, $7; exit }'
-}
-
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-                                              else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "cairn: $CAIRN_SERVER $CAIRN_ARGS"
 echo "clients=$CLIENTS data=${DATA_SIZE}B keyspace=$KEYSPACE rounds=$ROUNDS cores=$(nproc)" \
   "scrape-interval=${SCRAPE_INTERVAL}s"
@@ -170,10 +96,10 @@ for pipeline in $PIPELINES; do
           "$round" "$ROUNDS" ${result} >&2
       done
     done
-    base=$(awk '{ print $1 }' "$WORK/base.runs" | median)
+    base=$(median_col "$WORK/base.runs" 1)
     for c in "${CONFIGS[@]}"; do
-      rps=$(awk '{ print $1 }' "$WORK/$c.runs" | median)
-      p99=$(awk '{ print $2 }' "$WORK/$c.runs" | median)
+      rps=$(median_col "$WORK/$c.runs" 1)
+      p99=$(median_col "$WORK/$c.runs" 2)
       ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
       note=""
       [[ $c == metrics ]] && note=$(awk -v r="$ratio" \
@@ -185,18 +111,14 @@ for pipeline in $PIPELINES; do
   done
 done
 
-for c in "${CONFIGS[@]}"; do
-  kill -0 "${PID[$c]}" 2>/dev/null || { cat "$WORK/$c.log" >&2; die "cairn-server ($c) died"; }
-done
+check_alive "${CONFIGS[@]}"
 numpat=$(cli kea pubsub numpat)
 sub_alive=yes
-kill -0 "$SUB_PID" 2>/dev/null || sub_alive=no
-stop_pid "$SCRAPER_PID"
-SCRAPER_PID=""
-stop_pid "$SUB_PID"
-SUB_PID=""
-wait "$WC_PID" 2>/dev/null || true
-WC_PID=""
+kill -0 "${PID[sub]}" 2>/dev/null || sub_alive=no
+stop_named scraper
+stop_named sub
+wait "${PID[wc]}" 2>/dev/null || true  # wc ends once the subscriber's output is closed
+unset 'PID[wc]'
 
 echo
 echo "Throughput cost of observability (median of $ROUNDS rounds)"

@@ -4,7 +4,8 @@
 #   1. SET ops/s with write-policy write-back, and write-through (write-sync no, and yes when
 #      WITH_FSYNC=1), against write-policy none: three (four) cairn-servers run at the same time
 #      and redis-benchmark runs alternate between them for ROUNDS rounds; medians and the ratio
-#      to `none` are printed (issue target: write-back >= 0.90x none).
+#      to `none` are printed (issue target: write-back >= 0.90x none). While one server is
+#      measured the others are paused (SIGSTOP), so background work is billed to its owner.
 #   2. Flush throughput: FLUSH_KEYS distinct keys made dirty on a write-back server whose timer
 #      never fires, then one timed WRITEBACK FLUSH: keys written per second.
 #   3. BGSAVE of SNAPSHOT_KEYS keys: its duration, and the latency a concurrent client sees
@@ -30,15 +31,10 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CAIRN_SERVER=${CAIRN_SERVER:-$ROOT/build/cairn-server}
-CAIRN_ARGS=${CAIRN_ARGS:-}
-BENCH=${REDIS_BENCHMARK:-redis-benchmark}
-PIPELINES=${PIPELINES:-"1 16"}
-CLIENTS=${CLIENTS:-50}
-DATA_SIZE=${DATA_SIZE:-64}
-KEYSPACE=${KEYSPACE:-100000}
-ROUNDS=${ROUNDS:-3}
-REQUESTS=${REQUESTS:-}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$ROOT/bench/lib.sh"
+# CAIRN_SERVER CAIRN_ARGS REDIS_BENCHMARK PIPELINES CLIENTS DATA_SIZE KEYSPACE ROUNDS REQUESTS
+bench_knobs
 WRITE_BACK_INTERVAL_MS=${WRITE_BACK_INTERVAL_MS:-1000}
 WITH_FSYNC=${WITH_FSYNC:-0}
 FLUSH_KEYS=${FLUSH_KEYS:-200000}
@@ -46,66 +42,14 @@ SNAPSHOT_KEYS=${SNAPSHOT_KEYS:-1000000}
 PARTS=${PARTS:-"1 2 3"}
 NEVER_MS=3600000
 
-die() { echo "persistence_bench: $*" >&2; exit 1; }
+bench_init persistence_bench cairn-persist-bench
+BENCH_WAIT_S=30      # startup (warm load, snapshot) and shutdown (a write-back server flushes)
+CAIRN_READY=loading  # start_cairn waits for INFO persistence loading:0
 
 [[ -x $CAIRN_SERVER ]] || die "no cairn-server at $CAIRN_SERVER (build it, or set CAIRN_SERVER)"
-command -v "$BENCH" >/dev/null || die "redis-benchmark not found (apt-get install redis-tools)"
-command -v redis-cli >/dev/null || die "redis-cli not found (apt-get install redis-tools)"
-command -v python3 >/dev/null || die "python3 not found"
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-persist-bench.XXXXXX")
-declare -A PORT=() PID=()
-
-stop_pid() {  # SIGTERM, then SIGKILL after 30 s (a write-back server flushes on the way out)
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  for name in "${!PID[@]}"; do stop_pid "${PID[$name]}"; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-cli() { redis-cli -h 127.0.0.1 -p "${PORT[$1]}" "${@:2}"; }
-
-# start_cairn NAME FLAGS... : starts a cairn-server with its own data dir, reads its port
-start_cairn() {
-  local name=$1 log="$WORK/$1.log"
-  shift
-  mkdir -p "$WORK/$name-data"
-  : >"$log"
-  # shellcheck disable=SC2086  # CAIRN_ARGS is a list of flags
-  "$CAIRN_SERVER" --port 0 --bind 127.0.0.1 --data-dir "$WORK/$name-data" "$@" $CAIRN_ARGS \
-    >"$log" 2>&1 &
-  PID[$name]=$!
-  local port=""
-  for _ in $(seq 300); do
-    port=$(sed -n 's/.*ready to accept connections on [^ ]*:\([0-9][0-9]*\).*/\1/p' "$log" |
-      head -n1)
-    [[ -n $port ]] && break
-    kill -0 "${PID[$name]}" 2>/dev/null || { cat "$log" >&2; die "cairn-server ($name) exited"; }
-    sleep 0.1
-  done
-  [[ -n $port ]] || { cat "$log" >&2; die "cairn-server ($name) not ready within 30 s"; }
-  PORT[$name]=$port
-  for _ in $(seq 300); do  # warm-load / snapshot loading: wait for loading:0
-    [[ $(cli "$name" info persistence 2>/dev/null | tr -d '\r' | sed -n 's/^loading://p') == 0 ]] &&
-      return 0
-    sleep 0.1
-  done
-  die "cairn-server ($name) still loading after 30 s"
-}
-
-stop_cairn() { stop_pid "${PID[$1]}"; unset "PID[$1]"; }
+need_cmd "$BENCH" redis-tools
+need_cmd redis-cli redis-tools
+need_cmd python3 python3
 
 require_persistence() {  # the server must know WRITEBACK (issue 4)
   [[ -n $(cli "$1" command info writeback | head -n1) ]] ||
@@ -128,14 +72,11 @@ fill() {
   grep -q "errors: 0" "$WORK/fill.log" || { cat "$WORK/fill.log" >&2; die "errors while filling"; }
 }
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
-                                              else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-run_bench() {  # name pipeline n -> "rps p99_ms"
-  local out
-  out=$("$BENCH" -h 127.0.0.1 -p "${PORT[$1]}" -t set -P "$2" -n "$3" -c "$CLIENTS" \
-    -d "$DATA_SIZE" -r "$KEYSPACE" --csv 2>/dev/null) || die "redis-benchmark failed ($1)"
-  echo "$out" | awk -F'","' 'NR > 1 && NF >= 7 { gsub(/"/, "", $2); print $2, $7; exit }'
+pause_others() {  # pause_others NAME STOP|CONT: signal every part 1 server except NAME
+  local other
+  for other in "${CONFIGS[@]}"; do
+    [[ $other == "$1" ]] || kill "-$2" "${PID[$other]}" 2>/dev/null || true
+  done
 }
 
 echo "cairn: $CAIRN_SERVER $CAIRN_ARGS"
@@ -159,7 +100,11 @@ if [[ " $PARTS " == *" 1 "* ]]; then
     for c in "${CONFIGS[@]}"; do : >"$WORK/$c.runs"; done
     for round in $(seq "$ROUNDS"); do
       for c in "${CONFIGS[@]}"; do
-        result=$(run_bench "$c" "$pipeline" "$n")
+        # Only the measured server runs: the others are paused (SIGSTOP) so that their
+        # background work (RocksDB compaction, a write-back flush) is not billed to it.
+        pause_others "$c" STOP
+        result=$(run_bench "$c" set "$pipeline" "$n")
+        pause_others "$c" CONT
         [[ -n $result ]] || die "no result from redis-benchmark ($c -P $pipeline)"
         echo "$result" >>"$WORK/$c.runs"
         # shellcheck disable=SC2086  # result is "rps p99": two printf arguments
@@ -167,10 +112,10 @@ if [[ " $PARTS " == *" 1 "* ]]; then
           "$round" "$ROUNDS" ${result} >&2
       done
     done
-    base=$(awk '{ print $1 }' "$WORK/none.runs" | median)
+    base=$(median_col "$WORK/none.runs" 1)
     for c in "${CONFIGS[@]}"; do
-      rps=$(awk '{ print $1 }' "$WORK/$c.runs" | median)
-      p99=$(awk '{ print $2 }' "$WORK/$c.runs" | median)
+      rps=$(median_col "$WORK/$c.runs" 1)
+      p99=$(median_col "$WORK/$c.runs" 2)
       ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
       target=""
       [[ $c == write-back ]] && target=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.90 ? "ok (>= 0.90)" : "MISSED (>= 0.90)") }')
@@ -180,10 +125,8 @@ if [[ " $PARTS " == *" 1 "* ]]; then
   done
   wb_dirty=$(info_field write-back persistence dirty_keys)
   wb_errors=$(info_field write-back persistence flush_errors)
-  for c in "${CONFIGS[@]}"; do
-    kill -0 "${PID[$c]}" 2>/dev/null || die "cairn-server ($c) died during the benchmark"
-    stop_cairn "$c"
-  done
+  check_alive "${CONFIGS[@]}"
+  for c in "${CONFIGS[@]}"; do stop_named "$c"; done
   echo
   echo "SET throughput by write policy (median of $ROUNDS rounds)"
   printf '%-20s %8s %14s %12s %10s\n' policy pipeline "ops/s" "p99 ms" "vs none"
@@ -203,7 +146,7 @@ if [[ " $PARTS " == *" 2 "* ]]; then
   written=$(cli flush writeback flush)
   t1=$(now_ns)
   [[ $written =~ ^[0-9]+$ ]] || die "WRITEBACK FLUSH replied '$written'"
-  stop_cairn flush
+  stop_named flush
   echo
   echo "Flush throughput"
   awk -v k="$written" -v ns=$((t1 - t0)) 'BEGIN {
@@ -288,5 +231,5 @@ print("no snapshot:   " + summary(idle))
 p999 = sorted(during)[min(len(during) - 1, int(len(during) * 0.999))] * 1000
 print("target p99.9 < 5 ms during BGSAVE: %s (%.3f ms)" % ("ok" if p999 < 5 else "MISSED", p999))
 PY
-  stop_cairn snap
+  stop_named snap
 fi

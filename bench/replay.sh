@@ -24,6 +24,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+source "$ROOT/bench/lib.sh"
 BUILD=${BUILD:-$ROOT/build}
 CAIRN_SERVER=${CAIRN_SERVER:-$BUILD/cairn-server}
 REPLAY=${REPLAY:-$BUILD/bench/replay/replay}
@@ -36,77 +38,17 @@ CAIRN_POLICIES=${CAIRN_POLICIES:-"adaptive lru"}
 CAIRN_SHARDS=${CAIRN_SHARDS:-1}
 VALUE_SIZE=${VALUE_SIZE:-32}
 
-die() { echo "replay.sh: $*" >&2; exit 1; }
+bench_init replay.sh cairn-replay
+CAIRN_ARGS=""  # not a knob here: the cairn flags come from CAIRN_SHARDS and the workload
+
 [[ -x $CAIRN_SERVER ]] || die "no cairn-server at $CAIRN_SERVER (set BUILD or CAIRN_SERVER)"
 [[ -x $REPLAY ]] || die "no replay at $REPLAY (cmake --build $BUILD --target replay)"
-command -v "$REDIS_SERVER" >/dev/null || die "redis-server not found (apt-get install redis-server)"
-command -v redis-cli >/dev/null || die "redis-cli not found (apt-get install redis-tools)"
+need_cmd "$REDIS_SERVER" redis-server
+need_cmd redis-cli redis-tools
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cairn-replay.XXXXXX")
-CAIRN_PID=""
-REDIS_PID=""
+start_redis redis --enable-debug-command local
 
-stop_pid() {  # SIGTERM, then SIGKILL after 10 s
-  local pid=$1
-  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-cleanup() {
-  stop_pid "$CAIRN_PID"
-  stop_pid "$REDIS_PID"
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-rcli() { redis-cli -h 127.0.0.1 -p "$1" "${@:2}"; }
-wait_for_ping() {  # port pid log
-  for _ in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; die "server (pid $2) exited during startup"; }
-    [[ $(rcli "$1" ping 2>/dev/null) == PONG ]] && return 0
-    sleep 0.1
-  done
-  cat "$3" >&2
-  die "server on port $1 did not answer PING within 10 s"
-}
-
-start_cairn() {  # policy capacity -> sets CAIRN_PID, CAIRN_PORT
-  rm -rf "$WORK/cairn-data"
-  mkdir -p "$WORK/cairn-data"
-  : >"$WORK/cairn.log"
-  "$CAIRN_SERVER" --port 0 --bind 127.0.0.1 --data-dir "$WORK/cairn-data" --shards "$CAIRN_SHARDS" \
-    --max-items "$2" --eviction-policy "$1" >"$WORK/cairn.log" 2>&1 &
-  CAIRN_PID=$!
-  CAIRN_PORT=""
-  for _ in $(seq 100); do
-    CAIRN_PORT=$(sed -n 's/.*ready to accept connections on [^ ]*:\([0-9][0-9]*\).*/\1/p' \
-      "$WORK/cairn.log" | head -n1)
-    [[ -n $CAIRN_PORT ]] && break
-    kill -0 "$CAIRN_PID" 2>/dev/null || { cat "$WORK/cairn.log" >&2; die "cairn-server exited"; }
-    sleep 0.1
-  done
-  [[ -n $CAIRN_PORT ]] || die "cairn-server not ready within 10 s"
-  wait_for_ping "$CAIRN_PORT" "$CAIRN_PID" "$WORK/cairn.log"
-}
-
-REDIS_PORT=$(free_port)
-mkdir -p "$WORK/redis-data"
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
-  --dir "$WORK/redis-data" --daemonize no --logfile "" --enable-debug-command local \
-  >"$WORK/redis.log" 2>&1 &
-REDIS_PID=$!
-wait_for_ping "$REDIS_PORT" "$REDIS_PID" "$WORK/redis.log"
-
-used_memory() { rcli "$REDIS_PORT" info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p'; }
+used_memory() { cli redis info memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)$/\1/p'; }
 
 # Writes n keys "k:<i>" (i from `from`) through real SETs, which evict under maxmemory.
 redis_fill() {  # from n
@@ -116,29 +58,29 @@ redis_fill() {  # from n
       k = "k:" i
       printf "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", length(k), k, length(v), v
     }
-  }' | rcli "$REDIS_PORT" --pipe >/dev/null
+  }' | cli redis --pipe >/dev/null
 }
 
 redis_capacity() {  # keys -> configures maxmemory so that about that many keys stay resident
   local base used max d
-  rcli "$REDIS_PORT" config set maxmemory 0 >/dev/null
-  rcli "$REDIS_PORT" config set maxmemory-policy allkeys-lru >/dev/null
-  rcli "$REDIS_PORT" flushall sync >/dev/null
+  cli redis config set maxmemory 0 >/dev/null
+  cli redis config set maxmemory-policy allkeys-lru >/dev/null
+  cli redis flushall sync >/dev/null
   base=$(used_memory)
-  rcli "$REDIS_PORT" debug populate "$1" k "$VALUE_SIZE" >/dev/null
+  cli redis debug populate "$1" k "$VALUE_SIZE" >/dev/null
   used=$(used_memory)
   max=$used
   # used_memory is not linear in the key count (hash table growth, allocator classes): overfill
   # with evicting SETs and rescale from the keys that stayed, twice.
   for round in 1 2; do
-    rcli "$REDIS_PORT" flushall sync >/dev/null
-    rcli "$REDIS_PORT" config set maxmemory "$max" >/dev/null
+    cli redis flushall sync >/dev/null
+    cli redis config set maxmemory "$max" >/dev/null
     redis_fill $((round * 10000000)) $(($1 * 3 / 2))
-    d=$(rcli "$REDIS_PORT" dbsize)
+    d=$(cli redis dbsize)
     max=$(awk -v b="$base" -v m="$max" -v c="$1" -v d="$d" 'BEGIN { printf "%d", b + (m - b) * c / d }')
   done
-  rcli "$REDIS_PORT" flushall sync >/dev/null
-  rcli "$REDIS_PORT" config set maxmemory "$max" >/dev/null
+  cli redis flushall sync >/dev/null
+  cli redis config set maxmemory "$max" >/dev/null
 }
 
 run_replay() {  # port workload -> hit ratio
@@ -158,16 +100,15 @@ for w in $WORKLOADS; do
   row=$(printf "%-12s %8d" "$w" "$cap")
   for rp in allkeys-lru allkeys-lfu; do
     redis_capacity "$cap"
-    rcli "$REDIS_PORT" config set maxmemory-policy "$rp" >/dev/null
-    hr=$(run_replay "$REDIS_PORT" "$w")
-    row+=$(printf " %7s (%5d)" "$hr" "$(rcli "$REDIS_PORT" dbsize)")
+    cli redis config set maxmemory-policy "$rp" >/dev/null
+    hr=$(run_replay "${PORT[redis]}" "$w")
+    row+=$(printf " %7s (%5d)" "$hr" "$(cli redis dbsize)")
   done
   for p in $CAIRN_POLICIES; do
-    start_cairn "$p" "$cap"
-    hr=$(run_replay "$CAIRN_PORT" "$w")
-    row+=$(printf " %7s (%5d)" "$hr" "$(rcli "$CAIRN_PORT" dbsize)")
-    stop_pid "$CAIRN_PID"
-    CAIRN_PID=""
+    start_cairn cairn --shards "$CAIRN_SHARDS" --max-items "$cap" --eviction-policy "$p"
+    hr=$(run_replay "${PORT[cairn]}" "$w")
+    row+=$(printf " %7s (%5d)" "$hr" "$(cli cairn dbsize)")
+    stop_named cairn
   done
   echo "$row"
 done
