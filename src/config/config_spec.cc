@@ -54,8 +54,9 @@ std::vector<ConfigSpec> BuildSpecs() {
 
   rows.push_back(IntRow("port", &ServerConfig::port, 0, 65535, false,
                         "TCP port (0 = any free port; the bound port is logged)"));
-  rows.push_back(IntRow("io-threads", &ServerConfig::io_threads, 0, 1024, false,
-                        "I/O threads, each with its own event loop (0 = one per core)"));
+  rows.push_back(IntRow(
+      "io-threads", &ServerConfig::io_threads, 0, 1024, false,
+      "I/O threads, each with its own event loop (0 = auto: 1 on <= 2 cores, else cores - 1)"));
   rows.push_back(IntRow("shards", &ServerConfig::shards, 1, 65536, false,
                         "cache shards (rounded up to a power of two)"));
   rows.push_back(SizeRow("maxmemory", &ServerConfig::maxmemory, 0, UINT64_MAX, true,

@@ -4,8 +4,15 @@
 
 namespace cairn {
 
+size_t AutoIoThreads(unsigned cores) {
+  // One core is left to the background threads (active expiry, write-back flush, RocksDB
+  // compaction). On 1-2 cores a second I/O thread measured worse (bench/compare_redis.sh: p99
+  // doubled and GET P16 fell from 1.32x to 1.13x of Redis when the clients share the cores).
+  return cores <= 2 ? 1 : cores - 1;
+}
+
 IoContextPool::IoContextPool(size_t n) {
-  if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+  if (n == 0) n = AutoIoThreads(std::thread::hardware_concurrency());
   contexts_.reserve(n);
   guards_.reserve(n);
   for (size_t i = 0; i < n; ++i) {

@@ -15,9 +15,13 @@
 
 namespace cairn {
 
+// The I/O thread count io-threads 0 ("auto") means on a machine with `cores` cores: 1 on one or
+// two cores, otherwise one less than the cores.
+size_t AutoIoThreads(unsigned cores);
+
 class IoContextPool {
  public:
-  // n = 0 means std::thread::hardware_concurrency().
+  // n = 0 means AutoIoThreads(std::thread::hardware_concurrency()).
   explicit IoContextPool(size_t n);
   ~IoContextPool();
   IoContextPool(const IoContextPool&) = delete;

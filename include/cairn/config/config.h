@@ -33,11 +33,11 @@ struct ClientOutputBufferLimits {
 struct ServerConfig {
   std::vector<std::string> bind{"127.0.0.1", "::1"};
   int port = 6379;
-  int io_threads = 0;  // 0 = number of cores
+  int io_threads = 0;  // 0 = automatic (AutoIoThreads: 1 on <= 2 cores, else cores - 1)
   int shards = 16;
   uint64_t maxmemory = 0;
   uint64_t max_items = 0;
-  std::string eviction_policy = "lru";
+  std::string eviction_policy = "adaptive";
   std::string requirepass;
   int timeout = 0;  // idle seconds, 0 = never
   int maxclients = 10000;
@@ -87,7 +87,7 @@ struct ServerConfig {
 struct ConfigChoices {
   // Accepted eviction-policy values (case-insensitive; stored lower case). Empty: accept any
   // non-empty name and let the caller validate it.
-  std::vector<std::string> eviction_policies{"lru",        "lfu",         "fifo",
+  std::vector<std::string> eviction_policies{"adaptive",   "lru",         "lfu",        "fifo",
                                              "noeviction", "allkeys-lru", "allkeys-lfu"};
   // Redis's maxmemory-policy name of a Cairn policy, as {cairn, redis} pairs. CONFIG GET
   // maxmemory-policy answers the Redis name (lru -> allkeys-lru) while eviction-policy answers

@@ -68,7 +68,8 @@ TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
 
 TEST_F(WritePolicyTest, WriteThroughMultiKeyOpsAreOneBatch) {
   Use(WriteMode::kWriteThrough);
-  std::vector<std::pair<std::string_view, std::string_view>> kv = {{"a", "1"}, {"b", "2"}, {"c", "3"}};
+  std::vector<std::pair<std::string_view, std::string_view>> kv = {
+      {"a", "1"}, {"b", "2"}, {"c", "3"}};
   ASSERT_EQ(cache_->MultiSet(kv), OpStatus::kOk);
   EXPECT_EQ(tier_.batches().back(), 3u);
   ASSERT_EQ(cache_->Rename("a", "z"), OpStatus::kOk);
@@ -130,7 +131,7 @@ TEST_F(WritePolicyTest, FailedFlushKeepsEverythingDirtyAndRetriesLater) {
 }
 
 TEST_F(WritePolicyTest, DirtyEntryIsWrittenBeforeEviction) {
-  Use(WriteMode::kWriteBack, {.shards = 1, .max_items = 2});
+  Use(WriteMode::kWriteBack, {.shards = 1, .max_items = 2, .eviction_policy = "lru"});
   cache_->Set("a", "1");
   cache_->Set("b", "2");
   cache_->Set("c", "3");  // evicts a, which is dirty: written first
@@ -159,12 +160,12 @@ TEST_F(WritePolicyTest, SwitchFromWriteBackFlushesFirst) {
 }
 
 TEST_F(WritePolicyTest, ReadThroughServesEvictedAndStoredKeys) {
-  Use(WriteMode::kWriteThrough, {.shards = 1, .max_items = 2});
+  Use(WriteMode::kWriteThrough, {.shards = 1, .max_items = 2, .eviction_policy = "lru"});
   cache_->SetReadThrough(true);
   cache_->Set("a", "1");
   cache_->Set("b", "2");
-  cache_->Set("c", "3");  // evicts a (clean: it is in the tier)
-  EXPECT_EQ(GetValue(*cache_, "a"), "1");  // read through, and cached again
+  cache_->Set("c", "3");                      // evicts a (clean: it is in the tier)
+  EXPECT_EQ(GetValue(*cache_, "a"), "1");     // read through, and cached again
   tier_.Put("old", "x", clock_.NowMs() - 1);  // expired in the tier: not served
   EXPECT_EQ(GetValue(*cache_, "old"), "<missing>");
   EXPECT_EQ(GetValue(*cache_, "never"), "<missing>");
@@ -185,7 +186,8 @@ TEST_F(WritePolicyTest, ReadThroughDoesNotResurrectPendingDeletes) {
 TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
   Use(WriteMode::kWriteBack);
   cache_->SetWriteBackLimits(10, /*reject=*/true);
-  for (int i = 0; i < 10; ++i) ASSERT_EQ(cache_->Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(cache_->Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kBackpressure);
   EXPECT_FALSE(cache_->Exists("over"));
   std::string err;
@@ -193,7 +195,8 @@ TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kOk);
   // Block mode: the writer flushes the backlog itself and proceeds.
   cache_->SetWriteBackLimits(5, /*reject=*/false, 1000);
-  for (int i = 0; i < 20; ++i) ASSERT_EQ(cache_->Set("b" + std::to_string(i), "v").status, OpStatus::kOk);
+  for (int i = 0; i < 20; ++i)
+    ASSERT_EQ(cache_->Set("b" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_LE(cache_->dirty_keys(), 5u);
 }
 

@@ -119,6 +119,7 @@ class CommandTest : public ::testing::Test {
     RegisterAllCommands(table_);
     CacheOptions options;
     options.shards = 4;
+    options.eviction_policy = "lru";  // the tests' victim-order and OBJECT expectations
     Reset(options);
   }
 

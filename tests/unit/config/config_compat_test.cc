@@ -39,7 +39,12 @@ class ConfigCompatTest : public ::testing::Test {
   Pairs Get(std::vector<std::string_view> patterns) { return registry_.Get(patterns); }
   std::optional<std::string> Set(KV kv) { return registry_.Set(kv); }
 
-  ServerConfig cfg_;
+  // Starts from lru (not the default, adaptive) so Redis's spelling allkeys-lru can be tested.
+  ServerConfig cfg_ = [] {
+    ServerConfig c;
+    c.eviction_policy = "lru";
+    return c;
+  }();
   ConfigRegistry registry_;
   std::vector<std::string> applied_;
 };
@@ -197,6 +202,7 @@ TEST_F(ConfigCompatTest, RedisNamesComeFromTheChoices) {
 
   ConfigRegistry plain;
   ServerConfig cfg;
+  cfg.eviction_policy = "lru";
   ConfigChoices none;
   none.redis_policy_names.clear();
   ASSERT_EQ(DefineConfigParams(plain, cfg, {}, none), std::nullopt);

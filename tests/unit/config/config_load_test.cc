@@ -341,9 +341,10 @@ TEST(LoadConfigTest, ErrorMessagesSayWhatIsAllowed) {
             "kb=1024, or plain bytes)");
   EXPECT_EQ(Load({"--port", "70000"}).result.error,
             "invalid value '70000' for 'port': expected an integer between 0 and 65535");
-  EXPECT_EQ(Load({"--eviction-policy", "bogus"}).result.error,
-            "invalid value 'bogus' for 'eviction-policy': expected one of lru, lfu, fifo, "
-            "noeviction, allkeys-lru, allkeys-lfu");
+  EXPECT_EQ(
+      Load({"--eviction-policy", "bogus"}).result.error,
+      "invalid value 'bogus' for 'eviction-policy': expected one of adaptive, lru, lfu, fifo, "
+      "noeviction, allkeys-lru, allkeys-lfu");
   EXPECT_EQ(Load({"--data-dir", ""}).result.error,
             "invalid value '' for 'data-dir': expected a non-empty string");
   EXPECT_EQ(Load({"--bind", "::1", "localhost"}).result.error,

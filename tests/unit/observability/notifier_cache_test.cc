@@ -50,7 +50,8 @@ TEST_F(NotifierCacheTest, WritesDeletesAndRenames) {
 }
 
 TEST_F(NotifierCacheTest, ExpiredAndEvictedOnly) {
-  CacheManager cache(CacheOptions{.shards = 1, .max_items = 2}, clock_, &bus_);
+  CacheManager cache(CacheOptions{.shards = 1, .max_items = 2, .eviction_policy = "lru"}, clock_,
+                     &bus_);
   notifier_.SetFlags(*ParseNotifyFlags("Exe"));
   EXPECT_FALSE(bus_.Wants(EventType::kSet));
   cache.Set("t", "v", SetOptions{.expire_at_ms = clock_.NowMs() + 1000});
