@@ -13,6 +13,7 @@
 #include "cairn/common/strings.h"
 #include "pubsub_state.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -468,30 +469,10 @@ void ClientHelpCommand(CommandContext& ctx, Args) {
   replies::Help(ctx.reply, "client", kLines);
 }
 
-// Reached only if the dispatcher ran the container itself (it resolves subcommands first).
-void ClientContainerCommand(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(Printable(args.size() > 1 ? args[1] : std::string_view()))
-      .append("'. Try CLIENT HELP.");
-  ctx.reply.Error(msg);
-}
-
-CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                 std::string summary, std::string since = "1.0.0") {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.group = "connection";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterConnectionCommands(CommandTable& table) {
+  constexpr SpecBuilder Spec("connection");
   constexpr uint32_t kF = kCmdFast;
   constexpr uint32_t kLS = kCmdLoading | kCmdStale;
   constexpr uint32_t kPre = kCmdNoAuth | kCmdNoScript | kLS | kF;  // usable before AUTH
@@ -505,8 +486,8 @@ void RegisterConnectionCommands(CommandTable& table) {
   table.Register(Spec("reset", 1, kPre, &ResetCommand, "Resets the connection.", "6.2.0"));
 
   constexpr uint32_t kCl = kCmdNoScript | kLS;
-  CommandSpec client = Spec("client", -2, 0, &ClientContainerCommand,
-                            "A container for client connection commands.", "2.4.0");
+  CommandSpec client =
+      Spec.Container("client", "A container for client connection commands.", "2.4.0");
   client.subcommands.push_back(Spec("id", 2, kCl, &ClientIdCommand,
                                     "Returns the unique client ID of the connection.", "5.0.0"));
   client.subcommands.push_back(

@@ -17,32 +17,16 @@ namespace {
 
 using ReplyMode = ClientState::ReplyMode;
 
-// What "%.Ns" prints of an argument: up to the first NUL, at most `max` bytes.
-std::string_view CString(std::string_view s, size_t max) {
-  const size_t nul = s.find('\0');
-  if (nul != std::string_view::npos) s = s.substr(0, nul);
-  return s.substr(0, max);
-}
-
 // "ERR unknown command 'foo', with args beginning with: 'a' 'b' "
 void ReplyUnknownCommand(ReplyBuilder& reply, Args args) {
   std::string msg = "ERR unknown command '";
-  msg.append(CString(args[0], 128)).append("', with args beginning with: ");
+  msg.append(replies::CString(args[0], 128)).append("', with args beginning with: ");
   const size_t list_start = msg.size();
   for (size_t i = 1; i < args.size() && msg.size() - list_start < 128; ++i) {
     const size_t room = 128 - (msg.size() - list_start);
     msg.push_back('\'');
-    msg.append(CString(args[i], room)).append("' ");
+    msg.append(replies::CString(args[i], room)).append("' ");
   }
-  reply.Error(msg);
-}
-
-// "ERR unknown subcommand 'foo'. Try CONFIG HELP."
-void ReplyUnknownSubcommand(ReplyBuilder& reply, Args args) {
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(CString(args[1], 128)).append("'. Try ");
-  for (char c : args[0]) msg.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
-  msg.append(" HELP.");
   reply.Error(msg);
 }
 
@@ -55,7 +39,7 @@ const CommandSpec* Lookup(const CommandTable& table, ReplyBuilder& reply, Args a
   }
   if (spec->subcommands.empty() || args.size() < 2) return spec;
   const CommandSpec* sub = CommandTable::FindSubcommand(*spec, args[1]);
-  if (sub == nullptr) ReplyUnknownSubcommand(reply, args);
+  if (sub == nullptr) replies::UnknownSubcommand(reply, args);
   return sub;
 }
 

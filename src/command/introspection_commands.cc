@@ -9,6 +9,7 @@
 #include "cairn/common/glob.h"
 #include "cairn/common/strings.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -308,40 +309,29 @@ void CommandHelpCommand(CommandContext& ctx, Args args) {
   replies::Help(ctx.reply, args[0], kLines);
 }
 
-CommandSpec Spec(std::string name, int arity, CommandHandler handler, std::string summary,
-                 std::string since) {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = kCmdLoading | kCmdStale;
-  spec.handler = handler;
-  spec.group = "server";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterIntrospectionCommands(CommandTable& table) {
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  constexpr SpecBuilder Spec("server");
   CommandSpec command =
-      Spec("command", -1, &CommandCommand, "Get array of Redis command details", "2.8.13");
+      Spec("command", -1, kLS, &CommandCommand, "Get array of Redis command details", "2.8.13");
   command.subcommands.push_back(
-      Spec("count", 2, &CommandCountCommand, "Get total number of Redis commands", "2.8.13"));
-  command.subcommands.push_back(Spec("docs", -2, &CommandDocsCommand,
+      Spec("count", 2, kLS, &CommandCountCommand, "Get total number of Redis commands", "2.8.13"));
+  command.subcommands.push_back(Spec("docs", -2, kLS, &CommandDocsCommand,
                                      "Get array of specific Redis command documentation", "7.0.0"));
-  command.subcommands.push_back(Spec("getkeys", -4, &CommandGetKeysCommand,
+  command.subcommands.push_back(Spec("getkeys", -4, kLS, &CommandGetKeysCommand,
                                      "Extract keys given a full Redis command", "2.8.13"));
-  command.subcommands.push_back(Spec("getkeysandflags", -4, &CommandGetKeysAndFlagsCommand,
+  command.subcommands.push_back(Spec("getkeysandflags", -4, kLS, &CommandGetKeysAndFlagsCommand,
                                      "Extract keys and access flags given a full Redis command",
                                      "7.0.0"));
-  command.subcommands.push_back(Spec("help", 2, &CommandHelpCommand,
+  command.subcommands.push_back(Spec("help", 2, kLS, &CommandHelpCommand,
                                      "Show helpful text about the different subcommands", "5.0.0"));
   command.subcommands.push_back(Spec(
-      "info", -2, &CommandInfoCommand,
+      "info", -2, kLS, &CommandInfoCommand,
       "Get array of specific Redis command details, or all when no argument is given.", "2.8.13"));
   command.subcommands.push_back(
-      Spec("list", -2, &CommandListCommand, "Get an array of Redis command names", "7.0.0"));
+      Spec("list", -2, kLS, &CommandListCommand, "Get an array of Redis command names", "7.0.0"));
   command.acl_categories = {"connection", "slow"};
   for (CommandSpec& sub : command.subcommands) sub.acl_categories = command.acl_categories;
   table.Register(std::move(command));

@@ -20,6 +20,7 @@
 #include "expire_args.h"
 #include "notify.h"
 #include "replies.h"
+#include "spec_builder.h"
 #include "undo_history.h"
 
 namespace cairn {
@@ -437,30 +438,6 @@ void MemoryHelpCommand(CommandContext& ctx, Args args) {
   replies::Help(ctx.reply, args[0], kLines);
 }
 
-void ContainerFallback(CommandContext& ctx, Args args) {
-  // Unreachable through the dispatcher (it resolves subcommands); kept for direct callers.
-  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-  msg.append(args[0]).append("'");
-  ctx.reply.Error(msg);
-}
-
-CommandSpec Spec(std::string name, int arity, uint32_t flags, int first_key, int last_key,
-                 int key_step, CommandHandler handler, std::string summary,
-                 std::string since = "1.0.0") {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.first_key = first_key;
-  spec.last_key = last_key;
-  spec.key_step = key_step;
-  spec.handler = handler;
-  spec.group = "keyspace";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterKeyspaceCommands(CommandTable& table) {
@@ -468,87 +445,86 @@ void RegisterKeyspaceCommands(CommandTable& table) {
   constexpr uint32_t kW = kCmdWrite;
   constexpr uint32_t kF = kCmdFast;
   constexpr uint32_t kDanger = kCmdDangerous;
-  table.Register(Spec("del", -2, kW, 1, -1, 1, &DelCommand, "Delete a key"));
-  table.Register(Spec("unlink", -2, kW | kF, 1, -1, 1, &DelCommand,
+  constexpr SpecBuilder Spec("keyspace");
+  // DBSIZE, FLUSH* and MEMORY are "server" commands in Redis's docs.
+  constexpr SpecBuilder ServerSpec("server");
+  table.Register(Spec("del", -2, kW, {1, -1, 1}, &DelCommand, "Delete a key"));
+  table.Register(Spec("unlink", -2, kW | kF, {1, -1, 1}, &DelCommand,
                       "Delete a key asynchronously in another thread. Otherwise it is just as DEL, "
                       "but non blocking.",
                       "4.0.0"));
   table.Register(
-      Spec("exists", -2, kR | kF, 1, -1, 1, &ExistsCommand, "Determine if a key exists"));
+      Spec("exists", -2, kR | kF, {1, -1, 1}, &ExistsCommand, "Determine if a key exists"));
   table.Register(Spec(
-      "touch", -2, kR | kF, 1, -1, 1, &TouchCommand,
+      "touch", -2, kR | kF, {1, -1, 1}, &TouchCommand,
       "Alters the last access time of a key(s). Returns the number of existing keys specified.",
       "3.2.1"));
-  table.Register(
-      Spec("expire", -3, kW | kF, 1, 1, 1, &ExpireCommand, "Set a key's time to live in seconds"));
-  table.Register(Spec("pexpire", -3, kW | kF, 1, 1, 1, &PExpireCommand,
+  table.Register(Spec("expire", -3, kW | kF, {1, 1, 1}, &ExpireCommand,
+                      "Set a key's time to live in seconds"));
+  table.Register(Spec("pexpire", -3, kW | kF, {1, 1, 1}, &PExpireCommand,
                       "Set a key's time to live in milliseconds", "2.6.0"));
-  table.Register(Spec("expireat", -3, kW | kF, 1, 1, 1, &ExpireAtCommand,
+  table.Register(Spec("expireat", -3, kW | kF, {1, 1, 1}, &ExpireAtCommand,
                       "Set the expiration for a key as a UNIX timestamp", "1.2.0"));
-  table.Register(Spec("pexpireat", -3, kW | kF, 1, 1, 1, &PExpireAtCommand,
+  table.Register(Spec("pexpireat", -3, kW | kF, {1, 1, 1}, &PExpireAtCommand,
                       "Set the expiration for a key as a UNIX timestamp specified in milliseconds",
                       "2.6.0"));
-  table.Register(Spec("expiretime", 2, kR | kF, 1, 1, 1, &ExpireTimeCommand,
+  table.Register(Spec("expiretime", 2, kR | kF, {1, 1, 1}, &ExpireTimeCommand,
                       "Get the expiration Unix timestamp for a key", "7.0.0"));
-  table.Register(Spec("pexpiretime", 2, kR | kF, 1, 1, 1, &PExpireTimeCommand,
+  table.Register(Spec("pexpiretime", 2, kR | kF, {1, 1, 1}, &PExpireTimeCommand,
                       "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0"));
   table.Register(
-      Spec("ttl", 2, kR | kF, 1, 1, 1, &TtlCommand, "Get the time to live for a key in seconds"));
-  table.Register(Spec("pttl", 2, kR | kF, 1, 1, 1, &PTtlCommand,
+      Spec("ttl", 2, kR | kF, {1, 1, 1}, &TtlCommand, "Get the time to live for a key in seconds"));
+  table.Register(Spec("pttl", 2, kR | kF, {1, 1, 1}, &PTtlCommand,
                       "Get the time to live for a key in milliseconds", "2.6.0"));
-  table.Register(Spec("persist", 2, kW | kF, 1, 1, 1, &PersistCommand,
+  table.Register(Spec("persist", 2, kW | kF, {1, 1, 1}, &PersistCommand,
                       "Remove the expiration from a key", "2.2.0"));
   table.Register(
-      Spec("type", 2, kR | kF, 1, 1, 1, &TypeCommand, "Determine the type stored at key"));
-  table.Register(Spec("rename", 3, kW, 1, 2, 1, &RenameCommand, "Rename a key"));
-  table.Register(Spec("renamenx", 3, kW | kF, 1, 2, 1, &RenameNxCommand,
+      Spec("type", 2, kR | kF, {1, 1, 1}, &TypeCommand, "Determine the type stored at key"));
+  table.Register(Spec("rename", 3, kW, {1, 2, 1}, &RenameCommand, "Rename a key"));
+  table.Register(Spec("renamenx", 3, kW | kF, {1, 2, 1}, &RenameNxCommand,
                       "Rename a key, only if the new key does not exist"));
-  table.Register(Spec("keys", 2, kR | kDanger, 0, 0, 0, &KeysCommand,
-                      "Find all keys matching the given pattern"));
   table.Register(
-      Spec("scan", -2, kR, 0, 0, 0, &ScanCommand, "Incrementally iterate the keys space", "2.8.0"));
-  table.Register(Spec("randomkey", 1, kR, 0, 0, 0, &RandomKeyCommand,
-                      "Return a random key from the keyspace"));
-  // DBSIZE and FLUSH* are "server" commands in Redis's docs but keyspace ACL categories.
-  CommandSpec dbsize = Spec("dbsize", 1, kR | kF, 0, 0, 0, &DbSizeCommand,
-                            "Return the number of keys in the selected database");
+      Spec("keys", 2, kR | kDanger, &KeysCommand, "Find all keys matching the given pattern"));
+  table.Register(
+      Spec("scan", -2, kR, &ScanCommand, "Incrementally iterate the keys space", "2.8.0"));
+  table.Register(
+      Spec("randomkey", 1, kR, &RandomKeyCommand, "Return a random key from the keyspace"));
+  // DBSIZE and FLUSH* have keyspace ACL categories.
+  CommandSpec dbsize = ServerSpec("dbsize", 1, kR | kF, &DbSizeCommand,
+                                  "Return the number of keys in the selected database");
   dbsize.acl_categories = {"keyspace", "read", "fast"};
-  CommandSpec flushdb = Spec("flushdb", -1, kW | kDanger, 0, 0, 0, &FlushCommand,
-                             "Remove all keys from the current database");
-  CommandSpec flushall = Spec("flushall", -1, kW | kDanger, 0, 0, 0, &FlushCommand,
-                              "Remove all keys from all databases");
+  CommandSpec flushdb = ServerSpec("flushdb", -1, kW | kDanger, &FlushCommand,
+                                   "Remove all keys from the current database");
+  CommandSpec flushall =
+      ServerSpec("flushall", -1, kW | kDanger, &FlushCommand, "Remove all keys from all databases");
   flushdb.acl_categories = flushall.acl_categories = {"keyspace", "write", "slow", "dangerous"};
-  for (CommandSpec* spec : {&dbsize, &flushdb, &flushall}) {
-    spec->group = "server";
-    table.Register(std::move(*spec));
-  }
+  for (CommandSpec* spec : {&dbsize, &flushdb, &flushall}) table.Register(std::move(*spec));
 
-  CommandSpec object = Spec("object", -2, 0, 0, 0, 0, &ContainerFallback,
-                            "A container for object introspection commands", "2.2.3");
+  CommandSpec object =
+      Spec.Container("object", "A container for object introspection commands", "2.2.3");
   object.acl_categories = {"slow"};  // a container has only @slow; its subcommands derive theirs
-  object.subcommands.push_back(Spec("encoding", 3, kR, 2, 2, 1, &ObjectEncodingCommand,
+  object.subcommands.push_back(Spec("encoding", 3, kR, {2, 2, 1}, &ObjectEncodingCommand,
                                     "Inspect the internal encoding of a Redis object", "2.2.3"));
   object.subcommands.push_back(
-      Spec("freq", 3, kR, 2, 2, 1, &ObjectFreqCommand,
+      Spec("freq", 3, kR, {2, 2, 1}, &ObjectFreqCommand,
            "Get the logarithmic access frequency counter of a Redis object", "4.0.0"));
-  object.subcommands.push_back(Spec("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, &ObjectHelpCommand,
+  object.subcommands.push_back(Spec("help", 2, kCmdLoading | kCmdStale, &ObjectHelpCommand,
                                     "Show helpful text about the different subcommands", "6.2.0"));
-  object.subcommands.push_back(Spec("idletime", 3, kR, 2, 2, 1, &ObjectIdleTimeCommand,
+  object.subcommands.push_back(Spec("idletime", 3, kR, {2, 2, 1}, &ObjectIdleTimeCommand,
                                     "Get the time since a Redis object was last accessed",
                                     "2.2.3"));
-  object.subcommands.push_back(Spec("refcount", 3, kR, 2, 2, 1, &ObjectRefCountCommand,
+  object.subcommands.push_back(Spec("refcount", 3, kR, {2, 2, 1}, &ObjectRefCountCommand,
                                     "Get the number of references to the value of the key",
                                     "2.2.3"));
   table.Register(std::move(object));
 
-  CommandSpec memory = Spec("memory", -2, 0, 0, 0, 0, &ContainerFallback,
-                            "A container for memory diagnostics commands", "4.0.0");
-  memory.group = "server";
-  memory.subcommands.push_back(Spec("help", 2, kCmdLoading | kCmdStale, 0, 0, 0, &MemoryHelpCommand,
-                                    "Show helpful text about the different subcommands", "4.0.0"));
-  memory.subcommands.push_back(Spec("usage", -3, kR, 2, 2, 1, &MemoryUsageCommand,
-                                    "Estimate the memory usage of a key", "4.0.0"));
-  for (CommandSpec& sub : memory.subcommands) sub.group = "server";
+  CommandSpec memory =
+      ServerSpec.Container("memory", "A container for memory diagnostics commands", "4.0.0");
+  memory.subcommands.push_back(ServerSpec("help", 2, kCmdLoading | kCmdStale, &MemoryHelpCommand,
+                                          "Show helpful text about the different subcommands",
+                                          "4.0.0"));
+  memory.subcommands.push_back(ServerSpec("usage", -3, kR, {2, 2, 1}, &MemoryUsageCommand,
+                                          "Estimate the memory usage of a key", "4.0.0"));
   table.Register(std::move(memory));
 }
 

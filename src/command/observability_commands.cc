@@ -10,6 +10,7 @@
 #include "cairn/observability/slowlog.h"
 #include "cairn/pubsub/monitor_feed.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -22,9 +23,7 @@ SlowLog* SlowLogOf(CommandContext& ctx) {
 // SLOWLOG GET [count]: 10 by default, -1 = all.
 void SlowLogGetCommand(CommandContext& ctx, Args args) {
   if (args.size() > 3) {
-    std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-    msg.append(args[1].substr(0, args[1].find('\0')).substr(0, 128)).append("'. Try SLOWLOG HELP.");
-    ctx.reply.Error(msg);
+    replies::SubcommandSyntaxError(ctx.reply, args);
     return;
   }
   int64_t count = 10;
@@ -70,13 +69,6 @@ void SlowLogHelpCommand(CommandContext& ctx, Args) {
   replies::Help(ctx.reply, "slowlog", kLines);
 }
 
-void SlowLogFallback(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(args.size() > 1 ? args[1].substr(0, args[1].find('\0')) : std::string_view());
-  msg.append("'. Try SLOWLOG HELP.");
-  ctx.reply.Error(msg);
-}
-
 // MONITOR: from now on the connection receives every command the server runs. A second MONITOR
 // replies nothing (Redis returns early for a client that already is a monitor).
 void MonitorCommand(CommandContext& ctx, Args) {
@@ -91,25 +83,12 @@ void MonitorCommand(CommandContext& ctx, Args) {
   ctx.reply.Ok();
 }
 
-CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                 std::string summary, std::string since) {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.group = "server";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterObservabilityCommands(CommandTable& table) {
   constexpr uint32_t kAdm = kCmdAdmin | kCmdLoading | kCmdStale;
-  CommandSpec slowlog =
-      Spec("slowlog", -2, 0, &SlowLogFallback, "A container for slow log commands.", "2.2.12");
+  constexpr SpecBuilder Spec("server");
+  CommandSpec slowlog = Spec.Container("slowlog", "A container for slow log commands.", "2.2.12");
   slowlog.subcommands.push_back(
       Spec("get", -2, kAdm, &SlowLogGetCommand, "Returns the slow log's entries.", "2.2.12"));
   slowlog.subcommands.push_back(Spec("len", 2, kAdm, &SlowLogLenCommand,

@@ -7,6 +7,7 @@
 #include "cairn/command/families.h"
 #include "cairn/persistence/persistence_service.h"
 #include "notify.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -19,9 +20,7 @@ PersistenceService* Service(CommandContext& ctx) {
   return p;
 }
 
-void StatusError(CommandContext& ctx, const Status& st) {
-  ctx.reply.Error("ERR " + st.ToString());
-}
+void StatusError(CommandContext& ctx, const Status& st) { ctx.reply.Error("ERR " + st.ToString()); }
 
 void AddField(ReplyBuilder& r, std::string_view name, std::string_view value) {
   r.Bulk(name);
@@ -131,31 +130,12 @@ void SnapshotDeleteCommand(CommandContext& ctx, Args args) {
   ctx.reply.Integer(1);
 }
 
-void Fallback(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-  msg.append(args[0]).append("'");
-  ctx.reply.Error(msg);
-}
-
-CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                 std::string summary, std::string since = "0.1.0") {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.group = "server";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterPersistenceCommands(CommandTable& table) {
   const uint32_t kAdminNoLoad = kCmdAdmin | kCmdNoScript;
-  CommandSpec writeback =
-      Spec("writeback", -2, 0, &Fallback, "Write-back control (Cairn extension)");
+  constexpr SpecBuilder Spec("server", "0.1.0");  // Cairn's own commands
+  CommandSpec writeback = Spec.Container("writeback", "Write-back control (Cairn extension)");
   writeback.subcommands.push_back(Spec("flush", 2, kAdminNoLoad, &WritebackFlushCommand,
                                        "Flush every dirty key now; replies the number written"));
   writeback.subcommands.push_back(Spec("status", 2, kAdminNoLoad | kCmdLoading,
@@ -169,14 +149,14 @@ void RegisterPersistenceCommands(CommandTable& table) {
   table.Register(Spec("lastsave", 1, kCmdFast | kCmdLoading | kCmdStale, &LastsaveCommand,
                       "Unix time of the last successful save", "1.0.0"));
 
-  CommandSpec snapshot = Spec("snapshot", -2, 0, &Fallback, "Named snapshots (Cairn extension)");
+  CommandSpec snapshot = Spec.Container("snapshot", "Named snapshots (Cairn extension)");
   snapshot.subcommands.push_back(
       Spec("create", 3, kAdminNoLoad, &SnapshotCreateCommand, "Save a named snapshot"));
   snapshot.subcommands.push_back(Spec("restore", 3, kAdminNoLoad | kCmdWrite,
                                       &SnapshotRestoreCommand,
                                       "Replace the whole cache with a verified snapshot"));
-  snapshot.subcommands.push_back(Spec("list", 2, kAdminNoLoad | kCmdLoading, &SnapshotListCommand,
-                                      "List snapshots"));
+  snapshot.subcommands.push_back(
+      Spec("list", 2, kAdminNoLoad | kCmdLoading, &SnapshotListCommand, "List snapshots"));
   snapshot.subcommands.push_back(
       Spec("delete", 3, kAdminNoLoad, &SnapshotDeleteCommand, "Delete a named snapshot"));
   table.Register(std::move(snapshot));

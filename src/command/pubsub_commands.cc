@@ -23,6 +23,7 @@
 #include "cairn/pubsub/pubsub_hub.h"
 #include "pubsub_state.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -112,16 +113,9 @@ void PublishCommand(CommandContext& ctx, Args args) {
 
 // --- PUBSUB ---
 
-// addReplySubcommandSyntaxError.
-void ReplySubcommandSyntaxError(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-  msg.append(args[1].substr(0, args[1].find('\0')).substr(0, 128)).append("'. Try PUBSUB HELP.");
-  ctx.reply.Error(msg);
-}
-
 void PubSubChannelsCommand(CommandContext& ctx, Args args) {
   if (args.size() > 3) {  // Redis: CHANNELS takes at most one pattern
-    ReplySubcommandSyntaxError(ctx, args);
+    replies::SubcommandSyntaxError(ctx.reply, args);
     return;
   }
   PubSubHub* hub = HubOrReply(ctx);
@@ -150,7 +144,7 @@ void PubSubNumPatCommand(CommandContext& ctx, Args) {
 
 void PubSubShardChannelsCommand(CommandContext& ctx, Args args) {
   if (args.size() > 3) {
-    ReplySubcommandSyntaxError(ctx, args);
+    replies::SubcommandSyntaxError(ctx.reply, args);
     return;
   }
   ctx.reply.ArrayHeader(0);
@@ -180,26 +174,6 @@ void PubSubHelpCommand(CommandContext& ctx, Args) {
       "    Return the number of subscribers for the specified shard level channel(s)",
   };
   replies::Help(ctx.reply, "pubsub", kLines);
-}
-
-void PubSubFallback(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(args.size() > 1 ? args[1].substr(0, args[1].find('\0')) : std::string_view());
-  msg.append("'. Try PUBSUB HELP.");
-  ctx.reply.Error(msg);
-}
-
-CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                 std::string summary, std::string since) {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.group = "pubsub";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
 }
 
 }  // namespace
@@ -236,6 +210,7 @@ void LeavePubSubAndMonitor(CommandContext& ctx) {
 }
 
 void RegisterPubSubCommands(CommandTable& table) {
+  constexpr SpecBuilder Spec("pubsub");
   constexpr uint32_t kSub = kCmdPubSub | kCmdNoScript | kCmdLoading | kCmdStale;
   constexpr uint32_t kPub = kCmdPubSub | kCmdLoading | kCmdStale | kCmdFast;
   table.Register(Spec("subscribe", -2, kSub, &SubscribeCommand,
@@ -254,8 +229,7 @@ void RegisterPubSubCommands(CommandTable& table) {
       Spec("publish", 3, kPub, &PublishCommand, "Posts a message to a channel.", "2.0.0"));
 
   constexpr uint32_t kIntro = kCmdPubSub | kCmdLoading | kCmdStale;
-  CommandSpec pubsub =
-      Spec("pubsub", -2, 0, &PubSubFallback, "A container for Pub/Sub commands.", "2.8.0");
+  CommandSpec pubsub = Spec.Container("pubsub", "A container for Pub/Sub commands.", "2.8.0");
   pubsub.subcommands.push_back(Spec("channels", -2, kIntro, &PubSubChannelsCommand,
                                     "Returns the active channels.", "2.8.0"));
   pubsub.subcommands.push_back(Spec("numsub", -2, kIntro, &PubSubNumSubCommand,

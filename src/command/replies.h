@@ -119,15 +119,45 @@ inline void BulkValue(ReplyBuilder& reply, const Entry& e) {
   if (e.value_len() != 0) std::memcpy(p, e.value().data(), e.value_len());
 }
 
+// What "%.Ns" prints of an argument: up to the first NUL, at most `max` bytes.
+inline std::string_view CString(std::string_view s, size_t max) {
+  const size_t nul = s.find('\0');
+  if (nul != std::string_view::npos) s = s.substr(0, nul);
+  return s.substr(0, max);
+}
+
+// Appends `s` upper-cased (ASCII), as Redis's sdstoupper on a command name.
+inline void AppendUpper(std::string& out, std::string_view s) {
+  for (char c : s) out.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c);
+}
+
+// "ERR unknown subcommand 'foo'. Try CONFIG HELP." (args[0] the container, args[1] the unknown
+// subcommand, empty when there is none).
+inline void UnknownSubcommand(ReplyBuilder& reply, std::span<const std::string_view> args) {
+  std::string msg = "ERR unknown subcommand '";
+  msg.append(args.size() > 1 ? CString(args[1], 128) : std::string_view()).append("'. Try ");
+  AppendUpper(msg, args[0]);
+  msg.append(" HELP.");
+  reply.Error(msg);
+}
+
+// Redis addReplySubcommandSyntaxError, for a subcommand that checks its own arguments:
+// "ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP."
+inline void SubcommandSyntaxError(ReplyBuilder& reply, std::span<const std::string_view> args) {
+  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
+  msg.append(CString(args[1], 128)).append("'. Try ");
+  AppendUpper(msg, args[0]);
+  msg.append(" HELP.");
+  reply.Error(msg);
+}
+
 // Redis addReplyHelp: "<CMD> <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", the
 // lines, then "HELP" / "    Prints this help.", all as simple strings. `command` is upper-cased.
 inline void Help(ReplyBuilder& reply, std::string_view command,
                  std::span<const std::string_view> lines) {
   reply.ArrayHeader(lines.size() + 3);
-  std::string head(command);
-  for (char& c : head) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-  }
+  std::string head;
+  AppendUpper(head, command);
   head.append(" <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
   reply.SimpleString(head);
   for (std::string_view line : lines) reply.SimpleString(line);

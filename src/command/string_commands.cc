@@ -17,6 +17,7 @@
 #include "expire_args.h"
 #include "notify.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
@@ -483,70 +484,54 @@ void SetRangeCommand(CommandContext& ctx, Args args) {
   ctx.reply.Integer(total);
 }
 
-CommandSpec Spec(std::string name, int arity, uint32_t flags, int first_key, int last_key,
-                 int key_step, CommandHandler handler, std::string summary,
-                 std::string since = "1.0.0") {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.first_key = first_key;
-  spec.last_key = last_key;
-  spec.key_step = key_step;
-  spec.handler = handler;
-  spec.group = "string";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
-}
-
 }  // namespace
 
 void RegisterStringCommands(CommandTable& table) {
+  constexpr SpecBuilder Spec("string");
   constexpr uint32_t kR = kCmdReadOnly;
   constexpr uint32_t kW = kCmdWrite;
   constexpr uint32_t kWD = kCmdWrite | kCmdDenyOom;
   constexpr uint32_t kF = kCmdFast;
-  table.Register(Spec("get", 2, kR | kF, 1, 1, 1, &GetCommand, "Get the value of a key"));
-  table.Register(Spec("set", -3, kWD, 1, 1, 1, &SetCommand, "Set the string value of a key"));
-  table.Register(Spec("setnx", 3, kWD | kF, 1, 1, 1, &SetNxCommand,
+  table.Register(Spec("get", 2, kR | kF, {1, 1, 1}, &GetCommand, "Get the value of a key"));
+  table.Register(Spec("set", -3, kWD, {1, 1, 1}, &SetCommand, "Set the string value of a key"));
+  table.Register(Spec("setnx", 3, kWD | kF, {1, 1, 1}, &SetNxCommand,
                       "Set the value of a key, only if the key does not exist"));
-  table.Register(Spec("setex", 4, kWD, 1, 1, 1, &SetExCommand,
+  table.Register(Spec("setex", 4, kWD, {1, 1, 1}, &SetExCommand,
                       "Set the value and expiration of a key", "2.0.0"));
-  table.Register(Spec("psetex", 4, kWD, 1, 1, 1, &PSetExCommand,
+  table.Register(Spec("psetex", 4, kWD, {1, 1, 1}, &PSetExCommand,
                       "Set the value and expiration in milliseconds of a key", "2.6.0"));
-  table.Register(Spec("getset", 3, kWD | kF, 1, 1, 1, &GetSetCommand,
+  table.Register(Spec("getset", 3, kWD | kF, {1, 1, 1}, &GetSetCommand,
                       "Set the string value of a key and return its old value"));
-  table.Register(Spec("getdel", 2, kW | kF, 1, 1, 1, &GetDelCommand,
+  table.Register(Spec("getdel", 2, kW | kF, {1, 1, 1}, &GetDelCommand,
                       "Get the value of a key and delete the key", "6.2.0"));
-  table.Register(Spec("getex", -2, kW | kF, 1, 1, 1, &GetExCommand,
+  table.Register(Spec("getex", -2, kW | kF, {1, 1, 1}, &GetExCommand,
                       "Get the value of a key and optionally set its expiration", "6.2.0"));
   table.Register(
-      Spec("mget", -2, kR | kF, 1, -1, 1, &MGetCommand, "Get the values of all the given keys"));
-  table.Register(Spec("mset", -3, kWD, 1, -1, 2, &MSetCommand,
+      Spec("mget", -2, kR | kF, {1, -1, 1}, &MGetCommand, "Get the values of all the given keys"));
+  table.Register(Spec("mset", -3, kWD, {1, -1, 2}, &MSetCommand,
                       "Set multiple keys to multiple values", "1.0.1"));
-  table.Register(Spec("msetnx", -3, kWD, 1, -1, 2, &MSetNxCommand,
+  table.Register(Spec("msetnx", -3, kWD, {1, -1, 2}, &MSetNxCommand,
                       "Set multiple keys to multiple values, only if none of the keys exist",
                       "1.0.1"));
-  table.Register(Spec("incr", 2, kWD | kF, 1, 1, 1, &IncrCommand,
+  table.Register(Spec("incr", 2, kWD | kF, {1, 1, 1}, &IncrCommand,
                       "Increment the integer value of a key by one"));
-  table.Register(Spec("decr", 2, kWD | kF, 1, 1, 1, &DecrCommand,
+  table.Register(Spec("decr", 2, kWD | kF, {1, 1, 1}, &DecrCommand,
                       "Decrement the integer value of a key by one"));
-  table.Register(Spec("incrby", 3, kWD | kF, 1, 1, 1, &IncrByCommand,
+  table.Register(Spec("incrby", 3, kWD | kF, {1, 1, 1}, &IncrByCommand,
                       "Increment the integer value of a key by the given amount"));
-  table.Register(Spec("decrby", 3, kWD | kF, 1, 1, 1, &DecrByCommand,
+  table.Register(Spec("decrby", 3, kWD | kF, {1, 1, 1}, &DecrByCommand,
                       "Decrement the integer value of a key by the given number"));
-  table.Register(Spec("incrbyfloat", 3, kWD | kF, 1, 1, 1, &IncrByFloatCommand,
+  table.Register(Spec("incrbyfloat", 3, kWD | kF, {1, 1, 1}, &IncrByFloatCommand,
                       "Increment the float value of a key by the given amount", "2.6.0"));
   table.Register(
-      Spec("append", 3, kWD | kF, 1, 1, 1, &AppendCommand, "Append a value to a key", "2.0.0"));
-  table.Register(Spec("strlen", 2, kR | kF, 1, 1, 1, &StrLenCommand,
+      Spec("append", 3, kWD | kF, {1, 1, 1}, &AppendCommand, "Append a value to a key", "2.0.0"));
+  table.Register(Spec("strlen", 2, kR | kF, {1, 1, 1}, &StrLenCommand,
                       "Get the length of the value stored in a key", "2.2.0"));
-  table.Register(Spec("getrange", 4, kR, 1, 1, 1, &GetRangeCommand,
+  table.Register(Spec("getrange", 4, kR, {1, 1, 1}, &GetRangeCommand,
                       "Get a substring of the string stored at a key", "2.4.0"));
-  table.Register(Spec("substr", 4, kR, 1, 1, 1, &GetRangeCommand,
+  table.Register(Spec("substr", 4, kR, {1, 1, 1}, &GetRangeCommand,
                       "Get a substring of the string stored at a key", "1.0.0"));
-  table.Register(Spec("setrange", 4, kWD, 1, 1, 1, &SetRangeCommand,
+  table.Register(Spec("setrange", 4, kWD, {1, 1, 1}, &SetRangeCommand,
                       "Overwrite part of a string at key starting at the specified offset",
                       "2.2.0"));
 }

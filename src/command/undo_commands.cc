@@ -22,6 +22,7 @@
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
 #include "replies.h"
+#include "spec_builder.h"
 #include "undo_history.h"
 
 namespace cairn {
@@ -218,24 +219,13 @@ void UndoRedo(CommandContext& ctx, Args args, UndoSide side) {
 void UndoCommand(CommandContext& ctx, Args args) { UndoRedo(ctx, args, UndoSide::kUndo); }
 void RedoCommand(CommandContext& ctx, Args args) { UndoRedo(ctx, args, UndoSide::kRedo); }
 
-CommandSpec Spec(std::string name, CommandHandler handler, std::string summary) {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = -1;
-  spec.flags = kCmdWrite;
-  spec.handler = handler;
-  spec.group = "keyspace";
-  spec.summary = std::move(summary);
-  spec.since = "0.1.0";  // Cairn's own commands
-  return spec;
-}
-
 }  // namespace
 
 void RegisterUndoCommands(CommandTable& table) {
-  table.Register(Spec("undo", &UndoCommand,
+  constexpr SpecBuilder Spec("keyspace", "0.1.0");  // Cairn's own commands
+  table.Register(Spec("undo", -1, kCmdWrite, &UndoCommand,
                       "Reverts the connection's last writes, newest first (Cairn extension)"));
-  table.Register(Spec("redo", &RedoCommand,
+  table.Register(Spec("redo", -1, kCmdWrite, &RedoCommand,
                       "Re-applies writes reverted by UNDO, oldest first (Cairn extension)"));
 }
 
