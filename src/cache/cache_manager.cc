@@ -408,7 +408,7 @@ OpStatus CacheManager::MultiSet(std::span<const std::pair<std::string_view, std:
         if (mode == WriteMode::kWriteThrough) {  // all keys in one tier batch
           std::vector<TierWrite> batch;
           for (size_t i : order) batch.push_back({pairs[i].first, pairs[i].second, 0, 0, false});
-          if (std::string err = WriteTier(batch); !err.empty()) {
+          if (std::string err = WriteTier(locked, batch); !err.empty()) {
             impl_->budget.Add(-di, -db);
             return IoError(std::move(err));
           }
@@ -456,7 +456,7 @@ OpStatus CacheManager::Rename(std::string_view src, std::string_view dst, bool n
   const WriteMode mode = impl_->persist.Mode();
   if (mode == WriteMode::kWriteThrough) {  // both halves in one tier batch
     TierWrite batch[2] = {{src, {}, 0, 0, true}, {dst, e->value(), e->expire_at_ms(), 0, false}};
-    if (std::string err = WriteTier(batch); !err.empty()) {
+    if (std::string err = WriteTier({locked, nlocked}, batch); !err.empty()) {
       impl_->budget.Add(-(1 - freed_items), -db);
       return IoError(std::move(err));
     }
@@ -714,6 +714,34 @@ CacheStats CacheManager::Stats() const {
   return st;
 }
 
+int64_t CacheManager::EstimateAvgTtlMs(size_t per_shard) const {
+  // Per shard, `take` evenly spread samples of its `expires` TTL'd keys, `counted` of them not yet
+  // expired, with `sum` ms left: the shard holds about expires * counted / take live TTL'd keys
+  // whose mean remaining TTL is sum / counted.
+  double total_ms = 0, live_keys = 0;
+  for (const auto& sp : shards_) {
+    uint64_t sum = 0, expires = 0, take = 0, counted = 0;
+    {
+      std::lock_guard lock(sp->mu);
+      expires = sp->expires();
+      take = std::min<uint64_t>(per_shard, expires);
+      const int64_t now = clock_.NowMs();
+      for (uint64_t i = 0; i < take; ++i) {
+        const int64_t left = sp->ttl_entry(i * expires / take).expire_at_ms() - now;
+        if (left > 0) {  // already expired, not yet reclaimed: not counted
+          sum += static_cast<uint64_t>(left);
+          ++counted;
+        }
+      }
+    }
+    if (counted == 0) continue;
+    const double scale = static_cast<double>(expires) / static_cast<double>(take);
+    total_ms += static_cast<double>(sum) * scale;
+    live_keys += static_cast<double>(counted) * scale;
+  }
+  return live_keys == 0 ? 0 : static_cast<int64_t>(total_ms / live_keys + 0.5);
+}
+
 void CacheManager::ResetStats() {
   for (auto& sp : shards_) {
     std::lock_guard lock(sp->mu);
@@ -748,9 +776,11 @@ OpStatus CacheManager::Backpressure() {
   return OpStatus::kBackpressure;
 }
 
-std::string CacheManager::WriteTier(std::span<const TierWrite> writes) {
+std::string CacheManager::WriteTier(std::span<Shard* const> locked,
+                                    std::span<const TierWrite> writes) {
   BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
   if (tier == nullptr) return {};
+  for (Shard* s : locked) s->WaitForFlushLocked();  // land after any batch in flight
   std::string err = tier->Write(writes);
   if (!err.empty()) impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
   return err;
@@ -758,6 +788,8 @@ std::string CacheManager::WriteTier(std::span<const TierWrite> writes) {
 
 void CacheManager::SetBackingTier(BackingTier* tier) {
   impl_->persist.tier.store(tier, std::memory_order_release);
+  // A flush writes with no shard lock held: wait out any that still uses the previous tier.
+  for (auto& sp : shards_) sp->WaitForFlushIdle();
 }
 
 bool CacheManager::SetWriteMode(WriteMode mode, std::string* error) {
@@ -799,27 +831,21 @@ void CacheManager::SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t 
 }
 
 size_t CacheManager::FlushDirty(std::string* error, size_t max_keys) {
-  constexpr size_t kBatch = 256;  // bounds each shard-lock hold to one small tier batch
+  // Batches are bounded so that a flush copies a bounded amount under the shard lock; the tier
+  // write itself runs without it (Shard::FlushDirty).
+  constexpr size_t kBatch = 256;
   size_t written = 0;
   for (auto& sp : shards_) {
-    while (written < max_keys) {
+    bool more = true;
+    while (more && written < max_keys) {
       std::string err;
-      size_t n;
-      {
-        std::lock_guard lock(sp->mu);
-        if (sp->dirty_count() == 0 || sp->dirty_queue_size() == 0) break;
-        n = sp->FlushDirtyLocked(std::min(kBatch, max_keys - written), &err);
-      }
+      const Shard::FlushResult r = sp->FlushDirty(std::min(kBatch, max_keys - written), &err);
       if (!err.empty()) {
         if (error != nullptr) *error = std::move(err);
         return written;
       }
-      if (n == 0) {
-        // Only stale keys were examined; continue while the shard has queued keys.
-        std::lock_guard lock(sp->mu);
-        if (sp->dirty_count() == 0 || sp->dirty_queue_size() == 0) break;
-      }
-      written += n;
+      written += r.written;
+      more = r.more;  // a batch of only stale keys writes nothing but still makes progress
     }
   }
   return written;

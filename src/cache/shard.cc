@@ -3,7 +3,9 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
+#include <exception>
 #include <new>
 
 #include "cairn/common/hash.h"
@@ -32,9 +34,17 @@ void EventBatch::Publish() {
 
 Shard::Shard(size_t index, Budget& budget, PersistState& persist,
              std::unique_ptr<EvictionPolicy> policy, uint64_t seed)
-    : index_(index), budget_(budget), persist_(persist), policy_(std::move(policy)), rng_(seed | 1) {}
+    : index_(index),
+      budget_(budget),
+      persist_(persist),
+      policy_(std::move(policy)),
+      policy_floor_(static_cast<int64_t>(policy_->MetadataBytes())),
+      rng_(seed | 1) {}
 
-Shard::~Shard() { ClearLocked(); }
+Shard::~Shard() {
+  ClearLocked();
+  budget_.meta_bytes.fetch_sub(policy_bytes_, std::memory_order_relaxed);
+}
 
 Entry* Shard::Allocate(std::string_view key, std::string_view value) {
   void* mem = std::malloc(Entry::AllocSize(key.size(), value.size()));
@@ -145,6 +155,7 @@ void Shard::EraseLocked(Entry* e, uint64_t hash) {
 bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
                            std::span<Entry* const> protect, std::vector<Entry*>& detached) {
   uint32_t now_s = static_cast<uint32_t>(now_ms / 1000);
+  SyncPolicyBytesLocked();
   while (Entry* victim = policy_->PickVictim(now_s)) {
     if (std::find(protect.begin(), protect.end(), victim) != protect.end()) {
       policy_->OnErase(*victim);
@@ -153,7 +164,9 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
     }
     if (victim->dirty()) {
       // Never drop an unflushed write: write the victim to the tier first; if that fails it
-      // stays (detached for this round) and another victim is tried.
+      // stays (detached for this round) and another victim is tried. An older value of it may
+      // be in a flush batch being written: land after it.
+      WaitForFlushLocked();
       BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
       TierWrite w{victim->key(), victim->value(), victim->expire_at_ms(), victim->version(), false};
       if (tier == nullptr || !tier->Write({&w, 1}).empty()) {
@@ -184,6 +197,7 @@ void Shard::ReattachLocked(std::vector<Entry*>& detached) {
 std::pair<size_t, size_t> Shard::ExpireSomeLocked(size_t limit, int64_t now_ms, EventBatch& ev,
                                                   int64_t& max_lag_ms) {
   size_t checked = 0, expired = 0;
+  SyncPolicyBytesLocked();
   while (checked < limit && !ttl_.empty()) {
     if (expire_cursor_ >= ttl_.size()) expire_cursor_ = 0;
     Entry* e = ttl_[expire_cursor_];
@@ -204,16 +218,19 @@ std::pair<size_t, size_t> Shard::ExpireSomeLocked(size_t limit, int64_t now_ms, 
 }
 
 void Shard::ClearLocked() {
-  // Pending write-back work is dropped with the data: the caller clears the tier too.
+  // Pending write-back work is dropped with the data: the caller clears the tier too, so a
+  // batch being written must land before that (its settling then finds nothing to clear).
+  WaitForFlushLocked();
   table_.ForEach([&](Entry* e) {
     if (e->dirty()) SetDirtyLocked(*e, false);
   });
   AdjustDirtyCount(-static_cast<int64_t>(pending_deletes_.size()));
   pending_deletes_.clear();
-  dirty_keys_.clear();
-  dirty_keys_.shrink_to_fit();
+  std::string().swap(dirty_arena_);
+  std::vector<KeyRef>().swap(dirty_refs_);
   oldest_dirty_ms_ = 0;
   policy_->Clear();
+  SyncPolicyBytesLocked();
   ttl_.clear();
   ttl_.shrink_to_fit();
   expire_cursor_ = 0;
@@ -228,6 +245,7 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
   order.reserve(table_.size());
   table_.ForEach([&](Entry* e) { order.push_back(e); });
   // Oldest access first, so recency-ordered policies end with the most recent at the hot end.
+  const auto floor = static_cast<int64_t>(policy->MetadataBytes());
   std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
     if (a->last_access_s() != b->last_access_s()) return a->last_access_s() < b->last_access_s();
     return a->version() < b->version();
@@ -239,6 +257,8 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
     policy->OnInsert(*e);
   }
   policy_ = std::move(policy);
+  policy_floor_ = floor;
+  SyncPolicyBytesLocked();
 }
 
 // ---- persistence ----
@@ -258,24 +278,32 @@ void Shard::SetDirtyLocked(Entry& e, bool dirty) {
                                  std::memory_order_relaxed);
 }
 
-void Shard::NoteDirtyLocked(std::string key, int64_t now_ms) {
-  if (dirty_keys_.empty() && oldest_dirty_ms_ == 0) oldest_dirty_ms_ = now_ms;
-  dirty_keys_.push_back(std::move(key));
+void Shard::NoteDirtyLocked(std::string_view key, int64_t now_ms) {
+  if (dirty_refs_.empty() && oldest_dirty_ms_ == 0) oldest_dirty_ms_ = now_ms;
+  dirty_refs_.push_back({dirty_arena_.size(), key.size()});
+  dirty_arena_.append(key);
+}
+
+bool Shard::ErasePendingDeleteLocked(std::string_view key) {
+  if (pending_deletes_.empty()) return false;
+  auto it = pending_deletes_.find(key);  // heterogeneous: no std::string built
+  if (it == pending_deletes_.end()) return false;
+  pending_deletes_.erase(it);
+  AdjustDirtyCount(-1);
+  return true;
 }
 
 void Shard::MarkDirtyLocked(Entry& e, int64_t now_ms) {
-  if (!pending_deletes_.empty() && pending_deletes_.erase(std::string(e.key())) != 0) {
-    AdjustDirtyCount(-1);  // the put supersedes the pending delete
-  }
+  ErasePendingDeleteLocked(e.key());  // the put supersedes the pending delete
   if (e.dirty()) return;
   SetDirtyLocked(e, true);
-  NoteDirtyLocked(std::string(e.key()), now_ms);
+  NoteDirtyLocked(e.key(), now_ms);
 }
 
 void Shard::MarkDeletedLocked(std::string_view key, int64_t now_ms) {
   if (pending_deletes_.emplace(key).second) {
     AdjustDirtyCount(1);
-    NoteDirtyLocked(std::string(key), now_ms);
+    NoteDirtyLocked(key, now_ms);
   }
 }
 
@@ -286,6 +314,7 @@ Entry* Shard::CommitWriteLocked(std::string_view key, uint64_t hash, std::string
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
+      WaitForFlushLocked();  // a batch from before a switch to write-through may be in flight
       TierWrite w{key, value, expire_at_ms, next_version_, false};
       std::string err = tier->Write({&w, 1});
       if (!err.empty()) {
@@ -304,9 +333,8 @@ Entry* Shard::ApplyWriteLocked(WriteMode mode, std::string_view key, uint64_t ha
   Entry* e = WriteLocked(key, hash, value, existing, expire_at_ms, now_ms, inherit);
   if (mode == WriteMode::kWriteBack) {
     MarkDirtyLocked(*e, now_ms);
-  } else if (mode == WriteMode::kWriteThrough && !pending_deletes_.empty() &&
-             pending_deletes_.erase(std::string(key)) != 0) {
-    AdjustDirtyCount(-1);  // written through: the tier already has the newer value
+  } else if (mode == WriteMode::kWriteThrough) {
+    ErasePendingDeleteLocked(key);  // written through: the tier already has the newer value
   }
   return e;
 }
@@ -322,6 +350,7 @@ bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::str
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
+      WaitForFlushLocked();
       TierWrite w{e->key(), {}, 0, 0, true};
       std::string err = tier->Write({&w, 1});
       if (!err.empty()) {
@@ -340,6 +369,7 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
+      WaitForFlushLocked();
       TierWrite w{e.key(), e.value(), e.expire_at_ms(), e.version(), false};
       std::string err = tier->Write({&w, 1});
       if (!err.empty()) {
@@ -354,49 +384,192 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
   return true;
 }
 
-size_t Shard::FlushDirtyLocked(size_t max, std::string* error) {
-  BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
-  if (dirty_keys_.empty() || tier == nullptr) return 0;
-  const size_t take = std::min(max, dirty_keys_.size());
-  std::vector<std::string> keys(std::make_move_iterator(dirty_keys_.end() - take),
-                                std::make_move_iterator(dirty_keys_.end()));
-  dirty_keys_.resize(dirty_keys_.size() - take);
-  std::vector<TierWrite> batch;
-  std::vector<Entry*> flushed;
-  std::vector<const std::string*> deleted;
-  batch.reserve(keys.size());
-  for (const std::string& k : keys) {
-    Entry* e = table_.Find(k, HashKey(k));
-    if (e != nullptr && e->dirty()) {
-      if (std::find(flushed.begin(), flushed.end(), e) != flushed.end()) continue;
-      batch.push_back({e->key(), e->value(), e->expire_at_ms(), e->version(), false});
-      flushed.push_back(e);
-    } else if (e != nullptr && pending_deletes_.erase(k) != 0) {
-      AdjustDirtyCount(-1);  // superseded by a write-through of the new value
-    } else if (e == nullptr && pending_deletes_.count(k) != 0) {
-      bool dup = false;
-      for (const std::string* d : deleted) dup = dup || *d == k;
-      if (dup) continue;
-      batch.push_back({k, {}, 0, 0, true});
-      deleted.push_back(&k);
+// ---- write-back flush ----
+//
+// A flush writes one batch of dirty keys with the shard lock RELEASED, so requests on the shard
+// do not wait for the tier (protobuf encoding and a RocksDB write batch). The protocol:
+//  1. flush_mu_ serialises the flushers of this shard (the FlushService round, writers under
+//     backpressure, SetWriteMode): a batch is picked, written and settled before the next one is
+//     picked, so at most one batch per shard is in flight and settling never races a flusher.
+//  2. Under mu: pop up to `max` queued keys and COPY each one's value, expiry and version (or
+//     its delete) into the flusher's buffers (once mu is released an entry may be overwritten in
+//     place, reallocated or freed), set flush_in_flight_, release mu. Entries stay dirty and
+//     deletes stay pending while the batch is in flight: nothing is dropped unflushed.
+//  3. No lock held: tier->Write(batch).
+//  4. Clear flush_in_flight_ and notify its waiters BEFORE taking mu again. Every other tier
+//     write for this shard (write-through puts, deletes and metadata, the dirty victim of an
+//     eviction, multi-key batches, the tier Clear of FLUSHALL and snapshot restore) first waits
+//     for the flag with mu held (WaitForFlushLocked), so it lands after the batch: a newer value
+//     of a key never lands before an older one, and no batch lands after a Clear. Clearing the
+//     flag needs no lock, so a waiter holding mu (or every shard lock) cannot deadlock with us.
+//  5. Under mu again, settle. A flushed put makes its entry clean only if the entry is still
+//     there, dirty, with the version written; a newer version (rewritten, EXPIRE, PERSIST during
+//     the flight) stays dirty and is queued again (a rewrite has queued it already; a later
+//     flush skips the duplicate as stale). A flushed delete retires the pending delete if it is
+//     still pending (a put since then removed it; a delete since then is what was written). On
+//     a tier error nothing is settled: the popped keys go back in the queue, all stays dirty.
+
+namespace {
+constexpr size_t kKeepBufferBytes = size_t{1} << 20;  // buffers above this are freed when idle
+
+template <typename Buffer>
+void TrimBuffer(Buffer& b) {
+  if (b.capacity() * sizeof(typename Buffer::value_type) > kKeepBufferBytes) Buffer().swap(b);
+}
+}  // namespace
+
+Shard::FlushResult Shard::FlushDirty(size_t max, std::string* error) {
+  std::lock_guard flush_lock(flush_mu_);
+  BackingTier* tier = nullptr;
+  {
+    std::lock_guard lock(mu);
+    tier = persist_.tier.load(std::memory_order_acquire);
+    if (tier == nullptr || dirty_refs_.empty()) return {};
+    if (dirty_count_ == 0) {
+      // Nothing dirty and no batch in flight (we hold flush_mu_): every queued key is stale.
+      dirty_refs_.clear();
+      dirty_arena_.clear();
+      TrimBuffer(dirty_refs_);
+      TrimBuffer(dirty_arena_);
+      oldest_dirty_ms_ = 0;
+      return {};
     }
+    PopFlushBatchLocked(std::max<size_t>(max, 1));
+    if (flush_batch_.empty()) {  // only stale keys were popped
+      if (dirty_refs_.empty()) oldest_dirty_ms_ = 0;
+      return {0, dirty_count_ != 0 && !dirty_refs_.empty()};
+    }
+    flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
   }
-  if (!batch.empty()) {
-    std::string err = tier->Write(batch);
-    if (!err.empty()) {
+  SortFlushBatch();
+  std::string err;
+  try {
+    err = tier->Write(flush_batch_);
+  } catch (const std::exception& ex) {  // e.g. bad_alloc: the flag must still be cleared
+    err = std::string("tier write failed: ") + ex.what();
+  }
+  flush_in_flight_.store(false, std::memory_order_release);
+  flush_in_flight_.notify_all();
+  FlushResult r;
+  {
+    std::lock_guard lock(mu);
+    if (err.empty()) {
+      SettleFlushLocked();
+      r.written = flush_batch_.size();
+    } else {
       persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
-      for (std::string& k : keys) dirty_keys_.push_back(std::move(k));
-      if (error != nullptr) *error = std::move(err);
-      return 0;
+      RequeuePoppedLocked();
+    }
+    if (dirty_refs_.empty()) {
+      oldest_dirty_ms_ = 0;
+      TrimBuffer(dirty_refs_);
+      TrimBuffer(dirty_arena_);
+    }
+    r.more = dirty_count_ != 0 && !dirty_refs_.empty();
+  }
+  TrimBuffer(flush_keys_);
+  TrimBuffer(flush_refs_);
+  TrimBuffer(flush_values_);
+  TrimBuffer(flush_items_);
+  TrimBuffer(flush_batch_);
+  if (!err.empty()) {
+    r.more = false;
+    if (error != nullptr) *error = std::move(err);
+  }
+  return r;
+}
+
+void Shard::PopFlushBatchLocked(size_t max) {
+  // The last `take` queued keys are one contiguous tail of the arena: move it out in one copy.
+  const size_t take = std::min(max, dirty_refs_.size());
+  const size_t first = dirty_refs_.size() - take;
+  const size_t base = dirty_refs_[first].off;
+  flush_keys_.assign(dirty_arena_, base);
+  flush_refs_.clear();
+  for (size_t i = first; i < dirty_refs_.size(); ++i) {
+    flush_refs_.push_back({dirty_refs_[i].off - base, dirty_refs_[i].len});
+  }
+  dirty_refs_.resize(first);
+  dirty_arena_.resize(base);
+
+  flush_values_.clear();
+  flush_items_.clear();
+  flush_batch_.clear();
+  // Coalescing: a key queued twice is written once. flush_seen_ is an open-addressing set of
+  // the keys already in the batch (flush_items_ index + 1, by key hash), at most half full.
+  const size_t mask = std::bit_ceil(2 * take) - 1;
+  flush_seen_.assign(mask + 1, 0);
+  auto key_of = [this](size_t i) {
+    return std::string_view(flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len);
+  };
+  for (size_t i = 0; i < flush_refs_.size(); ++i) {
+    const std::string_view k = key_of(i);
+    const uint64_t h = HashKey(k);
+    size_t slot = h & mask;
+    bool dup = false;
+    for (; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
+      const FlushItem& seen = flush_items_[flush_seen_[slot] - 1];
+      if (seen.hash == h && key_of(seen.key) == k) {
+        dup = true;
+        break;
+      }
+    }
+    if (dup) continue;
+    Entry* e = table_.Find(k, h);
+    if (e != nullptr && e->dirty()) {
+      flush_items_.push_back(
+          {i, h, e->version(), flush_values_.size(), e->value_len(), e->expire_at_ms(), false});
+      flush_values_.append(e->value());
+    } else if (e != nullptr) {
+      ErasePendingDeleteLocked(k);  // superseded by a write-through of a newer value
+      continue;
+    } else if (HasPendingDeleteLocked(k)) {
+      flush_items_.push_back({i, h, 0, 0, 0, 0, true});
+    } else {
+      continue;  // stale: flushed, or deleted clean, since it was queued
+    }
+    flush_seen_[slot] = static_cast<uint32_t>(flush_items_.size());
+  }
+  // Views into the buffers, taken once they no longer grow.
+  for (const FlushItem& it : flush_items_) {
+    const std::string_view value =
+        it.is_delete ? std::string_view()
+                     : std::string_view(flush_values_.data() + it.value_off, it.value_len);
+    flush_batch_.push_back({key_of(it.key), value, it.expire_at_ms, it.version, it.is_delete});
+  }
+}
+
+void Shard::SortFlushBatch() {
+  // Each key is in the batch once, so the order inside it is free: in key order, RocksDB's
+  // memtable inserts reuse their skip-list search position from one key to the next.
+  std::sort(flush_batch_.begin(), flush_batch_.end(),
+            [](const TierWrite& a, const TierWrite& b) { return a.key < b.key; });
+}
+
+void Shard::SettleFlushLocked() {
+  for (const FlushItem& it : flush_items_) {
+    const std::string_view k(flush_keys_.data() + flush_refs_[it.key].off, flush_refs_[it.key].len);
+    if (it.is_delete) {
+      ErasePendingDeleteLocked(k);
+      continue;
+    }
+    Entry* e = table_.Find(k, it.hash);
+    if (e == nullptr || !e->dirty()) continue;  // deleted, evicted or written through since
+    if (e->version() == it.version) {
+      SetDirtyLocked(*e, false);
+    } else {
+      // Changed during the flight: stays dirty and must be queued (EXPIRE/PERSIST of a dirty
+      // entry do not queue it again). No clock here: the oldest-dirty age is kept as it was.
+      dirty_refs_.push_back({dirty_arena_.size(), k.size()});
+      dirty_arena_.append(k);
     }
   }
-  for (Entry* e : flushed) SetDirtyLocked(*e, false);
-  for (const std::string* k : deleted) {
-    pending_deletes_.erase(*k);
-    AdjustDirtyCount(-1);
-  }
-  if (dirty_keys_.empty()) oldest_dirty_ms_ = 0;
-  return batch.size();
+}
+
+void Shard::RequeuePoppedLocked() {
+  const size_t base = dirty_arena_.size();
+  dirty_arena_.append(flush_keys_);
+  for (const KeyRef& r : flush_refs_) dirty_refs_.push_back({base + r.off, r.len});
 }
 
 }  // namespace cairn

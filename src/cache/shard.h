@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -55,6 +56,10 @@ struct ShardCounters {
 struct Budget {
   std::atomic<int64_t> items{0};
   std::atomic<int64_t> bytes{0};
+  // Eviction-policy metadata (ghost lists, sketches, shadow caches: EvictionPolicy::
+  // MetadataBytes), counted against maxmemory with the entries. Each shard adds the change of
+  // its policy's figure when it syncs (Shard::SyncPolicyBytesLocked).
+  std::atomic<int64_t> meta_bytes{0};
   std::atomic<uint64_t> max_items{0};
   std::atomic<uint64_t> max_bytes{0};
 
@@ -69,7 +74,9 @@ struct Budget {
       return EvictionCause::kItems;
     }
     uint64_t mb = max_bytes.load(std::memory_order_relaxed);
-    if (mb != 0 && bytes.load(std::memory_order_relaxed) + db > static_cast<int64_t>(mb)) {
+    if (mb != 0 && bytes.load(std::memory_order_relaxed) + meta_bytes.load(std::memory_order_relaxed) +
+                           db >
+                       static_cast<int64_t>(mb)) {
       return EvictionCause::kSize;
     }
     return EvictionCause::kNone;
@@ -133,14 +140,33 @@ class Shard {
   // Persists a metadata change (EXPIRE, PERSIST) of a resident entry.
   bool CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error);
   // Write-back: writes up to `max` dirty keys (coalesced: each key's latest value or its delete)
-  // to the tier in one batch. Returns keys written; on a tier error returns 0, sets `error` and
-  // keeps everything dirty.
-  size_t FlushDirtyLocked(size_t max, std::string* error);
+  // to the tier in one batch. Takes `mu` itself (call it WITHOUT `mu`) and holds it only to
+  // pick the batch and to settle it: the tier write runs with the shard unlocked (see
+  // shard.cc). `written`: keys written; on a tier error 0, `error` set, everything stays
+  // dirty. `more`: dirty keys are still queued on this shard.
+  struct FlushResult {
+    size_t written = 0;
+    bool more = false;
+  };
+  FlushResult FlushDirty(size_t max, std::string* error);
+  // Blocks until no write-back batch of this shard is being written to the tier. Every tier
+  // write (or Clear) made for this shard under `mu`, other than the flush's own, calls it
+  // first, so it lands after the batch (per-key order) and no batch lands after a Clear. The
+  // flusher needs no lock to finish, so waiting with `mu` (or several shard locks) held is
+  // safe. One atomic load when no flush is in flight.
+  void WaitForFlushLocked() const {
+    while (flush_in_flight_.load(std::memory_order_acquire)) {
+      flush_in_flight_.wait(true, std::memory_order_acquire);
+    }
+  }
+  // Returns once no flush of this shard is running (call without `mu`): after
+  // SetBackingTier(nullptr), no flush still uses the old tier.
+  void WaitForFlushIdle() { std::lock_guard lock(flush_mu_); }
   bool HasPendingDeleteLocked(std::string_view key) const {
-    return !pending_deletes_.empty() && pending_deletes_.count(std::string(key)) != 0;
+    return !pending_deletes_.empty() && pending_deletes_.find(key) != pending_deletes_.end();
   }
   size_t dirty_count() const { return dirty_count_; }
-  size_t dirty_queue_size() const { return dirty_keys_.size(); }
+  size_t dirty_queue_size() const { return dirty_refs_.size(); }
   int64_t oldest_dirty_ms() const { return oldest_dirty_ms_; }
   uint64_t write_seq() const { return next_version_; }
   // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
@@ -154,6 +180,22 @@ class Shard {
   std::pair<size_t, size_t> ExpireSomeLocked(size_t limit, int64_t now_ms, EventBatch& ev,
                                               int64_t& max_lag_ms);
   void ClearLocked();
+  // Charges the change in the policy's metadata size to the budget (Budget::meta_bytes). Called
+  // where the figure matters or moves in steps: before each eviction, after a clear or a policy
+  // swap, and from each active-expiry visit (so growth while the cache is below its limits is
+  // seen within one expiry cycle).
+  // What is charged is the growth over the size the policy had when it was installed (empty):
+  // ghosts, sketches and simulations grow with keys and traffic and are charged; a fixed table a
+  // policy allocates up front (LFU's buckets, a minimum sketch) is structure, like the hash
+  // index's buckets, and is not.
+  void SyncPolicyBytesLocked() {
+    const auto size = static_cast<int64_t>(policy_->MetadataBytes());
+    const int64_t now = size > policy_floor_ ? size - policy_floor_ : 0;
+    if (now != policy_bytes_) {
+      budget_.meta_bytes.fetch_add(now - policy_bytes_, std::memory_order_relaxed);
+      policy_bytes_ = now;
+    }
+  }
   // Swaps in a new policy, rebuilding its order from entries' access metadata.
   void SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy);
 
@@ -163,6 +205,8 @@ class Shard {
   uint64_t items() const { return items_; }
   uint64_t bytes() const { return bytes_; }
   uint64_t expires() const { return ttl_.size(); }
+  // The i-th (i < expires()) entry with an expiry, in no promised order (avg_ttl sampling).
+  const Entry& ttl_entry(size_t i) const { return *ttl_[i]; }
   ShardCounters& counters() { return counters_; }
   uint64_t& rng() { return rng_; }
 
@@ -174,8 +218,15 @@ class Shard {
   void SetDirtyLocked(Entry& e, bool dirty);
   void MarkDirtyLocked(Entry& e, int64_t now_ms);
   void MarkDeletedLocked(std::string_view key, int64_t now_ms);
-  void NoteDirtyLocked(std::string key, int64_t now_ms);
+  void NoteDirtyLocked(std::string_view key, int64_t now_ms);
+  bool ErasePendingDeleteLocked(std::string_view key);
   void AdjustDirtyCount(int64_t d);
+  // FlushDirty's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
+  // its keys back in the queue after a failed write (mu held).
+  void PopFlushBatchLocked(size_t max);
+  void SortFlushBatch();  // flush_mu_ held, mu not needed: the batch is the flusher's
+  void SettleFlushLocked();
+  void RequeuePoppedLocked();
 
   const size_t index_;
   Budget& budget_;
@@ -185,15 +236,52 @@ class Shard {
   std::vector<Entry*> ttl_;  // entries with an expiry; Entry::ttl_pos indexes it
   size_t expire_cursor_ = 0;
   uint64_t items_ = 0, bytes_ = 0;
+  int64_t policy_bytes_ = 0;  // this shard's share of Budget::meta_bytes
+  int64_t policy_floor_ = 0;  // MetadataBytes() of the policy when installed (not charged)
   uint64_t next_version_ = 1;
   uint64_t rng_;
   ShardCounters counters_;
   // Write-back backlog: keys to look at on the next flush (may repeat or be stale: the flush
-  // coalesces), and keys deleted or expired since their last flush.
-  std::vector<std::string> dirty_keys_;
-  std::unordered_set<std::string> pending_deletes_;
+  // coalesces), and keys deleted or expired since their last flush. The queue keeps its keys'
+  // bytes in one arena (no allocation per dirty mark); the flush pops from the end.
+  struct KeyRef {
+    size_t off;
+    size_t len;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view k) const { return std::hash<std::string_view>{}(k); }
+  };
+  std::string dirty_arena_;
+  std::vector<KeyRef> dirty_refs_;
+  std::unordered_set<std::string, KeyHash, std::equal_to<>> pending_deletes_;
   size_t dirty_count_ = 0;
   int64_t oldest_dirty_ms_ = 0;
+
+  // --- the write-back flush (see FlushDirty) ---
+  // Serialises flushes of this shard (FlushService round, backpressure, SetWriteMode): one batch
+  // at a time, picked, written and settled. Lock order: flush_mu_ before mu, never the reverse.
+  std::mutex flush_mu_;
+  // Set under mu when a picked batch is about to be written with mu released; cleared (and
+  // waiters notified) as soon as the tier write returns, before mu is taken again to settle.
+  std::atomic<bool> flush_in_flight_{false};
+  // The batch being flushed, owned by the flusher holding flush_mu_ and reused across flushes:
+  // popped queue keys (their bytes and refs, put back on failure), a copy of the values written
+  // (entries may change or go away while the lock is released), and what was written.
+  struct FlushItem {
+    size_t key;  // index into flush_refs_
+    uint64_t hash;
+    uint64_t version;  // the entry's version written; 0 for a delete
+    size_t value_off, value_len;
+    int64_t expire_at_ms;
+    bool is_delete;
+  };
+  std::string flush_keys_;
+  std::vector<KeyRef> flush_refs_;
+  std::string flush_values_;
+  std::vector<FlushItem> flush_items_;
+  std::vector<uint32_t> flush_seen_;  // coalescing while picking (see PopFlushBatchLocked)
+  std::vector<TierWrite> flush_batch_;
 };
 
 }  // namespace cairn

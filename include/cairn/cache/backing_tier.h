@@ -1,7 +1,9 @@
 // The persistent tier as the cache sees it. The persistence module adapts its BackingStore
-// (RocksDB) to this; tests use an in-memory tier with fault injection. The cache calls it only
-// under the owning shard's lock (writes) or with no lock held (read-through reads), so a tier
-// must be thread-safe and must never call back into the cache.
+// (RocksDB) to this; tests use an in-memory tier with fault injection. The cache writes under
+// the owning shard's lock, except write-back flush batches, which are written with no lock held
+// (the shard orders every other write after a batch in flight: see Shard::FlushDirty); reads
+// (read-through) run with no lock held. So a tier must be thread-safe and must never call back
+// into the cache.
 #pragma once
 
 #include <cstdint>

@@ -173,6 +173,11 @@ class CacheManager {
   void Restore(std::vector<RestoreEntry> entries);
 
   CacheStats Stats() const;
+  // INFO keyspace avg_ttl: the average remaining TTL (ms) of keys with an expiry, estimated from
+  // up to `per_shard` of each shard's TTL'd keys spread over its TTL list (one shard lock at a
+  // time, never a walk of the keyspace), each shard weighted by its count of TTL'd keys.
+  // 0 when no key has an expiry.
+  int64_t EstimateAvgTtlMs(size_t per_shard = 32) const;
   void ResetStats();
   size_t shard_count() const { return shards_.size(); }
   size_t ShardOf(std::string_view key) const;
@@ -196,7 +201,9 @@ class CacheManager {
   OpStatus WriteOneLocked(Shard& s, std::string_view key, uint64_t h, std::string_view value,
                           Entry* e, int64_t expire, int64_t now, EventBatch& ev, int64_t& di,
                           int64_t& db);
-  std::string WriteTier(std::span<const TierWrite> writes);
+  // Writes a multi-key batch for the operation holding the `locked` shards' locks (write-through),
+  // after any write-back batch of those shards in flight.
+  std::string WriteTier(std::span<Shard* const> locked, std::span<const TierWrite> writes);
   // Read-through: on a memory miss, look in the tier; insert what is found (clean).
   OpStatus ReadThrough(std::string_view key, uint64_t hash, FunctionRef<void(const Entry&)> fn);
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -69,12 +69,13 @@ TEST_P(CapacityTest, EntryLargerThanWholeBudgetIsRefused) {
 
 TEST_P(CapacityTest, BudgetSplitAcrossShardsDoesNotRefuseWhileEvictableDataExists) {
   if (!Evicts()) GTEST_SKIP() << "noeviction refuses by design";
-  // One big value takes ~all of the budget: it must evict small keys from other shards.
-  CacheManager c({.shards = 16, .max_bytes = 100'000, .eviction_policy = GetParam()}, clock_);
-  for (int i = 0; i < 500; ++i) c.Set("s" + std::to_string(i), std::string(100, 'x'));
-  EXPECT_EQ(c.Set("huge", std::string(90'000, 'y')).status, OpStatus::kOk);
+  // One big value takes most of the budget: it must evict small keys from other shards. (Not
+  // all of it: the ghost keys of the evicted ones are charged too, see PolicyMetadata... below.)
+  CacheManager c({.shards = 16, .max_bytes = 1'000'000, .eviction_policy = GetParam()}, clock_);
+  for (int i = 0; i < 5000; ++i) c.Set("s" + std::to_string(i), std::string(100, 'x'));
+  EXPECT_EQ(c.Set("huge", std::string(800'000, 'y')).status, OpStatus::kOk);
   EXPECT_TRUE(c.Exists("huge"));
-  EXPECT_LE(c.Stats().bytes, 100'000u);
+  EXPECT_LE(c.Stats().bytes, 1'000'000u);
 }
 
 TEST_P(CapacityTest, LoweringLimitsAtRunTimeEvictsNow) {
@@ -105,9 +106,8 @@ TEST_P(CapacityTest, MultiSetIsAllOrNothingUnderCapacity) {
 
 TEST_P(CapacityTest, OverwriteOfTheVictimItselfWorks) {
   // With one item of room, overwriting the only key (the natural victim) must not evict it.
-  CacheManager c({.shards = 1, .max_bytes = Entry::Charge(1, 10) + 10,
-                  .eviction_policy = GetParam()},
-                 clock_);
+  CacheManager c(
+      {.shards = 1, .max_bytes = Entry::Charge(1, 10) + 10, .eviction_policy = GetParam()}, clock_);
   ASSERT_EQ(c.Set("k", std::string(10, 'a')).status, OpStatus::kOk);
   ASSERT_EQ(c.Set("k", std::string(20, 'b')).status, OpStatus::kOk);
   EXPECT_EQ(testing::GetValue(c, "k"), std::string(20, 'b'));
@@ -131,6 +131,29 @@ TEST_P(CapacityTest, PolicySwapKeepsEntriesAndCounters) {
   EXPECT_FALSE(c.SetPolicy("no-such-policy"));
   EXPECT_TRUE(c.SetPolicy("allkeys-lru"));
   EXPECT_EQ(c.policy(), "lru");
+}
+
+TEST_P(CapacityTest, PolicyMetadataCountsAgainstMaxmemory) {
+  if (!Evicts()) GTEST_SKIP() << "noeviction keeps no metadata";
+  // Small entries under a byte limit, with hits and misses: ghosts, sketches and simulations
+  // grow with traffic; what they add must come out of the same budget as the entries.
+  const uint64_t max_bytes = 512 * 1024;
+  CacheManager c({.shards = 2, .max_bytes = max_bytes, .eviction_policy = GetParam()}, clock_);
+  std::mt19937 rng(11);
+  for (int i = 0; i < 60'000; ++i) {
+    const std::string key = "k" + std::to_string(rng() % 20'000);
+    if (c.Get(key, [](const Entry&) {}) != OpStatus::kOk) c.Set(key, "v");
+  }
+  const CacheStats st = c.Stats();
+  // What an empty policy allocates up front is structure and not charged (see Shard).
+  CacheManager empty({.shards = 2, .max_bytes = max_bytes, .eviction_policy = GetParam()}, clock_);
+  const uint64_t floor = empty.Stats().policy_metadata_bytes;
+  ASSERT_GE(st.policy_metadata_bytes, floor);
+  const uint64_t grown = st.policy_metadata_bytes - floor;
+  // The charge is synced before each eviction; one eviction's growth (a ghost key) may lag.
+  EXPECT_LE(st.bytes + grown, max_bytes + 1024)
+      << "bytes " << st.bytes << " metadata grown " << grown << " of " << st.policy_metadata_bytes;
+  EXPECT_GT(st.evictions, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, CapacityTest,

@@ -162,5 +162,87 @@ TEST(ConcurrencyTest, WritePolicySwapsUnderLoadLoseNoWrite) {
   for (const auto& [k, v] : mem) EXPECT_EQ(tier.Value(k), v) << k;
 }
 
+// Write-back under load with two flushers (the FlushService and a direct FlushDirty loop) whose
+// batches are written with the shard lock released, while writers rewrite, delete, rename,
+// expire and evict the same keys. Once everything is flushed, every resident key's latest value
+// and expiry are in the tier (and with no capacity limit, the tier holds exactly the cache).
+TEST(ConcurrencyTest, WriteBackFlushesOutsideTheLockKeepTheTierInOrder) {
+  for (uint64_t max_items : {uint64_t{0}, uint64_t{100}}) {
+    SCOPED_TRACE(max_items);
+    ManualClock clock;
+    testing::FakeTier tier;
+    CacheManager c({.shards = 4, .max_items = max_items}, clock);
+    c.SetBackingTier(&tier);
+    ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack));
+    FlushService service(c, 1, 20);
+    service.Start();
+    std::atomic<bool> stop{false};
+    std::thread direct([&] {
+      while (!stop.load()) {
+        std::string err;
+        c.FlushDirty(&err, 50);
+        std::this_thread::yield();
+      }
+    });
+    std::vector<std::thread> workers;
+    for (int t = 0; t < 3; ++t) {
+      workers.emplace_back([&, t] {
+        std::mt19937 rng(t + 7);
+        std::string buf;
+        const int64_t far = clock.NowMs() + 3'600'000;
+        for (int i = 0; i < 15'000; ++i) {
+          std::string key = "k" + std::to_string(rng() % 300);
+          switch (rng() % 8) {
+            case 0:
+              c.Delete(key);
+              break;
+            case 1:
+              c.Rename(key, "k" + std::to_string(rng() % 300));
+              break;
+            case 2:
+              c.Expire(key, far + static_cast<int64_t>(rng() % 1000));
+              break;
+            case 3:
+              c.Persist(key);
+              break;
+            case 4:
+              c.Mutate(key, [&](const Entry* e) {
+                buf.assign(e == nullptr ? "" : e->value().substr(0, 20));
+                buf += "m";
+                return Mutation::Write(buf);
+              });
+              break;
+            default:
+              c.Set(key, std::to_string(t) + ":" + std::to_string(i));
+              break;
+          }
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    stop = true;
+    direct.join();
+    service.Stop();
+    std::string err;
+    c.FlushDirty(&err);
+    ASSERT_TRUE(err.empty()) << err;
+    EXPECT_EQ(c.dirty_keys(), 0u);
+    size_t resident = 0;
+    uint64_t cursor = 0;
+    do {
+      cursor = c.Scan(cursor, 100, [&](const Entry& e) {
+        ++resident;
+        auto rec = tier.Record(std::string(e.key()));
+        ASSERT_TRUE(rec.has_value()) << e.key();
+        EXPECT_EQ(rec->value, e.value()) << e.key();
+        EXPECT_EQ(rec->expire_at_ms, e.expire_at_ms()) << e.key();
+      });
+    } while (cursor != 0);
+    if (max_items == 0) {
+      EXPECT_EQ(tier.size(), resident);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace cairn

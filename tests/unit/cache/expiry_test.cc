@@ -66,5 +66,41 @@ TEST(ExpiryServiceTest, RunsCyclesInTheBackgroundAndStops) {
   EXPECT_GE(svc.cycles(), 1u);
 }
 
+TEST(AvgTtlTest, ExactWhenEveryTtlIsSampled) {
+  ManualClock clock;
+  CacheManager c({.shards = 4}, clock);
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 0);  // no keys
+  c.Set("plain", "v");
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 0);  // no key with an expiry
+  // Remaining TTLs 1000, 2000, ..., 10000 ms: mean 5500.
+  for (int i = 1; i <= 10; ++i) {
+    c.Set("k" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + i * 1000});
+  }
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 5500);
+  clock.Advance(500);
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 5000);
+  // Expired but not yet reclaimed keys are not counted: 9 left, 500 .. 8500 ms, mean 4500.
+  clock.Advance(1000);
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 4500);
+}
+
+TEST(AvgTtlTest, SampledEstimateOfManyKeys) {
+  // 100,000 keys with TTLs spread evenly over 10..20 s (mean 15 s); 32 samples per shard.
+  ManualClock clock;
+  CacheManager c({.shards = 16}, clock);
+  for (int i = 0; i < 100'000; ++i) {
+    c.Set("k" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + 10'000 + (i % 10'001)});
+  }
+  const int64_t avg = c.EstimateAvgTtlMs();
+  EXPECT_GT(avg, 14'000);
+  EXPECT_LT(avg, 16'000);
+  // All keys at one TTL: the estimate is exact.
+  c.Flush();
+  for (int i = 0; i < 10'000; ++i) {
+    c.Set("k" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + 100'000});
+  }
+  EXPECT_EQ(c.EstimateAvgTtlMs(), 100'000);
+}
+
 }  // namespace
 }  // namespace cairn

@@ -1,6 +1,8 @@
 // An in-memory BackingTier for cache tests, with fault injection and a write log.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <string>
@@ -13,7 +15,13 @@ namespace cairn::testing {
 class FakeTier : public BackingTier {
  public:
   std::string Write(std::span<const TierWrite> writes) override {
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    if (block_next_) {  // park this write until Unblock() (mu_ is released while parked)
+      block_next_ = false;
+      parked_ = true;
+      cv_.notify_all();
+      cv_.wait(lock, [&] { return !parked_; });
+    }
     if (fail_next_ > 0) {
       --fail_next_;
       ++failed_;
@@ -22,6 +30,7 @@ class FakeTier : public BackingTier {
     batches_.push_back(writes.size());
     for (const TierWrite& w : writes) {
       ++ops_;
+      log_.push_back(std::string(w.key) + (w.is_delete ? " DEL" : "=" + std::string(w.value)));
       if (w.is_delete) {
         data_.erase(std::string(w.key));
       } else {
@@ -43,6 +52,34 @@ class FakeTier : public BackingTier {
     }
     ++reads_;
     auto it = data_.find(std::string(key));
+    if (it == data_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  // The next Write parks (before applying anything or failing) until Unblock().
+  void BlockNextWrite() {
+    std::lock_guard lock(mu_);
+    block_next_ = true;
+  }
+  // Waits until a write is parked; false after `timeout`.
+  bool WaitParked(std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return parked_; });
+  }
+  void Unblock() {
+    std::lock_guard lock(mu_);
+    block_next_ = false;
+    parked_ = false;
+    cv_.notify_all();
+  }
+  // Every applied put ("key=value") and delete ("key DEL"), in the order applied.
+  std::vector<std::string> log() {
+    std::lock_guard lock(mu_);
+    return log_;
+  }
+  std::optional<TierRecord> Record(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto it = data_.find(key);
     if (it == data_.end()) return std::nullopt;
     return it->second;
   }
@@ -80,6 +117,9 @@ class FakeTier : public BackingTier {
 
  private:
   std::mutex mu_;
+  std::condition_variable cv_;
+  bool block_next_ = false, parked_ = false;
+  std::vector<std::string> log_;
   std::map<std::string, TierRecord> data_;
   std::vector<size_t> batches_;
   int fail_next_ = 0;
