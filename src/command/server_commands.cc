@@ -1,7 +1,7 @@
 // Server commands (Redis 7.0 src/server.c, src/config.c, src/debug.c, src/functions.c wording):
 // INFO, CONFIG GET/SET/RESETSTAT/REWRITE, TIME, SHUTDOWN, FUNCTION FLUSH/LIST and DEBUG SLEEP.
 // INFO keeps Redis's field names (redis_version says 7.0.0 so that clients which gate features on
-// it behave) and adds cairn_* fields for what only Cairn has.
+// it behave) and adds cairn_* fields for what only Cairn has, plus a `cairn` section (InfoCairn).
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -27,23 +27,13 @@
 #include "cairn/pubsub/pubsub_hub.h"
 #include "command_observer.h"
 #include "replies.h"
+#include "spec_builder.h"
 
 namespace cairn {
 namespace {
 
 constexpr std::string_view kRedisVersion = "7.0.0";
 constexpr std::string_view kCairnVersion = "0.1.0";
-
-std::string_view Printable(std::string_view s) { return s.substr(0, s.find('\0')); }
-
-// "unknown subcommand or wrong number of arguments for 'x'. Try DEBUG HELP." (Redis's
-// addReplySubcommandSyntaxError, for commands that parse their own subcommands).
-void ReplySubcommandSyntaxError(CommandContext& ctx, std::string_view command, Args args) {
-  std::string msg = "ERR unknown subcommand or wrong number of arguments for '";
-  msg.append(Printable(args[1]).substr(0, 128)).append("'. Try ");
-  msg.append(command).append(" HELP.");
-  ctx.reply.Error(msg);
-}
 
 // --- INFO ---
 
@@ -59,8 +49,9 @@ enum InfoSection : uint32_t {
   kInfoCluster = 1u << 8,
   kInfoKeyspace = 1u << 9,
   kInfoLatencyStats = 1u << 10,
+  kInfoCairn = 1u << 11,
 };
-constexpr uint32_t kInfoAll = (1u << 11) - 1;
+constexpr uint32_t kInfoAll = (1u << 12) - 1;
 constexpr uint32_t kInfoDefault = kInfoAll & ~(kInfoCommandStats | kInfoLatencyStats);
 
 uint32_t ParseInfoSections(Args args) {
@@ -77,6 +68,7 @@ uint32_t ParseInfoSections(Args args) {
       {"cluster", kInfoCluster},
       {"keyspace", kInfoKeyspace},
       {"latencystats", kInfoLatencyStats},
+      {"cairn", kInfoCairn},
       {"default", kInfoDefault},
       {"all", kInfoAll},
       {"everything", kInfoAll},
@@ -102,6 +94,13 @@ std::string BytesToHuman(uint64_t n) {
   }
   char buf[32];
   std::snprintf(buf, sizeof(buf), "%.2f%c", d, kUnits[unit]);
+  return buf;
+}
+
+// Redis's instantaneous_*_kbps: bytes per second as KiB per second, two decimals.
+std::string Kbps(uint64_t bytes_per_sec) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.2f", static_cast<double>(bytes_per_sec) / 1024);
   return buf;
 }
 
@@ -216,9 +215,11 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Section("Stats");
   w.Field("total_connections_received", load(c.total_connections));
   w.Field("total_commands_processed", load(c.total_commands));
-  w.Field("instantaneous_ops_per_sec", 0);
+  w.Field("instantaneous_ops_per_sec", c.ops_per_sec.PerSecond());
   w.Field("total_net_input_bytes", load(c.net_input_bytes));
   w.Field("total_net_output_bytes", load(c.net_output_bytes));
+  w.Field("instantaneous_input_kbps", Kbps(c.input_bytes_per_sec.PerSecond()));
+  w.Field("instantaneous_output_kbps", Kbps(c.output_bytes_per_sec.PerSecond()));
   w.Field("rejected_connections", load(c.rejected_connections));
   w.Field("expired_keys", stats.expirations);
   w.Field("evicted_keys", stats.evictions);
@@ -234,6 +235,27 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("cairn_oom_rejections", stats.oom_rejections);
   w.Field("cairn_active_expired_keys", stats.active_expirations);
   w.Field("cairn_expiry_lag_ms", stats.expiry_lag_ms);
+}
+
+// Cairn's own section: policies, capacity, evictions by cause, expirations by kind, expiry lag.
+void InfoCairn(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
+  CacheManager& cache = ctx.cache;
+  w.Section("Cairn");
+  w.Field("eviction_policy", cache.policy());
+  w.Field("write_policy", ToString(cache.write_mode()));
+  w.Field("read_through", cache.read_through() ? "yes" : "no");
+  w.Field("shards", cache.shard_count());
+  w.Field("items", stats.items);
+  w.Field("bytes", stats.bytes);
+  w.Field("max_items", cache.max_items());
+  w.Field("maxmemory", cache.max_bytes());
+  w.Field("policy_metadata_bytes", stats.policy_metadata_bytes);
+  w.Field("evicted_keys_maxmemory", stats.evictions_size);
+  w.Field("evicted_keys_max_items", stats.evictions_items);
+  w.Field("expired_keys_lazy", stats.expirations - stats.active_expirations);
+  w.Field("expired_keys_active", stats.active_expirations);
+  w.Field("expiry_lag_ms", stats.expiry_lag_ms);
+  w.Field("oom_rejections", stats.oom_rejections);
 }
 
 void InfoCpu(InfoWriter& w) {
@@ -352,10 +374,12 @@ void InfoCommand(CommandContext& ctx, Args args) {
   if (mask & kInfoKeyspace) {
     w.Section("Keyspace");
     if (stats.items > 0) {
-      w.Field("db0", "keys=" + std::to_string(stats.items) +
-                         ",expires=" + std::to_string(stats.expires) + ",avg_ttl=0");
+      const int64_t avg_ttl = stats.expires == 0 ? 0 : ctx.cache.EstimateAvgTtlMs();
+      w.Field("db0", "keys=" + std::to_string(stats.items) + ",expires=" +
+                         std::to_string(stats.expires) + ",avg_ttl=" + std::to_string(avg_ttl));
     }
   }
+  if (mask & kInfoCairn) InfoCairn(ctx, w, stats);
   ctx.reply.Bulk(w.text());
 }
 
@@ -534,29 +558,8 @@ void DebugCommand(CommandContext& ctx, Args args) {
     ctx.client.sleep_us = us > 0 ? static_cast<int64_t>(us < 9e15 ? us : 9e15) : 0;
     ctx.reply.Ok();
   } else {
-    ReplySubcommandSyntaxError(ctx, "DEBUG", args);
+    replies::SubcommandSyntaxError(ctx.reply, args);
   }
-}
-
-void ContainerFallback(CommandContext& ctx, Args args) {
-  std::string msg = "ERR unknown subcommand '";
-  msg.append(Printable(args.size() > 1 ? args[1] : std::string_view())).append("'. Try ");
-  for (char c : args[0]) msg.push_back((c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c);
-  msg.append(" HELP.");
-  ctx.reply.Error(msg);
-}
-
-CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler handler,
-                 std::string summary, std::string since = "1.0.0") {
-  CommandSpec spec;
-  spec.name = std::move(name);
-  spec.arity = arity;
-  spec.flags = flags;
-  spec.handler = handler;
-  spec.group = "server";
-  spec.summary = std::move(summary);
-  spec.since = std::move(since);
-  return spec;
 }
 
 }  // namespace
@@ -564,6 +567,7 @@ CommandSpec Spec(std::string name, int arity, uint32_t flags, CommandHandler han
 void RegisterServerCommands(CommandTable& table) {
   constexpr uint32_t kLS = kCmdLoading | kCmdStale;
   constexpr uint32_t kAdm = kCmdAdmin | kCmdNoScript | kLS;
+  constexpr SpecBuilder Spec("server");
   table.Register(
       Spec("info", -1, kLS, &InfoCommand, "Returns information and statistics about the server."));
   table.Register(
@@ -572,8 +576,8 @@ void RegisterServerCommands(CommandTable& table) {
                       "Synchronously saves the database(s) to disk and shuts down the server."));
   table.Register(Spec("debug", -2, kAdm, &DebugCommand, "A container for debugging commands."));
 
-  CommandSpec config = Spec("config", -2, 0, &ContainerFallback,
-                            "A container for server configuration commands.", "2.0.0");
+  CommandSpec config =
+      Spec.Container("config", "A container for server configuration commands.", "2.0.0");
   config.subcommands.push_back(Spec("get", -3, kAdm, &ConfigGetCommand,
                                     "Returns the effective values of configuration parameters.",
                                     "2.0.0"));
@@ -588,8 +592,7 @@ void RegisterServerCommands(CommandTable& table) {
                                     "5.0.0"));
   table.Register(std::move(config));
 
-  CommandSpec function =
-      Spec("function", -2, 0, &ContainerFallback, "A container for function commands.", "7.0.0");
+  CommandSpec function = Spec.Container("function", "A container for function commands.", "7.0.0");
   function.subcommands.push_back(Spec("flush", -2, kCmdWrite | kCmdNoScript, &FunctionFlushCommand,
                                       "Deletes all libraries and functions.", "7.0.0"));
   function.subcommands.push_back(Spec("list", -2, kCmdNoScript, &FunctionListCommand,

@@ -183,6 +183,7 @@ void Server::Impl::ScheduleCron() {
   cron->async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping.load()) return;
     SweepIdleClients();
+    SampleInstantaneousMetrics();
     ScheduleCron();
   });
 }
@@ -197,6 +198,17 @@ void Server::Impl::SweepIdleClients() {
       s->Kill();
     }
   }
+}
+
+void Server::Impl::SampleInstantaneousMetrics() {
+  // Real elapsed time (not the cache clock, which tests drive by hand).
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now().time_since_epoch())
+                             .count();
+  auto load = [](const std::atomic<uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+  counters.ops_per_sec.Sample(now_ms, load(counters.total_commands));
+  counters.input_bytes_per_sec.Sample(now_ms, load(counters.net_input_bytes));
+  counters.output_bytes_per_sec.Sample(now_ms, load(counters.net_output_bytes));
 }
 
 void Server::Impl::WatchSignals() {

@@ -93,6 +93,7 @@ struct Server::Impl {
   void Unregister(uint64_t id);
   void ScheduleCron();
   void SweepIdleClients();
+  void SampleInstantaneousMetrics();  // INFO instantaneous_* (cron thread only)
   void WatchSignals();
   std::vector<std::shared_ptr<Session>> SnapshotSessions() const;
   std::shared_ptr<Session> FindSession(uint64_t id) const;

@@ -150,6 +150,98 @@ def test_info_cairn_section(make_server):
                                      for v in values("lag")), "expiry lag"
 
 
+
+CAIRN_FIELDS = ("eviction_policy", "write_policy", "read_through", "shards", "items", "bytes",
+                "max_items", "maxmemory", "policy_metadata_bytes", "evicted_keys_maxmemory",
+                "evicted_keys_max_items", "expired_keys_lazy", "expired_keys_active",
+                "expiry_lag_ms", "oom_rejections")
+
+
+@pytest.mark.cairn_only
+@pytest.mark.needs("info-cairn")
+def test_info_cairn_fields_move_with_exact_deltas(make_server):
+    """Every cairn field is there; per-cause evictions, lazy expiry and the policy name follow a
+    scripted sequence exactly. hz 1: active expiry runs once a second, so a key read right after
+    its TTL is (almost always) expired lazily; the rare race with the cycle is retried."""
+    s = make_server(eviction_policy="lru", shards=2, hz=1)
+    with s.conn() as c:
+        before = s.info("cairn", conn=c)
+        assert set(CAIRN_FIELDS) <= set(before), before
+        assert before["eviction_policy"] == "lru"
+        assert before["write_policy"] == "none" and before["read_through"] == "no"
+        assert before["shards"] == 2 and before["max_items"] == 0 and before["items"] == 0
+
+        # max-items 5, then 8 distinct writes: exactly 3 evictions, all for max-items
+        assert c.cmd("CONFIG", "SET", "max-items", "5") == "OK"
+        for i in range(8):
+            assert c.cmd("SET", f"k{i}", "v") == "OK"
+        after = s.info("cairn", conn=c)
+        assert after["max_items"] == 5 and after["items"] == 5
+        assert after["evicted_keys_max_items"] - before["evicted_keys_max_items"] == 3
+        assert after["evicted_keys_maxmemory"] == before["evicted_keys_maxmemory"]
+        assert after["oom_rejections"] == before["oom_rejections"]
+        assert after["bytes"] > 0
+        assert after["bytes"] == s.info("memory", conn=c)["used_memory"]
+
+        # a key with PX, read after its TTL: one lazy expiration
+        assert c.cmd("CONFIG", "SET", "max-items", "0") == "OK"
+        lazy_seen = False
+        for attempt in range(5):
+            start = s.info("cairn", conn=c)
+            assert c.cmd("SET", f"t{attempt}", "x", "PX", "20") == "OK"
+            time.sleep(0.05)
+            assert c.cmd("GET", f"t{attempt}") is None
+            end = s.info("cairn", conn=c)
+            lazy = end["expired_keys_lazy"] - start["expired_keys_lazy"]
+            active = end["expired_keys_active"] - start["expired_keys_active"]
+            assert lazy + active == 1, (lazy, active)
+            if lazy == 1:
+                lazy_seen = True
+                break
+        assert lazy_seen, "every attempt raced the active expiry cycle"
+        stats = s.info("stats", conn=c)
+        assert stats["expired_keys"] == end["expired_keys_lazy"] + end["expired_keys_active"]
+        assert stats["cairn_evicted_keys_max_items"] == end["evicted_keys_max_items"]
+        assert end["expiry_lag_ms"] >= 0
+
+        # eviction_policy follows CONFIG SET eviction-policy
+        for policy in ("lfu", "fifo", "lru"):
+            assert c.cmd("CONFIG", "SET", "eviction-policy", policy) == "OK"
+            assert s.info("cairn", conn=c)["eviction_policy"] == policy
+
+
+@pytest.mark.cairn_only
+def test_info_keyspace_avg_ttl(make_server):
+    """avg_ttl is the mean remaining TTL (ms) of keys with an expiry (Redis 7.0's is a slow
+    moving average of samples, hence cairn_only)."""
+    s = make_server()
+    with s.conn() as c:
+        c.pipeline([("SET", f"k{i}", "v", "EX", "100") for i in range(200)])
+        c.pipeline([("SET", f"p{i}", "v") for i in range(50)])  # no TTL: not in the average
+        db0 = s.info("keyspace", conn=c)["db0"]
+        assert db0["keys"] == 250 and db0["expires"] == 200
+        assert 90000 <= db0["avg_ttl"] <= 100000, db0
+        assert c.cmd("FLUSHALL") == "OK"
+        assert c.cmd("SET", "p", "v") == "OK"
+        assert s.info("keyspace", conn=c)["db0"]["avg_ttl"] == 0
+
+
+def test_instantaneous_figures_follow_the_load(make_server):
+    """instantaneous_ops_per_sec (and the kbps figures) are sampled every 100 ms like Redis:
+    they rise above 0 while a load runs (bounded: 3 s)."""
+    s = make_server()
+    with s.conn() as load, s.conn() as c:
+        deadline = time.monotonic() + 3.0
+        stats = s.info("stats", conn=c)
+        while time.monotonic() < deadline and not (
+                stats["instantaneous_ops_per_sec"] > 0 and stats["instantaneous_input_kbps"] > 0
+                and stats["instantaneous_output_kbps"] > 0):
+            load.pipeline([("SET", f"k{i}", "v") for i in range(200)])
+            stats = s.info("stats", conn=c)
+        assert stats["instantaneous_ops_per_sec"] > 0, stats
+        assert stats["instantaneous_input_kbps"] > 0, stats
+        assert stats["instantaneous_output_kbps"] > 0, stats
+
 # -- SLOWLOG --------------------------------------------------------------------------------------
 @pytest.mark.needs("slowlog", "debug-sleep")
 def test_slowlog_captures_debug_sleep(make_server):

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "cairn/command/instantaneous_metric.h"
 #include "cairn/protocol/reply_builder.h"
 
 namespace cairn {
@@ -75,6 +76,10 @@ struct ServerCounters {
   std::atomic<uint64_t> rejected_connections{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
+  // instantaneous_ops_per_sec / _input_kbps / _output_kbps: the server cron samples the totals.
+  InstantaneousMetric ops_per_sec;
+  InstantaneousMetric input_bytes_per_sec;
+  InstantaneousMetric output_bytes_per_sec;
 };
 
 class ServerContext {

@@ -53,14 +53,63 @@ TEST_F(ServerTest, InfoDefaultSectionsAndFields) {
   EXPECT_EQ(InfoField(info, "maxclients"), "10000");
   EXPECT_EQ(InfoField(info, "maxmemory"), "0");
   EXPECT_EQ(InfoField(info, "maxmemory_human"), "0B");
-  EXPECT_EQ(InfoField(info, "maxmemory_policy"), "allkeys-lru");
+  EXPECT_EQ(InfoField(info, "maxmemory_policy"), "adaptive");  // the default: no Redis name
   EXPECT_EQ(InfoField(info, "used_memory"), std::to_string(cache_->Stats().bytes));
   EXPECT_EQ(InfoField(info, "keyspace_hits"), "1");
   EXPECT_EQ(InfoField(info, "keyspace_misses"), "1");
   EXPECT_EQ(InfoField(info, "total_connections_received"), "1");
   EXPECT_EQ(InfoField(info, "total_commands_processed"), "5");  // INFO itself not yet counted
-  EXPECT_EQ(InfoField(info, "db0"), "keys=2,expires=1,avg_ttl=0");
+  EXPECT_EQ(InfoField(info, "db0"), "keys=2,expires=1,avg_ttl=100000");  // manual clock
+  EXPECT_NE(info.find("\r\n\r\n# Cairn\r\n"), std::string::npos);
   EXPECT_EQ(info.substr(info.size() - 2), "\r\n");
+}
+
+TEST_F(ServerTest, InfoCairnSection) {
+  Start();
+  auto c = Connect();
+  cache_->SetCapacity(/*max_items=*/2, /*max_bytes=*/0);
+  for (const char* key : {"a", "b", "c"}) ASSERT_EQ(c->Call({"SET", key, "v"}), "+OK\r\n");
+  ASSERT_EQ(c->Call({"SET", "t", "v", "PX", "10"}), "+OK\r\n");  // evicts one more
+  clock_.Advance(20);
+  ASSERT_EQ(c->Call({"GET", "t"}), "$-1\r\n");  // expired lazily
+  const std::string info = BulkText(c->Call({"INFO", "cairn"}));
+  EXPECT_EQ(info.rfind("# Cairn\r\n", 0), 0u) << info;
+  EXPECT_EQ(info.find("# Server"), std::string::npos);
+  const CacheStats st = cache_->Stats();
+  EXPECT_EQ(InfoField(info, "eviction_policy"), cache_->policy());
+  EXPECT_EQ(InfoField(info, "write_policy"), "none");
+  EXPECT_EQ(InfoField(info, "read_through"), "no");
+  EXPECT_EQ(InfoField(info, "shards"), std::to_string(cache_->shard_count()));
+  EXPECT_EQ(InfoField(info, "items"), "1");
+  EXPECT_EQ(InfoField(info, "bytes"), std::to_string(st.bytes));
+  EXPECT_EQ(InfoField(info, "max_items"), "2");
+  EXPECT_EQ(InfoField(info, "maxmemory"), "0");
+  EXPECT_EQ(InfoField(info, "policy_metadata_bytes"), std::to_string(st.policy_metadata_bytes));
+  EXPECT_EQ(InfoField(info, "evicted_keys_maxmemory"), "0");
+  EXPECT_EQ(InfoField(info, "evicted_keys_max_items"), "2");
+  EXPECT_EQ(InfoField(info, "expired_keys_lazy"), "1");
+  EXPECT_EQ(InfoField(info, "expired_keys_active"), "0");
+  EXPECT_EQ(InfoField(info, "expiry_lag_ms"), "0");
+  EXPECT_EQ(InfoField(info, "oom_rejections"), "0");
+  EXPECT_NE(BulkText(c->Call({"INFO", "everything"})).find("\r\n# Cairn\r\n"), std::string::npos);
+}
+
+TEST_F(ServerTest, InfoInstantaneousFiguresFollowTheLoad) {
+  Start();
+  auto c = Connect();
+  // Redis's figure: the mean of 16 samples taken every 100 ms; poll (bounded) under load.
+  std::string ops = "0", in = "0.00";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while ((ops == "0" || in == "0.00") && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 50; ++i) ASSERT_EQ(c->Call({"PING"}), "+PONG\r\n");
+    const std::string stats = BulkText(c->Call({"INFO", "stats"}));
+    ops = InfoField(stats, "instantaneous_ops_per_sec");
+    in = InfoField(stats, "instantaneous_input_kbps");
+  }
+  EXPECT_NE(ops, "0");
+  EXPECT_NE(in, "0.00");
+  EXPECT_GT(std::stod(InfoField(BulkText(c->Call({"INFO", "stats"})), "instantaneous_output_kbps")),
+            0.0);
 }
 
 TEST_F(ServerTest, InfoSectionSelection) {
