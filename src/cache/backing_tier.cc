@@ -6,9 +6,12 @@ namespace cairn {
 
 const char* ToString(WriteMode m) {
   switch (m) {
-    case WriteMode::kNone: return "none";
-    case WriteMode::kWriteThrough: return "write-through";
-    case WriteMode::kWriteBack: return "write-back";
+    case WriteMode::kNone:
+      return "none";
+    case WriteMode::kWriteThrough:
+      return "write-through";
+    case WriteMode::kWriteBack:
+      return "write-back";
   }
   return "none";
 }

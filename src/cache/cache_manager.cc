@@ -246,8 +246,8 @@ OpStatus CacheManager::DeleteLocked(Shard& s, Entry* e, std::string_view key, ui
 }
 
 OpStatus CacheManager::WriteOneLocked(Shard& s, std::string_view key, uint64_t h,
-                                      std::string_view value, Entry* e, int64_t expire,
-                                      int64_t now, EventBatch& ev, int64_t& di, int64_t& db) {
+                                      std::string_view value, Entry* e, int64_t expire, int64_t now,
+                                      EventBatch& ev, int64_t& di, int64_t& db) {
   Shard* self = &s;
   di = e == nullptr ? 1 : 0;
   db = static_cast<int64_t>(Entry::Charge(key.size(), value.size())) -
@@ -287,7 +287,8 @@ SetResult CacheManager::Set(std::string_view key, std::string_view value, const 
         result.status = OpStatus::kNotApplied;
         return result;
       }
-      const int64_t expire = (opts.keep_ttl && e != nullptr) ? e->expire_at_ms() : opts.expire_at_ms;
+      const int64_t expire =
+          (opts.keep_ttl && e != nullptr) ? e->expire_at_ms() : opts.expire_at_ms;
       if (expire != 0 && expire <= now) {  // written already expired: the key is gone
         result.status = DeleteLocked(s, e, key, h, now, ev);
         return result;
@@ -342,8 +343,7 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
       Entry* e = s.FindLocked(key, h, now, ev);
       const Mutation m = fn(e);
       if (m.kind == Mutation::Kind::kKeep) return m.status;
-      const int64_t expire =
-          m.keep_ttl ? (e != nullptr ? e->expire_at_ms() : 0) : m.expire_at_ms;
+      const int64_t expire = m.keep_ttl ? (e != nullptr ? e->expire_at_ms() : 0) : m.expire_at_ms;
       if (m.kind == Mutation::Kind::kDelete || (expire != 0 && expire <= now)) {
         OpStatus d = DeleteLocked(s, e, key, h, now, ev);
         return d == OpStatus::kOk ? m.status : d;
@@ -357,8 +357,8 @@ OpStatus CacheManager::Mutate(std::string_view key, FunctionRef<Mutation(const E
   }
 }
 
-OpStatus CacheManager::MultiSet(std::span<const std::pair<std::string_view, std::string_view>> pairs,
-                                bool only_if_none_exist) {
+OpStatus CacheManager::MultiSet(
+    std::span<const std::pair<std::string_view, std::string_view>> pairs, bool only_if_none_exist) {
   if (pairs.empty()) return OpStatus::kOk;
   // The last occurrence of a key wins; keep only those, in order.
   std::vector<size_t> order;
@@ -483,11 +483,20 @@ OpStatus CacheManager::Expire(std::string_view key, int64_t expire_at_ms, Expire
   const int64_t cur = e->expire_at_ms();  // 0 = no expiry = infinitely far
   bool apply = true;
   switch (cond) {
-    case ExpireCond::kAlways: break;
-    case ExpireCond::kNx: apply = cur == 0; break;
-    case ExpireCond::kXx: apply = cur != 0; break;
-    case ExpireCond::kGt: apply = cur != 0 && expire_at_ms > cur; break;
-    case ExpireCond::kLt: apply = cur == 0 || expire_at_ms < cur; break;
+    case ExpireCond::kAlways:
+      break;
+    case ExpireCond::kNx:
+      apply = cur == 0;
+      break;
+    case ExpireCond::kXx:
+      apply = cur != 0;
+      break;
+    case ExpireCond::kGt:
+      apply = cur != 0 && expire_at_ms > cur;
+      break;
+    case ExpireCond::kLt:
+      apply = cur == 0 || expire_at_ms < cur;
+      break;
   }
   if (!apply) return OpStatus::kNotApplied;
   std::string err;
@@ -644,7 +653,10 @@ bool CacheManager::SetPolicy(std::string_view name) {
     impl_->policy_name = canonical;
   }
   if (bus_ != nullptr && bus_->Wants(EventType::kPolicyChanged)) {
-    bus_->Publish(Event{EventType::kPolicyChanged, EvictionCause::kNone, clock_.NowMs(), {},
+    bus_->Publish(Event{EventType::kPolicyChanged,
+                        EvictionCause::kNone,
+                        clock_.NowMs(),
+                        {},
                         old + "->" + canonical});
   }
   return true;
@@ -761,8 +773,8 @@ OpStatus CacheManager::Backpressure() {
   }
   if (!impl_->bp_reject.load(std::memory_order_relaxed)) {
     // Block: the writer helps the flusher until the backlog is under the limit, bounded in time.
-    const auto deadline = std::chrono::steady_clock::now() +
-                          std::chrono::milliseconds(impl_->bp_block_ms.load());
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->bp_block_ms.load());
     while (std::chrono::steady_clock::now() < deadline) {
       std::string err;
       FlushDirty(&err, 1024);
@@ -923,8 +935,8 @@ void CacheManager::Restore(std::vector<RestoreEntry> entries) {
     const int64_t db = static_cast<int64_t>(Entry::Charge(r.key.size(), r.value.size())) -
                        (existing == nullptr ? 0 : static_cast<int64_t>(existing->charge()));
     Entry* protect[1] = {existing};
-    if (ReserveLocked(impl_->budget, {&self, 1}, di, db, {protect, existing ? 1u : 0u}, now,
-                      ev) != OpStatus::kOk) {
+    if (ReserveLocked(impl_->budget, {&self, 1}, di, db, {protect, existing ? 1u : 0u}, now, ev) !=
+        OpStatus::kOk) {
       continue;  // over capacity and nothing evictable in this shard: skip the rest of it
     }
     Entry* e = s.ApplyWriteLocked(mode, r.key, h, r.value, existing, r.expire_at_ms, now);

@@ -74,7 +74,10 @@ size_t FlushService::Round(std::string* error) {
     if (!err.empty() && bus->Wants(EventType::kFlushError)) {
       bus->Publish(Event{EventType::kFlushError, EvictionCause::kNone, now, {}, err});
     } else if (err.empty() && written > 0 && bus->Wants(EventType::kFlush)) {
-      bus->Publish(Event{EventType::kFlush, EvictionCause::kNone, now, {},
+      bus->Publish(Event{EventType::kFlush,
+                         EvictionCause::kNone,
+                         now,
+                         {},
                          std::to_string(written) + " keys in " + std::to_string(ms) + " ms"});
     }
   }

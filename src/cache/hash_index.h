@@ -29,8 +29,8 @@ class HashIndex {
     }
     return nullptr;
   }
-  void Insert(Entry* e, uint64_t hash);   // key must not be present
-  void Remove(Entry* e, uint64_t hash);   // e must be present
+  void Insert(Entry* e, uint64_t hash);                   // key must not be present
+  void Remove(Entry* e, uint64_t hash);                   // e must be present
   void Replace(Entry* old, Entry* fresh, uint64_t hash);  // same key, old leaves
   // Visits the bucket at `cursor` (Redis dictScan order) and returns the next cursor (0 = done).
   uint64_t ScanStep(uint64_t cursor, FunctionRef<void(Entry*)> fn) const;

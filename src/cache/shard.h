@@ -74,9 +74,9 @@ struct Budget {
       return EvictionCause::kItems;
     }
     uint64_t mb = max_bytes.load(std::memory_order_relaxed);
-    if (mb != 0 && bytes.load(std::memory_order_relaxed) + meta_bytes.load(std::memory_order_relaxed) +
-                           db >
-                       static_cast<int64_t>(mb)) {
+    if (mb != 0 &&
+        bytes.load(std::memory_order_relaxed) + meta_bytes.load(std::memory_order_relaxed) + db >
+            static_cast<int64_t>(mb)) {
       return EvictionCause::kSize;
     }
     return EvictionCause::kNone;
@@ -178,7 +178,7 @@ class Shard {
   // Active expiry: checks up to `limit` TTL'd entries from the rotating cursor, removing expired
   // ones. Returns {checked, expired}; `max_lag_ms` is raised to the worst lateness seen.
   std::pair<size_t, size_t> ExpireSomeLocked(size_t limit, int64_t now_ms, EventBatch& ev,
-                                              int64_t& max_lag_ms);
+                                             int64_t& max_lag_ms);
   void ClearLocked();
   // Charges the change in the policy's metadata size to the budget (Budget::meta_bytes). Called
   // where the figure matters or moves in steps: before each eviction, after a clear or a policy

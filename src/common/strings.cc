@@ -73,7 +73,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
 }
 
 std::optional<uint64_t> ParseMemory(std::string_view s) {
-  // Redis memtoull: a number followed by an optional unit: b, k, kb, m, mb, g, gb (case-insensitive).
+  // Redis memtoull: a number followed by an optional unit: b, k, kb, m, mb, g, gb
+  // (case-insensitive).
   size_t digits = 0;
   while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
   if (digits == 0) return std::nullopt;

@@ -36,9 +36,9 @@ class Shard;
 struct SetOptions {
   enum class Cond : uint8_t { kAlways, kIfAbsent /* NX */, kIfPresent /* XX */ };
   Cond cond = Cond::kAlways;
-  bool keep_ttl = false;    // KEEPTTL: an existing key keeps its expiry
-  bool want_old = false;    // GET: return the previous value
-  int64_t expire_at_ms = 0; // absolute Unix ms; 0 = no expiry (unless keep_ttl)
+  bool keep_ttl = false;     // KEEPTTL: an existing key keeps its expiry
+  bool want_old = false;     // GET: return the previous value
+  int64_t expire_at_ms = 0;  // absolute Unix ms; 0 = no expiry (unless keep_ttl)
 };
 
 struct SetResult {
@@ -52,9 +52,9 @@ enum class ExpireCond : uint8_t { kAlways, kNx, kXx, kGt, kLt };
 struct Mutation {
   enum class Kind : uint8_t { kKeep, kWrite, kDelete };
   Kind kind = Kind::kKeep;
-  std::string_view value;    // kWrite: the new value (must stay valid until Mutate returns)
-  bool keep_ttl = true;      // kWrite: keep the existing expiry
-  int64_t expire_at_ms = 0;  // kWrite with keep_ttl == false: new expiry (0 = none)
+  std::string_view value;           // kWrite: the new value (must stay valid until Mutate returns)
+  bool keep_ttl = true;             // kWrite: keep the existing expiry
+  int64_t expire_at_ms = 0;         // kWrite with keep_ttl == false: new expiry (0 = none)
   OpStatus status = OpStatus::kOk;  // returned by Mutate (e.g. kNotInteger with kKeep)
 
   static Mutation Keep(OpStatus s = OpStatus::kOk) { return {Kind::kKeep, {}, true, 0, s}; }
@@ -85,9 +85,10 @@ class CacheManager {
   // Removes and returns the value (GETDEL).
   std::optional<std::string> Take(std::string_view key);
   // Atomic read-modify-write of one key: `fn` sees the live entry (nullptr when absent) under the
-  // shard lock and decides. Returns the Mutation's status, or kOutOfMemory if a write found no room.
-  // `fn` may run more than once (when room has to be made in other shards first, the operation
-  // is retried against the then-current entry), so it must only compute from its argument.
+  // shard lock and decides. Returns the Mutation's status, or kOutOfMemory if a write found no
+  // room. `fn` may run more than once (when room has to be made in other shards first, the
+  // operation is retried against the then-current entry), so it must only compute from its
+  // argument.
   OpStatus Mutate(std::string_view key, FunctionRef<Mutation(const Entry*)> fn);
   // Sets all pairs atomically across shards (shard locks taken in ascending index). With
   // only_if_none_exist (MSETNX) nothing is written if any key exists (status kNotApplied).
@@ -100,7 +101,8 @@ class CacheManager {
   // --- expiry ---
   // Sets the absolute expiry under the condition. An expiry at or before now deletes the key
   // (counted as a delete, like Redis). Returns kOk, kNotFound, kNotApplied.
-  OpStatus Expire(std::string_view key, int64_t expire_at_ms, ExpireCond cond = ExpireCond::kAlways);
+  OpStatus Expire(std::string_view key, int64_t expire_at_ms,
+                  ExpireCond cond = ExpireCond::kAlways);
   // Removes the expiry. kOk if removed, kNotApplied if the key had none, kNotFound.
   OpStatus Persist(std::string_view key);
   // Touches access metadata of an existing key (TOUCH) without counting a hit.

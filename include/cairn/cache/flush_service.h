@@ -19,7 +19,7 @@ namespace cairn {
 class CacheManager;
 
 struct FlushStats {
-  uint64_t flushes = 0;        // successful flush rounds that wrote at least one key
+  uint64_t flushes = 0;  // successful flush rounds that wrote at least one key
   uint64_t flushed_keys = 0;
   uint64_t flush_errors = 0;
   int64_t last_flush_duration_ms = 0;

@@ -8,9 +8,9 @@
 namespace cairn {
 
 struct CacheOptions {
-  size_t shards = 16;                   // rounded up to a power of two, at least 1
-  uint64_t max_items = 0;               // 0 = unlimited
-  uint64_t max_bytes = 0;               // 0 = unlimited (Redis's maxmemory)
+  size_t shards = 16;                        // rounded up to a power of two, at least 1
+  uint64_t max_items = 0;                    // 0 = unlimited
+  uint64_t max_bytes = 0;                    // 0 = unlimited (Redis's maxmemory)
   std::string eviction_policy = "adaptive";  // registry name or alias
 };
 

@@ -28,7 +28,7 @@ struct OpResult {
   OpStatus status = OpStatus::kOk;
   std::optional<T> value;
 
-  OpResult(OpStatus s) : status(s) {}  // NOLINT: implicit for `return OpStatus::kNotFound;`
+  OpResult(OpStatus s) : status(s) {}     // NOLINT: implicit for `return OpStatus::kNotFound;`
   OpResult(T v) : value(std::move(v)) {}  // NOLINT
   bool ok() const { return status == OpStatus::kOk; }
 };

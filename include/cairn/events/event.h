@@ -29,7 +29,8 @@ std::string_view ToString(EvictionCause c);
 
 using EventMask = uint32_t;
 constexpr EventMask MaskOf(EventType t) { return EventMask{1} << static_cast<unsigned>(t); }
-inline constexpr EventMask kAllEvents = (EventMask{1} << static_cast<unsigned>(EventType::kCount)) - 1;
+inline constexpr EventMask kAllEvents =
+    (EventMask{1} << static_cast<unsigned>(EventType::kCount)) - 1;
 
 struct Event {
   EventType type = EventType::kSet;

@@ -31,9 +31,7 @@ class EventBus {
   SubscriptionId Subscribe(EventMask mask, Handler handler);
   void Unsubscribe(SubscriptionId id);
 
-  bool Wants(EventType t) const {
-    return (mask_.load(std::memory_order_relaxed) & MaskOf(t)) != 0;
-  }
+  bool Wants(EventType t) const { return (mask_.load(std::memory_order_relaxed) & MaskOf(t)) != 0; }
   void Publish(Event event);
   // Blocks until every event published before the call has been delivered (tests, shutdown).
   void Drain();

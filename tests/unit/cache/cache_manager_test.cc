@@ -294,7 +294,7 @@ TEST_F(CacheManagerTest, EventsArePublishedWithTypes) {
   c.Set("a", "1");
   c.Get("a", [](const Entry&) {});
   c.Get("zz", [](const Entry&) {});
-  c.Set("b", "2");  // evicts a (max_items = 1)
+  c.Set("b", "2");                                         // evicts a (max_items = 1)
   c.Set("t", "3", {.expire_at_ms = clock_.NowMs() + 10});  // evicts b
   clock_.Advance(10);
   c.Get("t", [](const Entry&) {});  // lazily expired
@@ -316,7 +316,8 @@ TEST_F(CacheManagerTest, ThrowingAndSlowSubscribersDoNotBreakTheCache) {
     while (!release.load()) std::this_thread::yield();
   });
   CacheManager c({.shards = 2}, clock_, &bus);
-  for (int i = 0; i < 1000; ++i) ASSERT_EQ(c.Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_EQ(c.Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_EQ(c.Size(), 1000u);
   EXPECT_GT(bus.dropped(), 0u);  // the stuck subscriber made the queue overflow; nobody waited
   release = true;

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "cairn/cache/cache_manager.h"
-#include "cairn/events/event_bus.h"
 #include "cairn/cache/flush_service.h"
+#include "cairn/events/event_bus.h"
 #include "fake_tier.h"
 #include "test_util.h"
 

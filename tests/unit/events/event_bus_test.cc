@@ -17,7 +17,8 @@ Event Make(EventType t, std::string key) {
 TEST(EventBusTest, WantsReflectsSubscriptions) {
   EventBus bus;
   EXPECT_FALSE(bus.Wants(EventType::kSet));
-  auto id = bus.Subscribe(MaskOf(EventType::kSet) | MaskOf(EventType::kEvicted), [](const Event&) {});
+  auto id =
+      bus.Subscribe(MaskOf(EventType::kSet) | MaskOf(EventType::kEvicted), [](const Event&) {});
   EXPECT_TRUE(bus.Wants(EventType::kSet));
   EXPECT_TRUE(bus.Wants(EventType::kEvicted));
   EXPECT_FALSE(bus.Wants(EventType::kHit));

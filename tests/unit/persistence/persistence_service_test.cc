@@ -29,8 +29,8 @@ class PersistenceServiceTest : public ::testing::Test {
   };
   Instance Start(WriteMode mode, bool warm_load = true, uint64_t max_items = 0) {
     Instance in;
-    in.cache = std::make_unique<CacheManager>(CacheOptions{.shards = 4, .max_items = max_items},
-                                              clock_);
+    in.cache =
+        std::make_unique<CacheManager>(CacheOptions{.shards = 4, .max_items = max_items}, clock_);
     PersistenceOptions o;
     o.data_dir = dir_.string();
     o.write_mode = mode;
