@@ -910,12 +910,23 @@ void CacheManager::Capture(FunctionRef<void(const Entry&)> fn) const {
 }
 
 void CacheManager::CaptureShard(size_t shard, FunctionRef<void(const Entry&)> fn) const {
+  // Holding the lock for a whole shard stalled its requests for the whole copy (BGSAVE of 1M
+  // keys in 16 shards: p99.9 of a concurrent client 22 ms). The shard is walked with the SCAN
+  // cursor instead, kCaptureChunk entries per lock hold.
+  constexpr size_t kCaptureChunk = 1024;
   Shard& s = *shards_.at(shard);
-  std::lock_guard lock(s.mu);
-  const int64_t now = clock_.NowMs();
-  s.table().ForEach([&](Entry* e) {
-    if (!e->ExpiredAt(now)) fn(*e);
-  });
+  uint64_t v = 0;
+  do {
+    std::lock_guard lock(s.mu);
+    const int64_t now = clock_.NowMs();
+    size_t visited = 0;
+    do {
+      v = s.table().ScanStep(v, [&](Entry* e) {
+        ++visited;
+        if (!e->ExpiredAt(now)) fn(*e);
+      });
+    } while (v != 0 && visited < kCaptureChunk);
+  } while (v != 0);
 }
 
 void CacheManager::Restore(std::vector<RestoreEntry> entries) {

@@ -157,10 +157,14 @@ class CacheManager {
   static const std::string& last_io_error();
 
   // --- snapshots (Memento) ---
-  // Visits every live entry, one shard at a time under that shard's lock (a shard is captured
-  // at one instant; shards at successive instants). `fn` must only copy.
+  // Visits every live entry, shard by shard, in chunks of up to 1024 entries per hold of the
+  // shard's lock, so no request waits for more than one chunk's copy. `fn` must only copy.
+  // Consistency is per key, as with SCAN: a key present for the whole capture is visited; one
+  // written meanwhile is seen with its old or its new value; a table resize during the capture
+  // may visit a key twice, the later visit holding the newer value (so replaying the visits in
+  // order, as a restore does, ends with the newest).
   void Capture(FunctionRef<void(const Entry&)> fn) const;
-  // The same for one shard (0 .. shard_count()-1), so a caller can copy a shard under its lock
+  // The same for one shard (0 .. shard_count()-1), so a caller can copy a chunk under the lock
   // and write it out with no lock held.
   void CaptureShard(size_t shard, FunctionRef<void(const Entry&)> fn) const;
   struct RestoreEntry {
