@@ -379,6 +379,9 @@ size_t Server::KillClients(const std::function<bool(const ClientState&)>& match)
   size_t killed = 0;
   Session* current = Session::Current();
   for (const auto& s : impl_->SnapshotSessions()) {
+    // A session already killed is gone as far as clients can tell (Redis frees it at once): it
+    // may still be listed until its thread has closed it, but it is not killed or counted again.
+    if (s->live().kill_requested.load(std::memory_order_relaxed)) continue;
     if (!s->Matches(match)) continue;
     ++killed;
     if (s.get() == current) {
