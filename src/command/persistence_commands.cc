@@ -80,7 +80,7 @@ void BgsaveCommand(CommandContext& ctx, Args args) {
 void LastsaveCommand(CommandContext& ctx, Args) {
   PersistenceService* p = Service(ctx);
   if (p == nullptr) return;
-  ctx.reply.Integer(p->Info().last_save_s);
+  ctx.reply.Integer(p->LastSaveS());
 }
 
 void SnapshotCreateCommand(CommandContext& ctx, Args args) {

@@ -19,8 +19,10 @@ int64_t SteadyMs() {
       .count();
 }
 
-struct OwnedEntry {
-  std::string key, value;
+// One captured entry: its key and value are at `off` in the capture arena (key, then value).
+struct CapturedEntry {
+  size_t off;
+  uint32_t key_len, value_len;
   int64_t expire_at_ms;
   uint64_t version;
   uint8_t freq;
@@ -133,17 +135,25 @@ Result<SnapshotInfo> PersistenceService::Save(const std::string& name) {
   wo.policy = cache_.policy();
   auto writer = SnapshotWriter::Open(SnapshotPath(name), wo);
   if (!writer.ok()) return writer.status();
-  std::vector<OwnedEntry> batch;
+  // Copy one shard (in chunks, each under the shard lock: memory only), then write it out with
+  // no lock held. The copy appends to one arena reused across shards (no allocation per entry
+  // once it has grown), so the lock holds are short: a save thread descheduled while holding a
+  // shard lock stalls that shard's requests (perf sched showed 12 ms futex waits on 2 cores).
+  std::string arena;
+  std::vector<CapturedEntry> batch;
   for (size_t i = 0; i < cache_.shard_count(); ++i) {
+    arena.clear();
     batch.clear();
-    // Copy one shard under its lock (memory only), then write it out with no lock held.
     cache_.CaptureShard(i, [&](const Entry& e) {
-      batch.push_back({std::string(e.key()), std::string(e.value()), e.expire_at_ms(), e.version(),
-                       e.freq(), e.last_access_s()});
+      batch.push_back({arena.size(), static_cast<uint32_t>(e.key().size()), e.value_len(),
+                       e.expire_at_ms(), e.version(), e.freq(), e.last_access_s()});
+      arena.append(e.key()).append(e.value());
     });
-    for (const OwnedEntry& o : batch) {
+    for (const CapturedEntry& c : batch) {
+      const std::string_view key(arena.data() + c.off, c.key_len);
+      const std::string_view value(arena.data() + c.off + c.key_len, c.value_len);
       Status st = writer.value()->Add(
-          SnapshotEntry{o.key, o.value, o.expire_at_ms, o.version, o.freq, o.last_access_s});
+          SnapshotEntry{key, value, c.expire_at_ms, c.version, c.freq, c.last_access_s});
       if (!st.ok()) return st;
     }
   }
@@ -223,6 +233,11 @@ Status PersistenceService::DeleteSnapshot(const std::string& name) {
     return ec ? Status::IoError(ec.message()) : Status::NotFound("no such snapshot '" + name + "'");
   }
   return Status::Ok();
+}
+
+int64_t PersistenceService::LastSaveS() const {
+  std::lock_guard lock(info_mu_);
+  return last_save_s_;
 }
 
 PersistenceInfo PersistenceService::Info() const {

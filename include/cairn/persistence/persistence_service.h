@@ -95,6 +95,9 @@ class PersistenceService {
   Result<std::vector<SnapshotListing>> ListSnapshots() const;
   Status DeleteSnapshot(const std::string& name);
   PersistenceInfo Info() const;
+  // Unix seconds of the last successful save (LASTSAVE): one small lock, where Info() visits
+  // every shard (pollers of LASTSAVE during a BGSAVE must not queue behind the capture).
+  int64_t LastSaveS() const;
 
   // Flushes everything dirty (bounded by shutdown_timeout_ms) when `flush`, stops threads,
   // closes the store.
