@@ -164,9 +164,12 @@ class CacheManager {
   // may visit a key twice, the later visit holding the newer value (so replaying the visits in
   // order, as a restore does, ends with the newest).
   void Capture(FunctionRef<void(const Entry&)> fn) const;
-  // The same for one shard (0 .. shard_count()-1), so a caller can copy a chunk under the lock
-  // and write it out with no lock held.
-  void CaptureShard(size_t shard, FunctionRef<void(const Entry&)> fn) const;
+  // One chunk of that walk: visits up to 1024 entries of `shard` (0 .. shard_count()-1) from
+  // `cursor` (0 to start) under one hold of its lock and returns the cursor to continue from, 0
+  // when the shard is done. A caller copies a chunk, then writes it out with no lock held before
+  // it asks for the next: re-taking the lock at once starves the requests waiting for it (a woken
+  // waiter needs ~10 us to run, and std::mutex lets the releasing thread barge back in first).
+  uint64_t CaptureChunk(size_t shard, uint64_t cursor, FunctionRef<void(const Entry&)> fn) const;
   struct RestoreEntry {
     std::string key, value;
     int64_t expire_at_ms = 0;
