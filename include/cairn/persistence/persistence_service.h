@@ -36,7 +36,7 @@ struct PersistenceOptions {
   bool read_through = false;
   bool warm_load = true;
   int64_t write_back_interval_ms = 1000;
-  uint64_t write_back_max_dirty = 10'000;
+  uint64_t write_back_max_dirty = 250'000;
   uint64_t write_back_hard_limit = 1'000'000;
   bool write_back_reject = false;  // write-back-overflow reject (else block)
   int64_t shutdown_timeout_ms = 10'000;
