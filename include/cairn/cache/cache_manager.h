@@ -157,14 +157,15 @@ class CacheManager {
   static const std::string& last_io_error();
 
   // --- snapshots (Memento) ---
-  // Visits every live entry, shard by shard, in chunks of up to 1024 entries per hold of the
+  // Visits every live entry, shard by shard, in chunks of up to 256 entries per hold of the
   // shard's lock, so no request waits for more than one chunk's copy. `fn` must only copy.
   // Consistency is per key, as with SCAN: a key present for the whole capture is visited; one
   // written meanwhile is seen with its old or its new value; a table resize during the capture
   // may visit a key twice, the later visit holding the newer value (so replaying the visits in
-  // order, as a restore does, ends with the newest).
+  // order, as a restore does, ends with the newest). Capture takes the chunks back to back;
+  // code that serves requests meanwhile (BGSAVE) uses CaptureChunk and works between chunks.
   void Capture(FunctionRef<void(const Entry&)> fn) const;
-  // One chunk of that walk: visits up to 1024 entries of `shard` (0 .. shard_count()-1) from
+  // One chunk of that walk: visits up to 256 entries of `shard` (0 .. shard_count()-1) from
   // `cursor` (0 to start) under one hold of its lock and returns the cursor to continue from, 0
   // when the shard is done. A caller copies a chunk, then writes it out with no lock held before
   // it asks for the next: re-taking the lock at once starves the requests waiting for it (a woken
