@@ -22,9 +22,13 @@ KeyspaceNotifier::Options NotifierOptions() {
   return o;
 }
 
-OutputBufferLimit PubSubLimit(const ServerConfig& cfg) {
-  const ClientOutputBufferLimits::Limit& l = cfg.client_output_buffer_limit.pubsub;
-  return OutputBufferLimit{l.hard_bytes, l.soft_bytes, l.soft_seconds};
+// client-output-buffer-limit normal and pubsub (the classes Cairn has clients of).
+void SetOutputLimits(Observability& bundle, const ServerConfig& cfg) {
+  auto convert = [](const ClientOutputBufferLimits::Limit& l) {
+    return OutputBufferLimit{l.hard_bytes, l.soft_bytes, l.soft_seconds};
+  };
+  bundle.SetOutputLimit(ClientType::kNormal, convert(cfg.client_output_buffer_limit.normal));
+  bundle.SetOutputLimit(ClientType::kPubSub, convert(cfg.client_output_buffer_limit.pubsub));
 }
 
 void VisitCommand(const CommandSpec& spec,
@@ -109,7 +113,7 @@ ObservabilityServices::ObservabilityServices(EventBus& bus, const Clock& clock,
   bundle.slowlog = &slowlog;
   bundle.monitors = &monitors;
   bundle.latency_tracking.store(cfg.latency_tracking);
-  bundle.SetPubSubLimit(PubSubLimit(cfg));
+  SetOutputLimits(bundle, cfg);
 }
 
 void AddObservabilityHooks(ConfigApplyHooks& hooks, ObservabilityServices& s) {
@@ -130,7 +134,7 @@ void AddObservabilityHooks(ConfigApplyHooks& hooks, ObservabilityServices& s) {
     return std::nullopt;
   };
   hooks["client-output-buffer-limit"] = [&s](const ServerConfig& c) -> std::optional<std::string> {
-    s.bundle.SetPubSubLimit(PubSubLimit(c));
+    SetOutputLimits(s.bundle, c);
     return std::nullopt;
   };
 }

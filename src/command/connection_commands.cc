@@ -4,6 +4,7 @@
 // 0 alone and HELLO 3 is refused with NOPROTO. A command touches only its own ClientState; other
 // clients are reached through ServerContext (CLIENT LIST / KILL), which synchronises.
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -239,11 +240,16 @@ void ClientGetNameCommand(CommandContext& ctx, Args) {
   }
 }
 
-// Redis client types: every Cairn client is "normal". Returns false for an unknown name.
-bool ParseClientType(std::string_view name, bool& is_normal) {
-  is_normal = EqualsIgnoreCase(name, "normal");
-  return is_normal || EqualsIgnoreCase(name, "master") || EqualsIgnoreCase(name, "replica") ||
-         EqualsIgnoreCase(name, "slave") || EqualsIgnoreCase(name, "pubsub");
+// Redis client type names (CLIENT LIST / KILL TYPE); nullopt for an unknown name. Cairn has no
+// replicas or masters: those types are accepted and match nobody.
+std::optional<ClientType> ParseClientType(std::string_view name) {
+  if (EqualsIgnoreCase(name, "normal")) return ClientType::kNormal;
+  if (EqualsIgnoreCase(name, "pubsub")) return ClientType::kPubSub;
+  if (EqualsIgnoreCase(name, "replica") || EqualsIgnoreCase(name, "slave")) {
+    return ClientType::kReplica;
+  }
+  if (EqualsIgnoreCase(name, "master")) return ClientType::kMaster;
+  return std::nullopt;
 }
 
 void ReplyUnknownClientType(CommandContext& ctx, std::string_view name) {
@@ -259,12 +265,12 @@ void ClientListCommand(CommandContext& ctx, Args args) {
     return;
   }
   if (args.size() == 4 && EqualsIgnoreCase(args[2], "type")) {
-    bool is_normal = false;
-    if (!ParseClientType(args[3], is_normal)) {
+    const std::optional<ClientType> type = ParseClientType(args[3]);
+    if (!type) {
       ReplyUnknownClientType(ctx, args[3]);
       return;
     }
-    ctx.reply.Bulk(is_normal ? ctx.server.ClientList() : std::string());
+    ctx.reply.Bulk(ctx.server.ClientListOfType(*type));
     return;
   }
   if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
@@ -292,7 +298,7 @@ void ClientInfoCommand(CommandContext& ctx, Args) {
 struct KillFilter {
   std::string_view addr, laddr;
   uint64_t id = 0;
-  bool type_matches = true;  // TYPE normal (or no TYPE): every client; other types: none
+  std::optional<ClientType> type;  // TYPE: only clients of that class (ClientTypeOf)
   bool skipme = true;
 };
 
@@ -313,12 +319,11 @@ bool ParseKillFilters(CommandContext& ctx, Args args, KillFilter& f) {
       }
       f.id = static_cast<uint64_t>(*id);
     } else if (EqualsIgnoreCase(opt, "type")) {
-      bool is_normal = false;
-      if (!ParseClientType(val, is_normal)) {
+      f.type = ParseClientType(val);
+      if (!f.type) {
         ReplyUnknownClientType(ctx, val);
         return false;
       }
-      f.type_matches = is_normal;
     } else if (EqualsIgnoreCase(opt, "addr")) {
       f.addr = val;
     } else if (EqualsIgnoreCase(opt, "laddr")) {
@@ -359,7 +364,8 @@ void ClientKillCommand(CommandContext& ctx, Args args) {
     return;
   }
   const uint64_t self_id = ctx.client.id;
-  const size_t killed = !f.type_matches ? 0 : ctx.server.KillClients([&](const ClientState& c) {
+  const size_t killed = ctx.server.KillClients([&](const ClientState& c) {
+    if (f.type && ClientTypeOf(c) != *f.type) return false;
     if (!f.addr.empty() && c.addr != f.addr) return false;
     if (!f.laddr.empty() && c.laddr != f.laddr) return false;
     if (f.id != 0 && c.id != f.id) return false;

@@ -221,6 +221,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("instantaneous_input_kbps", Kbps(c.input_bytes_per_sec.PerSecond()));
   w.Field("instantaneous_output_kbps", Kbps(c.output_bytes_per_sec.PerSecond()));
   w.Field("rejected_connections", load(c.rejected_connections));
+  w.Field("client_output_buffer_limit_disconnections", load(c.output_buffer_limit_disconnections));
   w.Field("expired_keys", stats.expirations);
   w.Field("evicted_keys", stats.evictions);
   w.Field("keyspace_hits", stats.hits);
@@ -418,8 +419,9 @@ void ResetCommandStats(const CommandSpec& spec) {
 void ConfigResetStatCommand(CommandContext& ctx, Args) {
   ctx.cache.ResetStats();
   ServerCounters& c = ctx.server.counters();
-  for (auto* v : {&c.total_connections, &c.total_commands, &c.total_error_replies,
-                  &c.rejected_connections, &c.net_input_bytes, &c.net_output_bytes}) {
+  for (auto* v :
+       {&c.total_connections, &c.total_commands, &c.total_error_replies, &c.rejected_connections,
+        &c.net_input_bytes, &c.net_output_bytes, &c.output_buffer_limit_disconnections}) {
     v->store(0, std::memory_order_relaxed);
   }
   if (ctx.table != nullptr) {

@@ -367,6 +367,18 @@ std::string Server::ClientList(std::span<const uint64_t> ids) const {
   return out;
 }
 
+std::string Server::ClientListOfType(ClientType type) const {
+  std::string out;
+  const int64_t now = impl_->clock.NowMs();
+  auto of_type = [type](const ClientState& c) { return ClientTypeOf(c) == type; };
+  for (const auto& s : impl_->SnapshotSessions()) {
+    if (!s->Matches(of_type)) continue;
+    s->AppendInfo(out, now);
+    out.push_back('\n');
+  }
+  return out;
+}
+
 std::string Server::ClientInfo(const ClientState& c) const {
   std::string out;
   ClientIoInfo io;

@@ -221,6 +221,7 @@ Session::Pause Session::RunCommands() {
     if (live_.close_after_reply || live_.kill_requested.load(std::memory_order_relaxed)) {
       close_ = true;
     }
+    if (RepliesOverLimit()) break;
     if (live_.sleep_us > 0) return Pause::kSleep;
   }
   return Pause::kNone;
@@ -321,6 +322,7 @@ void Session::CompactOrShrink() {
 
 void Session::Publish() {
   pushes_only_.store(live_.in_pubsub() || live_.monitor, std::memory_order_relaxed);
+  pushes_.set_type(ClientTypeOf(live_));
   shown_interaction_ms_.store(live_.last_interaction_ms, std::memory_order_relaxed);
   const ClientIoInfo io{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
   // The usual batch changes none of these: no lock, no string copies.
@@ -371,11 +373,34 @@ void Session::OnPushWake() {
   }
 }
 
-void Session::CloseForOutputLimit() {
+// client-output-buffer-limit on the reply path: the unwritten replies of this batch (out_ holds
+// what the socket has not accepted; a batch is written once it reaches kFlushBytes, and the
+// session reads nothing more while a write waits, so a client that does not read stops at about
+// kFlushBytes plus one reply). Redis's semantics: the client is closed without writing them.
+// Per command: with the default limit of the normal class (none), three relaxed loads and a
+// branch.
+bool Session::RepliesOverLimit() {
+  const ClientType type = ClientTypeOf(live_);
+  if (!OutputLimitBroken(pushes_.observability(), type, out_.size(), reply_limit_, server_.clock)) {
+    return false;
+  }
+  ReportOutputLimit(type);
+  killed_ = true;
+  live_.kill_requested.store(true, std::memory_order_relaxed);
+  return true;
+}
+
+void Session::ReportOutputLimit(ClientType type) {
+  if (output_limit_broken_.exchange(true, std::memory_order_relaxed)) return;
+  server_.counters.output_buffer_limit_disconnections.fetch_add(1, std::memory_order_relaxed);
   spdlog::warn(
-      "Client id={} addr={} closed for overcoming of output buffer limits (client-output-"
-      "buffer-limit pubsub).",
-      live_.id, live_.addr);
+      "Client id={} addr={} closed for overcoming of output buffer limits "
+      "(client-output-buffer-limit {}).",
+      live_.id, live_.addr, ClientTypeName(type));
+}
+
+void Session::CloseForOutputLimit(ClientType type) {
+  ReportOutputLimit(type);
   if (auto self = weak_from_this().lock()) self->Kill();
 }
 

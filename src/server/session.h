@@ -73,8 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // --- pub/sub and MONITOR pushes (session_pubsub.h), any thread ---
   // Posts OnPushWake to this session's context (no-op once the session is being destroyed).
   void PostPushWake();
-  // The client broke client-output-buffer-limit: log and close it now.
-  void CloseForOutputLimit();
+  // The client broke client-output-buffer-limit <type>: log, count and close it now.
+  void CloseForOutputLimit(ClientType type);
 
  private:
   enum class Wait : uint8_t { kNone, kRead, kWrite, kSleep };
@@ -99,6 +99,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void Publish();
   void CloseSocket();
   bool AuthRequired() const;
+  // The replies in out_ break the client's client-output-buffer-limit: report it and stop.
+  bool RepliesOverLimit();
+  // Logs and counts the first break of the output limit (either path, any thread).
+  void ReportOutputLimit(ClientType type);
 
   Server::Impl& server_;
   boost::asio::ip::tcp::socket socket_;
@@ -121,7 +125,8 @@ class Session : public std::enable_shared_from_this<Session> {
   ReplyBuilder reply_;
   RespParser parser_;
   CommandArgs args_;
-  SessionPushes pushes_;  // ClientState::subscriber: pub/sub messages, MONITOR lines
+  SessionPushes pushes_;            // ClientState::subscriber: pub/sub messages, MONITOR lines
+  OutputLimitTracker reply_limit_;  // client-output-buffer-limit soft timer of the reply path
 
   // --- shared with other threads ---
   // shown_ / shown_io_: a snapshot of live_ after the last batch, guarded by shown_mu_. Only the
@@ -135,6 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<int64_t> last_active_ms_{0};
   std::atomic<bool> busy_{false};
   std::atomic<bool> pushes_only_{false};  // subscribed or monitoring: exempt from the timeout
+  std::atomic<bool> output_limit_broken_{false};  // reported: log and count it once
 };
 
 }  // namespace cairn

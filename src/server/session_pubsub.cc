@@ -12,6 +12,14 @@ constexpr size_t kIdleQueueMax = 1024 * 1024;  // release a queue buffer above t
 
 }  // namespace
 
+bool OutputLimitBroken(const Observability* observability, ClientType type, uint64_t pending,
+                       OutputLimitTracker& tracker, const Clock& clock) {
+  if (observability == nullptr) return false;
+  const OutputBufferLimit limit = observability->output_limit(type);
+  if (limit.hard_bytes == 0 && limit.soft_bytes == 0) return false;  // the default for normal
+  return tracker.Exceeded(limit, pending, limit.soft_bytes != 0 ? clock.NowMs() : 0);
+}
+
 SessionPushes::SessionPushes(Session& session, const Observability* observability,
                              const Clock& clock)
     : session_(session), observability_(observability), clock_(clock) {}
@@ -19,16 +27,14 @@ SessionPushes::SessionPushes(Session& session, const Observability* observabilit
 bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
                             std::string_view message) {
   const size_t size = PubSubMessageSize(kind, pattern, channel, message);
-  const OutputBufferLimit limit =
-      observability_ != nullptr ? observability_->pubsub_limit() : OutputBufferLimit{};
+  const ClientType type = type_.load(std::memory_order_relaxed);
   bool wake = false;
   bool overflow = false;
   {
     std::lock_guard lock(mu_);
     if (closing_) return false;
     const uint64_t pending = queue_.size() + inflight_.load(std::memory_order_relaxed) + size;
-    const int64_t now_ms = limit.soft_bytes != 0 ? clock_.NowMs() : 0;
-    if (limit_.Exceeded(limit, pending, now_ms)) {
+    if (OutputLimitBroken(observability_, type, pending, limit_, clock_)) {
       closing_ = overflow = true;
     } else {
       AppendPubSubMessage(queue_, kind, pattern, channel, message);
@@ -38,7 +44,7 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
     }
   }
   if (overflow) {
-    session_.CloseForOutputLimit();
+    session_.CloseForOutputLimit(type);
     return false;
   }
   if (wake) session_.PostPushWake();

@@ -12,12 +12,13 @@
 //   - pushes that arrive while a batch runs or is being written go out after it.
 // So a SUBSCRIBE confirmation always precedes the messages of that subscription.
 //
-// client-output-buffer-limit pubsub: the queue plus the taken bytes the socket has not accepted
-// yet count as the client's pending output. Breaking the limit (OutputLimitTracker: hard,
+// client-output-buffer-limit of the client's class (ClientTypeOf: pubsub for a subscriber,
+// normal for a MONITOR client, as in Redis): the queue plus the taken bytes the socket has not
+// accepted yet count as the client's pending output. Breaking the limit (OutputLimitBroken: hard,
 // or soft for too long) makes Deliver answer false, the hub drops the subscriber and the session
 // is killed at once, without writing what is queued (Redis: "closed for overcoming of output
 // buffer limits"). A slow subscriber therefore costs at most its limit in memory and never
-// stalls publishers.
+// stalls publishers. The session applies the same check to its replies (Session::RunCommands).
 //
 // Threads and locks: mu_ is a leaf taken inside Deliver (under the hub's or the feed's lock) and
 // by the session's thread; nothing else is called while it is held.
@@ -29,6 +30,7 @@
 #include <string>
 #include <string_view>
 
+#include "cairn/command/context.h"
 #include "cairn/pubsub/output_limit.h"
 #include "cairn/pubsub/pubsub_hub.h"
 
@@ -39,9 +41,16 @@ class Session;
 class MonitorFeed;
 struct Observability;
 
+// client-output-buffer-limit <class of `type`> (none without `observability`): true when
+// `pending` bytes of unsent output break it. `tracker` keeps the soft-limit timer; the clock is
+// read only when a soft limit is set. One check for both paths: the session's replies (its own
+// thread) and the pushes (Deliver, under SessionPushes::mu_), each with its own tracker.
+bool OutputLimitBroken(const Observability* observability, ClientType type, uint64_t pending,
+                       OutputLimitTracker& tracker, const Clock& clock);
+
 class SessionPushes final : public Subscriber {
  public:
-  // `observability` may be null (a server without pub/sub: the default limits apply).
+  // `observability` may be null (a server without pub/sub or MONITOR: nothing is delivered).
   SessionPushes(Session& session, const Observability* observability, const Clock& clock);
 
   // --- any thread ---
@@ -59,6 +68,8 @@ class SessionPushes final : public Subscriber {
   void Written(size_t n);
   // The posted wake-up ran: the next Deliver posts a new one.
   void WakeHandled();
+  // The client's class changed (SUBSCRIBE, UNSUBSCRIBE...): Deliver checks that class's limit.
+  void set_type(ClientType type) { type_.store(type, std::memory_order_relaxed); }
 
  private:
   Session& session_;
@@ -74,6 +85,7 @@ class SessionPushes final : public Subscriber {
   bool wake_posted_ = false;  // guarded by mu_
   bool closing_ = false;      // guarded by mu_: the limit was broken
   std::atomic<bool> pending_{false};
+  std::atomic<ClientType> type_{ClientType::kNormal};
 };
 
 }  // namespace cairn

@@ -1,13 +1,15 @@
 """Real clients and many of them: concurrency, redis-cli, redis-py, maxclients, timeout, AUTH."""
 
+import socket
 import subprocess
 import threading
+import time
 
 import pytest
 import redis
 
 from helpers import wait_until
-from resp_client import Error
+from resp_client import Error, encode
 
 NOAUTH = Error("NOAUTH Authentication required.")
 WRONGPASS = Error("WRONGPASS invalid username-password pair or user is disabled.")
@@ -180,3 +182,79 @@ def test_unauthenticated_request_limits(make_server):
         assert c.cmd("AUTH", "s3cret") == "OK"
         assert c.cmd("MSET", *[f"k{i}" for i in range(20)]) == "OK"
         assert c.cmd("SET", "big", b"x" * 20000) == "OK"
+
+
+# -- client-output-buffer-limit normal ------------------------------------------------------------
+BIG = b"v" * (1 << 20)
+
+
+def greedy_client(s, n=200):
+    """A raw socket that pipelines `n` GETs of the 1 MB key `big` (200 MB of replies) and never
+    reads them."""
+    g = socket.socket()
+    g.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    g.settimeout(10)
+    g.connect((s.host, s.port))
+    g.sendall(encode("GET", "big") * n)
+    return g
+
+
+def drain_until_closed(sock, timeout=10.0):
+    """Reads until the server closes `sock` (EOF or reset); returns the bytes received, or None
+    if it is still open after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    total = 0
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            chunk = sock.recv(1 << 16)
+        except ConnectionResetError:
+            return total
+        except socket.timeout:
+            break
+        if not chunk:
+            return total
+        total += len(chunk)
+    return None
+
+
+def test_normal_output_limit_closes_a_client_that_does_not_read(make_server):
+    s = make_server()
+    with s.conn() as admin:
+        assert admin.cmd("SET", "big", BIG) == "OK"
+        assert admin.cmd("CONFIG", "SET", "client-output-buffer-limit", "normal 4mb 0 0") == "OK"
+        counter = "client_output_buffer_limit_disconnections"
+        before = s.info("stats", conn=admin).get(counter)
+        greedy = greedy_client(s)
+        try:
+            received = drain_until_closed(greedy)
+        finally:
+            greedy.close()
+        assert received is not None, "the client over its output limit was not closed"
+        assert received < 16 * len(BIG), "the closed client was sent far more than its limit"
+        # the others are still served
+        assert admin.cmd("PING") == "PONG"
+        with s.conn() as other:
+            assert other.cmd("GET", "big") == BIG
+        after = s.info("stats", conn=admin)
+        if s.kind == "cairn" or before is not None:  # Redis has the field from 7.4 on
+            assert after[counter] == (before or 0) + 1
+        if s.kind == "cairn":
+            wait_until(lambda: "closed for overcoming of output buffer limits "
+                       "(client-output-buffer-limit normal)" in s.output(),
+                       timeout=5, message="the warning in the log")
+
+
+def test_normal_clients_have_no_output_limit_by_default(make_server):
+    s = make_server()
+    with s.conn() as admin:
+        assert admin.cmd("SET", "big", BIG) == "OK"
+        assert b"normal 0 0 0" in admin.cmd("CONFIG", "GET", "client-output-buffer-limit")[1]
+        greedy = greedy_client(s)
+        try:
+            time.sleep(0.5)  # time to fill the socket buffers and stall on the unread replies
+            addr = "addr=%s:%d " % greedy.getsockname()[:2]
+            assert addr in admin.cmd("CLIENT", "LIST").decode(), "the greedy client was closed"
+            assert admin.cmd("PING") == "PONG"
+        finally:
+            greedy.close()

@@ -189,6 +189,37 @@ def test_slow_subscriber_is_disconnected_others_unaffected(make_server):
             c.close()
 
 
+# -- client type ----------------------------------------------------------------------------------
+def ids_of_type(conn, client_type):
+    text = conn.cmd("CLIENT", "LIST", "TYPE", client_type).decode()
+    return {int(line.split(" ", 1)[0][len("id="):]) for line in text.splitlines() if line}
+
+
+def test_client_list_and_kill_type_pubsub(make_server):
+    s = make_server()
+    with s.conn() as admin, s.conn() as sub, s.conn() as other:
+        admin_id, sub_id, other_id = (c.cmd("CLIENT", "ID") for c in (admin, sub, other))
+        assert ids_of_type(admin, "normal") == {admin_id, sub_id, other_id}
+        assert ids_of_type(admin, "pubsub") == set()
+        assert sub.cmd("SUBSCRIBE", "typed") == [b"subscribe", b"typed", 1]
+        # CLIENT LIST may show a client's state as of its previous command for a moment
+        wait_until(lambda: ids_of_type(admin, "pubsub") == {sub_id}, message="sub listed pubsub")
+        assert ids_of_type(admin, "normal") == {admin_id, other_id}
+        # a pattern subscription counts too, and leaving it makes the client normal again
+        assert other.cmd("PSUBSCRIBE", "p*") == [b"psubscribe", b"p*", 1]
+        wait_until(lambda: ids_of_type(admin, "pubsub") == {sub_id, other_id},
+                   message="other listed pubsub")
+        assert other.cmd("PUNSUBSCRIBE") == [b"punsubscribe", b"p*", 0]
+        wait_until(lambda: ids_of_type(admin, "normal") == {admin_id, other_id},
+                   message="other listed normal again")
+        # KILL TYPE uses the same classes: normal spares the subscriber, pubsub closes it
+        assert admin.cmd("CLIENT", "KILL", "TYPE", "normal", "ID", str(sub_id)) == 0
+        assert admin.cmd("CLIENT", "KILL", "TYPE", "pubsub") == 1
+        assert sub.is_closed()
+        assert other.cmd("PING") == "PONG"
+        wait_until(lambda: ids_of_type(admin, "pubsub") == set(), message="sub gone")
+
+
 # -- keyspace notifications -----------------------------------------------------------------------
 def keyspace(key, event):
     return [b"pmessage", b"__key*@0__:*", b"__keyspace@0__:" + key.encode(), event.encode()]

@@ -68,12 +68,40 @@ struct ClientState {
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
 };
 
+// Redis's client classes (networking.c getClientType), for CLIENT LIST TYPE, CLIENT KILL TYPE and
+// client-output-buffer-limit. Cairn has no replicas or masters, so ClientTypeOf gives kNormal or
+// kPubSub: pubsub while the client has at least one channel or pattern subscription, normal
+// otherwise (a MONITOR client is normal, as in Redis).
+enum class ClientType : uint8_t { kNormal, kPubSub, kReplica, kMaster };
+
+inline ClientType ClientTypeOf(const ClientState& c) {
+  return c.in_pubsub() ? ClientType::kPubSub : ClientType::kNormal;
+}
+
+// The class's name in Redis's syntax ("normal", "pubsub", "replica", "master").
+inline const char* ClientTypeName(ClientType type) {
+  switch (type) {
+    case ClientType::kPubSub:
+      return "pubsub";
+    case ClientType::kReplica:
+      return "replica";
+    case ClientType::kMaster:
+      return "master";
+    case ClientType::kNormal:
+      break;
+  }
+  return "normal";
+}
+
 // Counters kept by the server (INFO stats / clients).
 struct ServerCounters {
   std::atomic<uint64_t> total_connections{0};
   std::atomic<uint64_t> total_commands{0};       // commands executed (not those refused)
   std::atomic<uint64_t> total_error_replies{0};  // every error reply (refusals included)
   std::atomic<uint64_t> rejected_connections{0};
+  // Clients closed for breaking client-output-buffer-limit, every class (INFO stats
+  // client_output_buffer_limit_disconnections, as in Redis 7.4).
+  std::atomic<uint64_t> output_buffer_limit_disconnections{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
   // instantaneous_ops_per_sec / _input_kbps / _output_kbps: the server cron samples the totals.
@@ -95,6 +123,8 @@ class ServerContext {
   virtual uint64_t proto_max_bulk_len() const { return 512ull * 1024 * 1024; }
   // CLIENT LIST lines (Redis format), for all clients or the given ids.
   virtual std::string ClientList(std::span<const uint64_t> ids = {}) const = 0;
+  // CLIENT LIST TYPE: the lines of the clients whose ClientTypeOf is `type`.
+  virtual std::string ClientListOfType(ClientType /*type*/) const { return {}; }
   // CLIENT INFO line for one client.
   virtual std::string ClientInfo(const ClientState& c) const = 0;
   // Marks matching clients to be closed; returns how many matched.

@@ -8,8 +8,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
+#include "cairn/command/context.h"
 #include "cairn/pubsub/output_limit.h"
 
 namespace cairn {
@@ -28,23 +30,35 @@ struct Observability {
   // latency-tracking: per-command latency histograms (INFO latencystats, Prometheus).
   std::atomic<bool> latency_tracking{true};
 
-  // client-output-buffer-limit pubsub (hard bytes, soft bytes, soft seconds), read by each
-  // subscriber on every delivery.
-  void SetPubSubLimit(const OutputBufferLimit& limit) {
-    pubsub_hard_.store(limit.hard_bytes, std::memory_order_relaxed);
-    pubsub_soft_.store(limit.soft_bytes, std::memory_order_relaxed);
-    pubsub_soft_seconds_.store(limit.soft_seconds, std::memory_order_relaxed);
+  // client-output-buffer-limit of the normal and pubsub classes (hard bytes, soft bytes, soft
+  // seconds), read by each session on every reply and by each subscriber on every delivery. The
+  // other classes have no clients in Cairn: their limits are kept in the config only.
+  void SetOutputLimit(ClientType type, const OutputBufferLimit& limit) {
+    Limits& l = limits_[Index(type)];
+    l.hard.store(limit.hard_bytes, std::memory_order_relaxed);
+    l.soft.store(limit.soft_bytes, std::memory_order_relaxed);
+    l.soft_seconds.store(limit.soft_seconds, std::memory_order_relaxed);
   }
-  OutputBufferLimit pubsub_limit() const {
-    return OutputBufferLimit{pubsub_hard_.load(std::memory_order_relaxed),
-                             pubsub_soft_.load(std::memory_order_relaxed),
-                             pubsub_soft_seconds_.load(std::memory_order_relaxed)};
+  OutputBufferLimit output_limit(ClientType type) const {
+    const Limits& l = limits_[Index(type)];
+    return OutputBufferLimit{l.hard.load(std::memory_order_relaxed),
+                             l.soft.load(std::memory_order_relaxed),
+                             l.soft_seconds.load(std::memory_order_relaxed)};
   }
 
  private:
-  std::atomic<uint64_t> pubsub_hard_{OutputBufferLimit{}.hard_bytes};
-  std::atomic<uint64_t> pubsub_soft_{OutputBufferLimit{}.soft_bytes};
-  std::atomic<int64_t> pubsub_soft_seconds_{OutputBufferLimit{}.soft_seconds};
+  struct Limits {
+    std::atomic<uint64_t> hard;
+    std::atomic<uint64_t> soft;
+    std::atomic<int64_t> soft_seconds;
+  };
+  static size_t Index(ClientType type) { return type == ClientType::kPubSub ? 1 : 0; }
+
+  // Redis's defaults: normal 0 0 0 (no limit), pubsub 32mb 8mb 60 (OutputBufferLimit{}).
+  Limits limits_[2] = {{{0}, {0}, {0}},
+                       {{OutputBufferLimit{}.hard_bytes},
+                        {OutputBufferLimit{}.soft_bytes},
+                        {OutputBufferLimit{}.soft_seconds}}};
 };
 
 }  // namespace cairn

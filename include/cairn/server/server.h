@@ -90,6 +90,7 @@ class Server final : public ServerContext {
   size_t connected_clients() const override;
   uint64_t proto_max_bulk_len() const override;
   std::string ClientList(std::span<const uint64_t> ids = {}) const override;
+  std::string ClientListOfType(ClientType type) const override;
   std::string ClientInfo(const ClientState& c) const override;
   size_t KillClients(const std::function<bool(const ClientState&)>& match) override;
   void RequestShutdown() override;

@@ -1,7 +1,8 @@
 // A real server with a pub/sub hub and a MONITOR feed: pushes reach connections that send
 // nothing, in order; a subscriber that stops reading is closed at its output limit without
 // stalling the publisher; closing a connection leaves the hub; subscribers and monitors are
-// exempt from the idle timeout.
+// exempt from the idle timeout; a normal client's replies are bounded by
+// client-output-buffer-limit normal; CLIENT LIST / KILL TYPE pubsub follow the subscriptions.
 #include <regex>
 #include <string>
 
@@ -89,7 +90,7 @@ TEST_F(PubSubSessionTest, ClosingLeavesTheHub) {
 }
 
 TEST_F(PubSubSessionTest, SlowSubscriberIsClosedAtItsLimit) {
-  obs_.SetPubSubLimit(OutputBufferLimit{256 * 1024, 0, 0});
+  obs_.SetOutputLimit(ClientType::kPubSub, OutputBufferLimit{256 * 1024, 0, 0});
   StartWithPubSub();
   auto slow = Connect();
   auto pub = Connect();
@@ -148,6 +149,63 @@ TEST_F(PubSubSessionTest, SubscribersAreExemptFromTheIdleTimeout) {
   auto pub = Connect();
   EXPECT_EQ(pub->Call({"PUBLISH", "ch", "still here"}), ":1\r\n");
   EXPECT_EQ(sub->Read(), Message("ch", "still here"));
+}
+
+TEST_F(PubSubSessionTest, NormalClientIsClosedAtItsOutputLimit) {
+  obs_.SetOutputLimit(ClientType::kNormal, OutputBufferLimit{1024 * 1024, 0, 0});
+  StartWithPubSub();
+  auto other = Connect();
+  const std::string value(256 * 1024, 'v');
+  ASSERT_EQ(other->Call({"SET", "big", value}), "+OK\r\n");
+  auto greedy = Connect();
+  std::string batch;
+  for (int i = 0; i < 64; ++i) batch += Resp({"GET", "big"});
+  greedy->Send(batch);  // 16 MB of replies in one batch: over 1 MB after the fourth
+  EXPECT_TRUE(greedy->WaitClosed());
+  EXPECT_LT(greedy->Pending().size(), 64 * value.size());
+  EXPECT_TRUE(WaitUntil(
+      [&] { return server_->counters().output_buffer_limit_disconnections.load() == 1; }));
+  EXPECT_EQ(other->Call({"PING"}), "+PONG\r\n");
+  // Small replies stay under it; the limit is per client.
+  auto polite = Connect();
+  EXPECT_EQ(polite->Call({"GET", "big"}), Bulk(value));
+  EXPECT_EQ(server_->counters().output_buffer_limit_disconnections.load(), 1u);
+}
+
+TEST_F(PubSubSessionTest, NormalClientsHaveNoOutputLimitByDefault) {
+  StartWithPubSub();
+  auto client = Connect();
+  const std::string value(256 * 1024, 'v');
+  ASSERT_EQ(client->Call({"SET", "big", value}), "+OK\r\n");
+  std::string batch;
+  for (int i = 0; i < 64; ++i) batch += Resp({"GET", "big"});
+  client->Send(batch);
+  for (int i = 0; i < 64; ++i) ASSERT_EQ(client->Read().size(), Bulk(value).size()) << i;
+  EXPECT_EQ(client->Call({"PING"}), "+PONG\r\n");
+  EXPECT_EQ(server_->counters().output_buffer_limit_disconnections.load(), 0u);
+}
+
+TEST_F(PubSubSessionTest, ClientTypeFollowsTheSubscriptions) {
+  StartWithPubSub();
+  auto sub = Connect();
+  auto admin = Connect();
+  const std::string id_reply = sub->Call({"CLIENT", "ID"});
+  ASSERT_EQ(id_reply.front(), ':');
+  const std::string sub_line = "id=" + id_reply.substr(1, id_reply.size() - 3) + " ";
+  auto listed = [&](std::string_view type) {
+    return admin->Call({"CLIENT", "LIST", "TYPE", type}).find(sub_line) != std::string::npos;
+  };
+  EXPECT_TRUE(listed("normal"));
+  EXPECT_FALSE(listed("pubsub"));
+  ASSERT_FALSE(sub->Call({"PSUBSCRIBE", "p*"}).empty());
+  // CLIENT LIST shows the state republished after the subscriber's batch.
+  EXPECT_TRUE(WaitUntil([&] { return listed("pubsub"); }));
+  EXPECT_FALSE(listed("normal"));
+  EXPECT_FALSE(listed("replica"));
+  EXPECT_EQ(admin->Call({"CLIENT", "KILL", "TYPE", "normal"}), ":0\r\n");  // SKIPME yes
+  EXPECT_EQ(admin->Call({"CLIENT", "KILL", "TYPE", "pubsub"}), ":1\r\n");
+  EXPECT_TRUE(sub->WaitClosed());
+  EXPECT_TRUE(WaitUntil([&] { return !listed("pubsub"); }));
 }
 
 }  // namespace
