@@ -90,10 +90,11 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
   hooks["eviction-policy"] = [&cache,
                               &choices](const ServerConfig& c) -> std::optional<std::string> {
     const std::string before = cache.policy();
-    if (!cache.SetPolicy(c.eviction_policy)) {
+    if (!cache.StartPolicySwap(c.eviction_policy)) {
       return "argument(s) must be one of the following: " + JoinChoices(choices);
     }
-    spdlog::info("eviction policy changed: {} -> {}", before, cache.policy());
+    spdlog::info("eviction policy change: {} -> {} (shards rebuild in the background)", before,
+                 c.eviction_policy);
     return std::nullopt;
   };
   hooks["requirepass"] = [&server](const ServerConfig& c) -> std::optional<std::string> {

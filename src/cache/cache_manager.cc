@@ -66,8 +66,11 @@ uint64_t& ThreadRng() {
 struct CacheManager::Impl {
   Budget budget;
   unsigned shard_shift = 64;
-  mutable std::mutex policy_mu;
+  std::mutex policy_mu;        // one swap at a time (held for the whole rebuild)
+  mutable std::mutex name_mu;  // policy_name: readers (INFO) never wait for a rebuild
   std::string policy_name;
+  std::thread swap_thread;  // StartPolicySwap's rebuild
+  std::atomic<bool> swap_running{false};
   std::atomic<size_t> evict_cursor{0};
   std::atomic<size_t> expire_cursor{0};
   std::atomic<int64_t> expiry_lag_ms{0};
@@ -110,7 +113,10 @@ CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, Even
   }
 }
 
-CacheManager::~CacheManager() { shards_.clear(); }  // shards reference impl_->budget
+CacheManager::~CacheManager() {
+  if (impl_->swap_thread.joinable()) impl_->swap_thread.join();
+  shards_.clear();  // shards reference impl_->budget
+}
 
 size_t CacheManager::ShardIndex(uint64_t hash) const {
   return impl_->shard_shift >= 64 ? 0 : static_cast<size_t>(hash >> impl_->shard_shift);
@@ -643,13 +649,14 @@ bool CacheManager::SetPolicy(std::string_view name) {
   std::string old;
   {
     std::lock_guard plock(impl_->policy_mu);  // one swap at a time
-    old = impl_->policy_name;
+    old = policy();
     // One shard at a time: the rest of the cache keeps serving while a shard rebuilds.
     for (auto& sp : shards_) {
       auto fresh = registry.Create(canonical);
       std::lock_guard lock(sp->mu);
       sp->SwapPolicyLocked(std::move(fresh));
     }
+    std::lock_guard nlock(impl_->name_mu);
     impl_->policy_name = canonical;
   }
   if (bus_ != nullptr && bus_->Wants(EventType::kPolicyChanged)) {
@@ -662,8 +669,24 @@ bool CacheManager::SetPolicy(std::string_view name) {
   return true;
 }
 
+bool CacheManager::StartPolicySwap(std::string_view name) {
+  std::string canonical = PolicyRegistry::Builtin().Canonical(name);
+  if (canonical.empty()) return false;
+  // A swap still running (a second CONFIG SET right after the first, or a rollback) is waited
+  // for: swaps apply in the order they were asked for.
+  if (impl_->swap_thread.joinable()) impl_->swap_thread.join();
+  impl_->swap_running.store(true, std::memory_order_release);
+  impl_->swap_thread = std::thread([this, canonical = std::move(canonical)] {
+    SetPolicy(canonical);
+    impl_->swap_running.store(false, std::memory_order_release);
+  });
+  return true;
+}
+
+const std::atomic<bool>& CacheManager::policy_swap_running() const { return impl_->swap_running; }
+
 std::string CacheManager::policy() const {
-  std::lock_guard lock(impl_->policy_mu);
+  std::lock_guard lock(impl_->name_mu);
   return impl_->policy_name;
 }
 

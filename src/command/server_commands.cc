@@ -407,6 +407,9 @@ void ConfigSetCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(*err);
     return;
   }
+  // An eviction-policy change rebuilds in the background: answer once it is in force.
+  const std::atomic<bool>& swapping = ctx.cache.policy_swap_running();
+  if (swapping.load(std::memory_order_acquire)) ctx.client.wait_while = &swapping;
   ctx.reply.Ok();
 }
 

@@ -164,7 +164,14 @@ asio::awaitable<void> Session::Serve() {
     if (pushes_.pending()) pushes_.TakeInto(out_);  // what came before this batch goes first
     for (Pause pause = RunCommands(); pause != Pause::kNone; pause = RunCommands()) {
       if (pause == Pause::kSleep) {
-        co_await Sleep(std::exchange(live_.sleep_us, 0));
+        if (live_.sleep_us > 0) co_await Sleep(std::exchange(live_.sleep_us, 0));
+        // A background job this connection waits for (CONFIG SET eviction-policy): poll it
+        // with the timer, so other connections of this I/O thread are served meanwhile.
+        while (live_.wait_while != nullptr && !killed_ && !stopping_ &&
+               live_.wait_while->load(std::memory_order_acquire)) {
+          co_await Sleep(1000);
+        }
+        live_.wait_while = nullptr;
       } else if (!WriteNow()) {
         co_await Flush();
       }
@@ -222,7 +229,7 @@ Session::Pause Session::RunCommands() {
       close_ = true;
     }
     if (RepliesOverLimit()) break;
-    if (live_.sleep_us > 0) return Pause::kSleep;
+    if (live_.sleep_us > 0 || live_.wait_while != nullptr) return Pause::kSleep;
   }
   return Pause::kNone;
 }

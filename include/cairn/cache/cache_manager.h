@@ -11,6 +11,7 @@
 // with a shard lock (events are published after shard locks are released).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -125,6 +126,15 @@ class CacheManager {
   // order from the entries' access metadata; entries and counters are untouched. Returns false
   // (and changes nothing) for an unknown name.
   bool SetPolicy(std::string_view name);
+  // SetPolicy on a background thread (CONFIG SET eviction-policy): the rebuild holds one shard's
+  // lock at a time for that shard's entries (~60k entries per shard at 1M keys: tens of ms), and
+  // running it on an I/O thread stalled every client of that thread for the whole cache (1M
+  // keys: 0.2-0.5 s). False for an unknown name. A swap still running is waited for first.
+  // policy_swap_running() is true until the swap has finished: the caller's connection waits
+  // on it before it is answered, so the reply still means "the new policy is in force".
+  bool StartPolicySwap(std::string_view name);
+  const std::atomic<bool>& policy_swap_running() const;
+  // The policy in force (the old one until a swap has rebuilt every shard).
   std::string policy() const;
 
   // --- maintenance ---

@@ -53,6 +53,10 @@ struct ClientState {
   // DEBUG SLEEP: after the command, the session pauses this connection (an asio timer, never the
   // I/O thread) for this many microseconds, then resets it to 0.
   int64_t sleep_us = 0;
+  // CONFIG SET eviction-policy: the rebuild runs on a background thread; the session holds this
+  // connection's reply (and its next commands) while the flag is true, polling it with the same
+  // timer, so the I/O thread goes on serving everyone else. Reset to nullptr when done.
+  const std::atomic<bool>* wait_while = nullptr;
   std::string last_command;
   std::atomic<bool> kill_requested{false};
   // UNDO / REDO: this connection's own write history, created by its first recorded write (a

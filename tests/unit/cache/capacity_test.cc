@@ -3,7 +3,9 @@
 // writes that cannot fit are refused (never an infinite loop, never an over-commit).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/events/event_bus.h"
@@ -131,6 +133,28 @@ TEST_P(CapacityTest, PolicySwapKeepsEntriesAndCounters) {
   EXPECT_FALSE(c.SetPolicy("no-such-policy"));
   EXPECT_TRUE(c.SetPolicy("allkeys-lru"));
   EXPECT_EQ(c.policy(), "lru");
+}
+
+TEST(PolicySwapTest, StartPolicySwapRebuildsInTheBackgroundInOrderAndKeepsEntries) {
+  ManualClock clock;
+  CacheManager c({.shards = 4, .eviction_policy = "lru"}, clock);
+  constexpr int kKeys = 20000;
+  for (int i = 0; i < kKeys; ++i) c.Set("k" + std::to_string(i), std::to_string(i));
+  const auto before = testing::Dump(c);
+  EXPECT_FALSE(c.StartPolicySwap("no-such-policy"));
+  ASSERT_TRUE(c.StartPolicySwap("adaptive"));
+  // The cache serves this thread while the rebuild runs on another.
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(c.Exists("k" + std::to_string(i)));
+  // Back-to-back swaps apply in the order asked for.
+  ASSERT_TRUE(c.StartPolicySwap("lfu"));
+  ASSERT_TRUE(c.StartPolicySwap("sieve"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (c.policy_swap_running().load() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_FALSE(c.policy_swap_running().load());
+  EXPECT_EQ(c.policy(), "sieve");
+  EXPECT_EQ(testing::Dump(c), before);
 }
 
 TEST_P(CapacityTest, PolicyMetadataCountsAgainstMaxmemory) {
