@@ -349,15 +349,9 @@ const std::string& Server::requirepass() const {
 }
 
 std::string Server::ClientList(std::span<const uint64_t> ids) const {
+  if (ids.empty()) return ClientListWhere({});
   std::string out;
   const int64_t now = impl_->clock.NowMs();
-  if (ids.empty()) {
-    for (const auto& s : impl_->SnapshotSessions()) {
-      s->AppendInfo(out, now);
-      out.push_back('\n');
-    }
-    return out;
-  }
   for (uint64_t id : ids) {
     if (auto s = impl_->FindSession(id)) {
       s->AppendInfo(out, now);
@@ -368,11 +362,14 @@ std::string Server::ClientList(std::span<const uint64_t> ids) const {
 }
 
 std::string Server::ClientListOfType(ClientType type) const {
+  return ClientListWhere([type](const ClientState& c) { return ClientTypeOf(c) == type; });
+}
+
+std::string Server::ClientListWhere(const std::function<bool(const ClientState&)>& match) const {
   std::string out;
   const int64_t now = impl_->clock.NowMs();
-  auto of_type = [type](const ClientState& c) { return ClientTypeOf(c) == type; };
   for (const auto& s : impl_->SnapshotSessions()) {
-    if (!s->Matches(of_type)) continue;
+    if (match && !s->Matches(match)) continue;
     s->AppendInfo(out, now);
     out.push_back('\n');
   }

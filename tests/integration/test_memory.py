@@ -153,7 +153,7 @@ def test_config_set_policy_at_runtime_changes_behaviour(make_server):
 
 
 @pytest.mark.cairn_only
-def test_config_set_policy_answers_once_in_force_and_others_are_served_meanwhile(make_server):
+def test_config_set_policy_answers_once_the_new_policy_is_in_force(make_server):
     """The swap rebuilds every shard on a background thread; the caller is answered only when the
     new policy is in force, so another connection sees it at once (the stall this removed, one
     I/O thread blocked for the whole rebuild, is a latency figure: see bench/README.md)."""

@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -110,6 +111,9 @@ class Server final : public ServerContext {
   struct Impl;
 
  private:
+  // CLIENT LIST lines of the clients `match` accepts (every client when `match` is empty).
+  std::string ClientListWhere(const std::function<bool(const ClientState&)>& match) const;
+
   std::unique_ptr<Impl> impl_;
   std::atomic<PersistenceService*> persistence_{nullptr};
   std::atomic<size_t> undo_depth_{16};

@@ -143,7 +143,7 @@ TEST(PolicySwapTest, StartPolicySwapRebuildsInTheBackgroundInOrderAndKeepsEntrie
   const auto before = testing::Dump(c);
   EXPECT_FALSE(c.StartPolicySwap("no-such-policy"));
   ASSERT_TRUE(c.StartPolicySwap("adaptive"));
-  // The cache serves this thread while the rebuild runs on another.
+  // Reads while the rebuild may still run on the other thread find every key.
   for (int i = 0; i < 1000; ++i) ASSERT_TRUE(c.Exists("k" + std::to_string(i)));
   // Back-to-back swaps apply in the order asked for.
   ASSERT_TRUE(c.StartPolicySwap("lfu"));
