@@ -902,6 +902,7 @@ PersistStats CacheManager::persist_stats() const {
   const int64_t now = clock_.NowMs();
   for (const auto& sp : shards_) {
     std::lock_guard lock(sp->mu);
+    st.dirty_queue += sp->dirty_queue_size();
     if (sp->oldest_dirty_ms() != 0) {
       st.oldest_dirty_age_ms = std::max(st.oldest_dirty_age_ms, now - sp->oldest_dirty_ms());
     }

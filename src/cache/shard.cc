@@ -100,7 +100,10 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
                           Entry* existing, int64_t expire_at_ms, int64_t now_ms,
                           const Entry* inherit) {
   Entry* e = existing;
-  if (e != nullptr && e->dirty()) SetDirtyLocked(*e, false);  // the caller re-marks if needed
+  // A dirty entry stays dirty (ApplyWriteLocked decides) and stays queued once: clearing and
+  // re-marking it queued the key again on every overwrite, so the flusher popped one queue slot
+  // per SET instead of one per key. Only its charge in dirty_bytes follows the new value.
+  const size_t dirty_charge = e != nullptr && e->dirty() ? e->charge() : 0;
   if (e != nullptr && malloc_usable_size(e) >= Entry::AllocSize(key.size(), value.size())) {
     // Overwrite in place: same allocation, same position in the policy.
     bytes_ += value.size();
@@ -138,6 +141,11 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
   e->set_version(next_version_++);
   SetExpiryLocked(*e, expire_at_ms);
   ++counters_.sets;
+  if (dirty_charge != 0 && e->charge() != dirty_charge) {
+    persist_.dirty_bytes.fetch_add(
+        static_cast<int64_t>(e->charge()) - static_cast<int64_t>(dirty_charge),
+        std::memory_order_relaxed);
+  }
   return e;
 }
 
@@ -339,8 +347,12 @@ Entry* Shard::ApplyWriteLocked(WriteMode mode, std::string_view key, uint64_t ha
                                int64_t now_ms, const Entry* inherit) {
   Entry* e = WriteLocked(key, hash, value, existing, expire_at_ms, now_ms, inherit);
   if (mode == WriteMode::kWriteBack) {
-    MarkDirtyLocked(*e, now_ms);
-  } else if (mode == WriteMode::kWriteThrough) {
+    MarkDirtyLocked(*e, now_ms);  // a no-op but for a pending delete when already dirty
+    return e;
+  }
+  // Written through, or memory only: the value a flush would write is gone.
+  if (e->dirty()) SetDirtyLocked(*e, false);
+  if (mode == WriteMode::kWriteThrough) {
     ErasePendingDeleteLocked(key);  // written through: the tier already has the newer value
   }
   return e;

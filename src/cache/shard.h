@@ -109,7 +109,8 @@ class Shard {
   void TouchLocked(Entry& e, int64_t now_ms);
   // Writes key=value (existing: the live entry for key or nullptr). Capacity must already be
   // reserved by the caller (see CacheManager::Reserve); accounting deltas are applied here to the
-  // shard only. Returns the entry now holding the value.
+  // shard only. A dirty `existing` stays dirty (its dirty_bytes follow the new charge); the
+  // caller (ApplyWriteLocked) marks or clears it. Returns the entry now holding the value.
   // `inherit` (optional): an entry whose access metadata the new one takes (RENAME).
   Entry* WriteLocked(std::string_view key, uint64_t hash, std::string_view value, Entry* existing,
                      int64_t expire_at_ms, int64_t now_ms, const Entry* inherit = nullptr);

@@ -35,6 +35,7 @@ struct CacheStats {
 struct PersistStats {
   uint64_t dirty_keys = 0;
   uint64_t dirty_bytes = 0;
+  uint64_t dirty_queue = 0;  // queued flush slots; a key is queued once however often rewritten
   int64_t oldest_dirty_age_ms = 0;
   uint64_t tier_errors = 0;
   uint64_t read_through_hits = 0;

@@ -53,6 +53,29 @@ TEST_F(WritePolicyTest, WriteThroughWritesBeforeReturning) {
   EXPECT_EQ(cache_->dirty_keys(), 0u);
 }
 
+TEST_F(WritePolicyTest, WriteBackQueuesARewrittenKeyOnceAndCountsItsLatestSize) {
+  Use(WriteMode::kWriteBack, {.shards = 1});
+  for (size_t i = 1; i <= 500; ++i) {  // in place and reallocated: the value grows and shrinks
+    ASSERT_EQ(cache_->Set("k", std::string(i % 7 == 0 ? 300 : i % 40, 'x')).status, OpStatus::kOk);
+  }
+  cache_->Set("other", "v");
+  PersistStats st = cache_->persist_stats();
+  EXPECT_EQ(st.dirty_keys, 2u);
+  EXPECT_EQ(st.dirty_queue, 2u);  // not one slot per SET: the flusher would pop 501
+  EXPECT_EQ(st.dirty_bytes, Entry::Charge(1, 500 % 40) + Entry::Charge(5, 1));
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;
+  EXPECT_EQ(tier_.Value("k"), std::string(500 % 40, 'x'));
+  st = cache_->persist_stats();
+  EXPECT_EQ(st.dirty_keys, 0u);
+  EXPECT_EQ(st.dirty_bytes, 0u);
+  EXPECT_EQ(st.dirty_queue, 0u);
+  // Rewritten after the flush: dirty and queued again.
+  cache_->Set("k", "w");
+  EXPECT_EQ(cache_->persist_stats().dirty_queue, 1u);
+  EXPECT_EQ(cache_->persist_stats().dirty_bytes, Entry::Charge(1, 1));
+}
+
 TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
   Use(WriteMode::kWriteThrough);
   cache_->Set("k", "old");
