@@ -865,23 +865,92 @@ void CacheManager::SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t 
   impl_->bp_block_ms.store(block_ms, std::memory_order_relaxed);
 }
 
-size_t CacheManager::FlushDirty(std::string* error, size_t max_keys) {
-  // Batches are bounded so that a flush copies a bounded amount under the shard lock; the tier
-  // write itself runs without it (Shard::FlushDirty).
-  constexpr size_t kBatch = 256;
-  size_t written = 0;
-  for (auto& sp : shards_) {
-    bool more = true;
-    while (more && written < max_keys) {
-      std::string err;
-      const Shard::FlushResult r = sp->FlushDirty(std::min(kBatch, max_keys - written), &err);
-      if (!err.empty()) {
-        if (error != nullptr) *error = std::move(err);
-        return written;
-      }
-      written += r.written;
-      more = r.more;  // a batch of only stale keys writes nothing but still makes progress
+namespace {
+// The shards whose batches are in flight in one flush pass. Finish (or the destructor, should
+// the pass throw) ends every flight before settling any shard: see the protocol in shard.cc.
+class FlushPass {
+ public:
+  FlushPass() = default;
+  FlushPass(const FlushPass&) = delete;
+  FlushPass& operator=(const FlushPass&) = delete;
+  ~FlushPass() { Finish(false); }
+
+  void Add(Shard* s) { shards_.push_back(s); }
+  bool empty() const { return shards_.empty(); }
+  size_t Finish(bool ok) {  // returns the keys written
+    for (Shard* s : shards_) s->EndFlight();
+    size_t written = 0;
+    for (Shard* s : shards_) written += s->SettleFlush(ok);
+    shards_.clear();
+    return written;
+  }
+
+ private:
+  std::vector<Shard*> shards_;
+};
+}  // namespace
+
+size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain) {
+  // A pass takes at most kPerShard keys from each shard: that bounds how long a shard lock is
+  // held to copy them, and how long a write that must land after the batch (write-through, a
+  // dirty eviction) waits. The pass is written in key order: with RocksDB's
+  // memtable_insert_with_hint_prefix_extractor each insert starts from the previous key's
+  // position, and a pass of thousands of keys spread over the key space costs about half of
+  // the same keys written shard by shard (bench/README.md, "write-back flush").
+  constexpr size_t kPerShard = 1024;
+  // A sweep flushes what was queued when it started. Without `drain` (the timer's rounds),
+  // keys dirtied meanwhile wait for the next round, where they coalesce with their later
+  // writes: under a steady write load a round that chased the queue would never end, and
+  // would write nearly every SET. With `drain`, sweeps repeat until the queues are empty.
+  std::vector<size_t> left(shards_.size());
+  auto measure = [&] {
+    bool any = false;
+    for (size_t i = 0; i < shards_.size(); ++i) {
+      left[i] = shards_[i]->QueuedForFlush();
+      any = any || left[i] > 0;
     }
+    return any;
+  };
+  std::vector<TierWrite> batch;
+  batch.reserve(kPerShard * shards_.size());  // BeginFlush's appends never reallocate (throw)
+  size_t written = 0;
+  bool queued = measure();
+  while (queued && written < max_keys) {
+    batch.clear();
+    FlushPass pass;
+    BackingTier* tier = nullptr;
+    bool popped = false;
+    for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
+      if (left[i] == 0) continue;
+      const size_t room = max_keys - written - batch.size();
+      const Shard::FlushTake take =
+          shards_[i]->BeginFlush(std::min({kPerShard, left[i], room}), batch);
+      left[i] = take.more ? left[i] - std::min(left[i], take.popped) : 0;
+      popped = popped || take.popped > 0;
+      if (take.tier == nullptr) continue;
+      pass.Add(shards_[i].get());
+      if (tier == nullptr) tier = take.tier;
+    }
+    if (pass.empty()) {
+      if (popped) continue;  // only stale keys this pass
+      queued = drain && measure();
+      continue;
+    }
+    std::sort(batch.begin(), batch.end(),
+              [](const TierWrite& a, const TierWrite& b) { return a.key < b.key; });
+    std::string err;
+    try {
+      err = tier->Write(batch);
+    } catch (const std::exception& ex) {  // e.g. bad_alloc: the pass must still be settled
+      err = std::string("tier write failed: ") + ex.what();
+    }
+    if (!err.empty()) {
+      impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      pass.Finish(false);
+      if (error != nullptr) *error = std::move(err);
+      return written;
+    }
+    written += pass.Finish(true);
   }
   return written;
 }

@@ -44,13 +44,13 @@ FlushStats FlushService::stats() const {
   return stats_;
 }
 
-size_t FlushService::FlushNow(std::string* error) { return Round(error); }
+size_t FlushService::FlushNow(std::string* error) { return Round(error, /*drain=*/true); }
 
-size_t FlushService::Round(std::string* error) {
+size_t FlushService::Round(std::string* error, bool drain) {
   std::lock_guard round(round_mu_);
   const auto start = std::chrono::steady_clock::now();
   std::string err;
-  const size_t written = cache_.FlushDirty(&err);
+  const size_t written = cache_.FlushDirty(&err, SIZE_MAX, drain);
   const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - start)
                          .count();
@@ -103,7 +103,7 @@ void FlushService::Run() {
     }
     if (!running_) break;
     lock.unlock();
-    Round(nullptr);
+    Round(nullptr, /*drain=*/false);  // what is queued now; later writes coalesce until next
     lock.lock();
   }
 }

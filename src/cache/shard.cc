@@ -172,9 +172,10 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
     }
     if (victim->dirty()) {
       // Never drop an unflushed write: write the victim to the tier first; if that fails it
-      // stays (detached for this round) and another victim is tried. An older value of it may
-      // be in a flush batch being written: land after it.
-      WaitForFlushLocked();
+      // stays (detached for this round) and another victim is tried. If an older value of it
+      // is in the flush batch being written, land after it (a flush pass of thousands of keys
+      // takes milliseconds: only a victim in it waits).
+      if (InFlightLocked(victim->key())) WaitForFlushLocked();
       BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
       TierWrite w{victim->key(), victim->value(), victim->expire_at_ms(), victim->version(), false};
       if (tier == nullptr || !tier->Write({&w, 1}).empty()) {
@@ -405,28 +406,33 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
 
 // ---- write-back flush ----
 //
-// A flush writes one batch of dirty keys with the shard lock RELEASED, so requests on the shard
-// do not wait for the tier (protobuf encoding and a RocksDB write batch). The protocol:
+// A flush writes dirty keys with the shard lock RELEASED, so requests on the shard do not wait
+// for the tier (protobuf encoding and a RocksDB write batch). CacheManager::FlushDirty runs it in
+// passes over all shards: each shard contributes one batch, and the pass is written to the tier
+// as one key-ordered sequence (RocksDB's memtable inserts then start near the previous key's
+// position instead of searching the whole skip list). Per shard:
 //  1. flush_mu_ serialises the flushers of this shard (the FlushService round, writers under
 //     backpressure, SetWriteMode): a batch is picked, written and settled before the next one is
 //     picked, so at most one batch per shard is in flight and settling never races a flusher.
-//  2. Under mu: pop up to `max` queued keys and COPY each one's value, expiry and version (or
-//     its delete) into the flusher's buffers (once mu is released an entry may be overwritten in
-//     place, reallocated or freed), set flush_in_flight_, release mu. Entries stay dirty and
-//     deletes stay pending while the batch is in flight: nothing is dropped unflushed.
-//  3. No lock held: tier->Write(batch).
-//  4. Clear flush_in_flight_ and notify its waiters BEFORE taking mu again. Every other tier
-//     write for this shard (write-through puts, deletes and metadata, the dirty victim of an
-//     eviction, multi-key batches, the tier Clear of FLUSHALL and snapshot restore) first waits
-//     for the flag with mu held (WaitForFlushLocked), so it lands after the batch: a newer value
-//     of a key never lands before an older one, and no batch lands after a Clear. Clearing the
-//     flag needs no lock, so a waiter holding mu (or every shard lock) cannot deadlock with us.
-//  5. Under mu again, settle. A flushed put makes its entry clean only if the entry is still
-//     there, dirty, with the version written; a newer version (rewritten, EXPIRE, PERSIST during
-//     the flight) stays dirty and is queued again (a rewrite has queued it already; a later
-//     flush skips the duplicate as stale). A flushed delete retires the pending delete if it is
-//     still pending (a put since then removed it; a delete since then is what was written). On
-//     a tier error nothing is settled: the popped keys go back in the queue, all stays dirty.
+//     A pass holds the flush_mu_ of several shards, always taken in ascending shard order.
+//  2. BeginFlush, under mu: pop up to `max` queued keys and COPY each one's value, expiry and
+//     version (or its delete) into the flusher's buffers (once mu is released an entry may be
+//     overwritten in place, reallocated or freed), set flush_in_flight_, release mu. Entries
+//     stay dirty and deletes stay pending while the batch is in flight: nothing is dropped.
+//  3. No lock held: tier->Write(pass).
+//  4. EndFlight: clear flush_in_flight_ and notify its waiters, for EVERY shard of the pass,
+//     BEFORE taking any mu again. Every other tier write for this shard (write-through puts,
+//     deletes and metadata, the dirty victim of an eviction, multi-key batches, the tier Clear
+//     of FLUSHALL and snapshot restore) first waits for the flag with mu held
+//     (WaitForFlushLocked), so it lands after the batch: a newer value of a key never lands
+//     before an older one, and no batch lands after a Clear. Clearing the flags needs no lock,
+//     so a waiter holding one or several shard locks cannot deadlock with the pass.
+//  5. SettleFlush, under mu again. A flushed put makes its entry clean only if the entry is
+//     still there, dirty, with the version written; a newer version (rewritten, EXPIRE, PERSIST
+//     during the flight) stays dirty and is queued again. A flushed delete retires the pending
+//     delete if it is still pending (a put since then removed it; a delete since then is what
+//     was written). On a tier error nothing is settled: the popped keys go back in the queue,
+//     all stays dirty.
 
 namespace {
 constexpr size_t kKeepBufferBytes = size_t{1} << 20;  // buffers above this are freed when idle
@@ -437,46 +443,68 @@ void TrimBuffer(Buffer& b) {
 }
 }  // namespace
 
-Shard::FlushResult Shard::FlushDirty(size_t max, std::string* error) {
-  std::lock_guard flush_lock(flush_mu_);
-  BackingTier* tier = nullptr;
+Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out) {
+  FlushTake take;
+  std::unique_lock flush_lock(flush_mu_);
   {
     std::lock_guard lock(mu);
-    tier = persist_.tier.load(std::memory_order_acquire);
-    if (tier == nullptr || dirty_refs_.empty()) return {};
+    BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+    if (tier == nullptr || dirty_refs_.empty()) return take;
     if (dirty_count_ == 0) {
       // Nothing dirty and no batch in flight (we hold flush_mu_): every queued key is stale.
+      take.popped = dirty_refs_.size();
       dirty_refs_.clear();
       dirty_arena_.clear();
       TrimBuffer(dirty_refs_);
       TrimBuffer(dirty_arena_);
       oldest_dirty_ms_ = 0;
-      return {};
+      return take;
     }
-    PopFlushBatchLocked(std::max<size_t>(max, 1));
+    take.popped = std::min(std::max<size_t>(max, 1), dirty_refs_.size());
+    PopFlushBatchLocked(take.popped);
+    take.more = dirty_count_ != 0 && !dirty_refs_.empty();
     if (flush_batch_.empty()) {  // only stale keys were popped
       if (dirty_refs_.empty()) oldest_dirty_ms_ = 0;
-      return {0, dirty_count_ != 0 && !dirty_refs_.empty()};
+      return take;
     }
     flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
+    take.tier = tier;
   }
-  SortFlushBatch();
-  std::string err;
-  try {
-    err = tier->Write(flush_batch_);
-  } catch (const std::exception& ex) {  // e.g. bad_alloc: the flag must still be cleared
-    err = std::string("tier write failed: ") + ex.what();
+  out.insert(out.end(), flush_batch_.begin(), flush_batch_.end());
+  flush_lock.release();  // held until SettleFlush
+  return take;
+}
+
+bool Shard::InFlightLocked(std::string_view key) const {
+  // The batch's buffers are written under mu before the flight and read-only until it settles
+  // under mu: a reader holding mu sees them whole.
+  if (!flush_in_flight_.load(std::memory_order_acquire) || flush_seen_.empty()) return false;
+  const uint64_t h = HashKey(key);
+  const size_t mask = flush_seen_.size() - 1;
+  for (size_t slot = h & mask; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
+    const FlushItem& it = flush_items_[flush_seen_[slot] - 1];
+    if (it.hash == h && std::string_view(flush_keys_.data() + flush_refs_[it.key].off,
+                                         flush_refs_[it.key].len) == key) {
+      return true;
+    }
   }
+  return false;
+}
+
+void Shard::EndFlight() {
   flush_in_flight_.store(false, std::memory_order_release);
   flush_in_flight_.notify_all();
-  FlushResult r;
+}
+
+size_t Shard::SettleFlush(bool ok) {
+  std::unique_lock flush_lock(flush_mu_, std::adopt_lock);
+  size_t written = 0;
   {
     std::lock_guard lock(mu);
-    if (err.empty()) {
+    if (ok) {
       SettleFlushLocked();
-      r.written = flush_batch_.size();
+      written = flush_batch_.size();
     } else {
-      persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
       RequeuePoppedLocked();
     }
     if (dirty_refs_.empty()) {
@@ -484,18 +512,13 @@ Shard::FlushResult Shard::FlushDirty(size_t max, std::string* error) {
       TrimBuffer(dirty_refs_);
       TrimBuffer(dirty_arena_);
     }
-    r.more = dirty_count_ != 0 && !dirty_refs_.empty();
   }
   TrimBuffer(flush_keys_);
   TrimBuffer(flush_refs_);
   TrimBuffer(flush_values_);
   TrimBuffer(flush_items_);
   TrimBuffer(flush_batch_);
-  if (!err.empty()) {
-    r.more = false;
-    if (error != nullptr) *error = std::move(err);
-  }
-  return r;
+  return written;
 }
 
 void Shard::PopFlushBatchLocked(size_t max) {
@@ -558,13 +581,6 @@ void Shard::PopFlushBatchLocked(size_t max) {
   }
 }
 
-void Shard::SortFlushBatch() {
-  // Each key is in the batch once, so the order inside it is free: in key order, RocksDB's
-  // memtable inserts reuse their skip-list search position from one key to the next.
-  std::sort(flush_batch_.begin(), flush_batch_.end(),
-            [](const TierWrite& a, const TierWrite& b) { return a.key < b.key; });
-}
-
 void Shard::SettleFlushLocked() {
   for (const FlushItem& it : flush_items_) {
     const std::string_view k(flush_keys_.data() + flush_refs_[it.key].off, flush_refs_[it.key].len);
@@ -577,8 +593,8 @@ void Shard::SettleFlushLocked() {
     if (e->version() == it.version) {
       SetDirtyLocked(*e, false);
     } else {
-      // Changed during the flight: stays dirty and must be queued (EXPIRE/PERSIST of a dirty
-      // entry do not queue it again). No clock here: the oldest-dirty age is kept as it was.
+      // Changed during the flight: stays dirty and must be queued (a write, EXPIRE or PERSIST
+      // of a dirty entry does not queue it again). No clock here: the oldest-dirty age is kept.
       dirty_refs_.push_back({dirty_arena_.size(), k.size()});
       dirty_arena_.append(k);
     }

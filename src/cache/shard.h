@@ -140,16 +140,31 @@ class Shard {
   bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error);
   // Persists a metadata change (EXPIRE, PERSIST) of a resident entry.
   bool CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error);
-  // Write-back: writes up to `max` dirty keys (coalesced: each key's latest value or its delete)
-  // to the tier in one batch. Takes `mu` itself (call it WITHOUT `mu`) and holds it only to
-  // pick the batch and to settle it: the tier write runs with the shard unlocked (see
-  // shard.cc). `written`: keys written; on a tier error 0, `error` set, everything stays
-  // dirty. `more`: dirty keys are still queued on this shard.
-  struct FlushResult {
-    size_t written = 0;
+  // Write-back flush, one pass at a time, driven by CacheManager::FlushDirty over all shards so
+  // that a pass reaches the tier in key order (protocol in shard.cc). Call without `mu`.
+  //  BeginFlush: takes flush_mu_, pops up to `max` queued keys (coalesced: each key's latest
+  //    value or its delete) and appends their writes to `out`, which views this shard's buffers.
+  //    `tier` set: writes were appended, the batch is in flight and flush_mu_ stays held until
+  //    SettleFlush. Otherwise flush_mu_ is released (nothing queued, or only stale keys).
+  //    `popped`: queue slots consumed; `more`: dirty keys are still queued.
+  //  EndFlight: the pass's tier write returned (no lock; before any SettleFlush of the pass).
+  //  SettleFlush: settles the batch (`ok`) or puts it back in the queue, releases flush_mu_.
+  //    Returns the keys written.
+  struct FlushTake {
+    BackingTier* tier = nullptr;
+    size_t popped = 0;
     bool more = false;
   };
-  FlushResult FlushDirty(size_t max, std::string* error);
+  FlushTake BeginFlush(size_t max, std::vector<TierWrite>& out);
+  // Queued keys once no other flush of this shard is in flight (its settle may queue keys
+  // again). Call without `mu`.
+  size_t QueuedForFlush() {
+    std::lock_guard flush_lock(flush_mu_);
+    std::lock_guard lock(mu);
+    return dirty_refs_.size();
+  }
+  void EndFlight();
+  size_t SettleFlush(bool ok);
   // Blocks until no write-back batch of this shard is being written to the tier. Every tier
   // write (or Clear) made for this shard under `mu`, other than the flush's own, calls it
   // first, so it lands after the batch (per-key order) and no batch lands after a Clear. The
@@ -160,6 +175,8 @@ class Shard {
       flush_in_flight_.wait(true, std::memory_order_acquire);
     }
   }
+  // Whether `key` is in this shard's batch in flight (mu held).
+  bool InFlightLocked(std::string_view key) const;
   // Returns once no flush of this shard is running (call without `mu`): after
   // SetBackingTier(nullptr), no flush still uses the old tier.
   void WaitForFlushIdle() { std::lock_guard lock(flush_mu_); }
@@ -222,10 +239,9 @@ class Shard {
   void NoteDirtyLocked(std::string_view key, int64_t now_ms);
   bool ErasePendingDeleteLocked(std::string_view key);
   void AdjustDirtyCount(int64_t d);
-  // FlushDirty's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
+  // The flush's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
   // its keys back in the queue after a failed write (mu held).
   void PopFlushBatchLocked(size_t max);
-  void SortFlushBatch();  // flush_mu_ held, mu not needed: the batch is the flusher's
   void SettleFlushLocked();
   void RequeuePoppedLocked();
 
@@ -259,7 +275,7 @@ class Shard {
   size_t dirty_count_ = 0;
   int64_t oldest_dirty_ms_ = 0;
 
-  // --- the write-back flush (see FlushDirty) ---
+  // --- the write-back flush (see BeginFlush) ---
   // Serialises flushes of this shard (FlushService round, backpressure, SetWriteMode): one batch
   // at a time, picked, written and settled. Lock order: flush_mu_ before mu, never the reverse.
   std::mutex flush_mu_;

@@ -5,6 +5,7 @@
 #include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -172,6 +173,10 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   db_options.compression = ToRocks(options.compression);
   db_options.compaction_filter = &impl->filter;
   db_options.keep_log_file_num = 4;
+  // One insert hint for all keys (an empty prefix): a write-back flush writes its keys in
+  // order, and each memtable insert then starts its skip-list search from the previous key's
+  // position rather than from the top (bench: about half the flusher's CPU per key).
+  db_options.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(0));
   rocksdb::BlockBasedTableOptions table_options;
   if (options.block_cache_bytes == 0) {
     table_options.no_block_cache = true;

@@ -155,9 +155,12 @@ class CacheManager {
   // Write-back backpressure: above `hard_limit` dirty keys (0 = none), writes are refused with
   // kBackpressure (reject) or wait up to `block_ms` for the flusher, then are refused.
   void SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t block_ms = 5000);
-  // Writes dirty keys (coalesced) to the tier in batches, one shard lock at a time. Returns the
-  // number of keys written; on a tier error stops, sets `error`, and keeps the rest dirty.
-  size_t FlushDirty(std::string* error, size_t max_keys = SIZE_MAX);
+  // Writes dirty keys (coalesced) to the tier in passes: each takes a bounded batch from every
+  // shard (one shard lock at a time) and writes them in key order with no shard lock held.
+  // `drain`: until no key is queued (keys dirtied during the call included); otherwise only what
+  // was queued when the call started (a timer round). Returns the number of keys written; on a
+  // tier error stops, sets `error`, and keeps the rest dirty.
+  size_t FlushDirty(std::string* error, size_t max_keys = SIZE_MAX, bool drain = true);
   PersistStats persist_stats() const;
   uint64_t dirty_keys() const;  // cheap (one atomic load)
   // Inserts a clean entry if the key is absent and there is room without evicting (warm-load).

@@ -41,7 +41,7 @@ class FlushService {
 
  private:
   void Run();
-  size_t Round(std::string* error);
+  size_t Round(std::string* error, bool drain);
 
   CacheManager& cache_;
   mutable std::mutex mu_;

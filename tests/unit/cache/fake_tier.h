@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -15,6 +16,12 @@ namespace cairn::testing {
 class FakeTier : public BackingTier {
  public:
   std::string Write(std::span<const TierWrite> writes) override {
+    std::function<void()> before;
+    {
+      std::lock_guard lock(mu_);
+      before.swap(before_next_);
+    }
+    if (before) before();  // unlocked: it may call back into the cache
     std::unique_lock lock(mu_);
     if (block_next_) {  // park this write until Unblock() (mu_ is released while parked)
       block_next_ = false;
@@ -56,6 +63,11 @@ class FakeTier : public BackingTier {
     return it->second;
   }
 
+  // The next Write runs `fn` first (once), with no tier lock held.
+  void BeforeNextWrite(std::function<void()> fn) {
+    std::lock_guard lock(mu_);
+    before_next_ = std::move(fn);
+  }
   // The next Write parks (before applying anything or failing) until Unblock().
   void BlockNextWrite() {
     std::lock_guard lock(mu_);
@@ -119,6 +131,7 @@ class FakeTier : public BackingTier {
   std::mutex mu_;
   std::condition_variable cv_;
   bool block_next_ = false, parked_ = false;
+  std::function<void()> before_next_;
   std::vector<std::string> log_;
   std::map<std::string, TierRecord> data_;
   std::vector<size_t> batches_;

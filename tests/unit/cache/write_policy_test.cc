@@ -76,6 +76,40 @@ TEST_F(WritePolicyTest, WriteBackQueuesARewrittenKeyOnceAndCountsItsLatestSize) 
   EXPECT_EQ(cache_->persist_stats().dirty_bytes, Entry::Charge(1, 1));
 }
 
+TEST_F(WritePolicyTest, WriteBackFlushWritesAPassOfAllShardsInKeyOrder) {
+  Use(WriteMode::kWriteBack, {.shards = 8});
+  std::set<std::string> keys;
+  for (int i = 0; i < 400; ++i) {
+    const std::string key = "k" + std::to_string((i * 7919) % 1000);  // not in key order
+    keys.insert(key);
+    ASSERT_EQ(cache_->Set(key, "v").status, OpStatus::kOk);
+  }
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err), keys.size()) << err;
+  // 400 keys over 8 shards fit one pass: one tier write, in key order (RocksDB's memtable
+  // inserts of a sorted run are cheap), not one unordered write per shard.
+  ASSERT_EQ(tier_.batches().size(), 1u);
+  std::vector<std::string> expected;
+  for (const std::string& k : keys) expected.push_back(k + "=v");
+  EXPECT_EQ(tier_.log(), expected);
+}
+
+TEST_F(WritePolicyTest, WriteBackTimerRoundFlushesWhatWasQueuedWhenItStarted) {
+  Use(WriteMode::kWriteBack, {.shards = 2});
+  cache_->Set("a", "1");
+  cache_->Set("b", "1");
+  // During the round's tier write a client dirties another key.
+  tier_.BeforeNextWrite([&] { cache_->Set("late", "1"); });
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 2u) << err;
+  EXPECT_EQ(tier_.Value("late"), std::nullopt);  // left for the next round to coalesce
+  EXPECT_EQ(cache_->dirty_keys(), 1u);
+  tier_.BeforeNextWrite([&] { cache_->Set("later", "1"); });
+  EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;  // drain: until nothing is queued
+  EXPECT_EQ(tier_.Value("later"), "1");
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+}
+
 TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
   Use(WriteMode::kWriteThrough);
   cache_->Set("k", "old");
