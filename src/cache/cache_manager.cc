@@ -896,7 +896,7 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
   // dirty eviction) waits. The pass is written in key order: with RocksDB's
   // memtable_insert_with_hint_prefix_extractor each insert starts from the previous key's
   // position, and a pass of thousands of keys spread over the key space costs about half of
-  // the same keys written shard by shard (bench/README.md, "write-back flush").
+  // the same keys written shard by shard (bench/README.md, flush_order_bench).
   constexpr size_t kPerShard = 1024;
   // A sweep flushes what was queued when it started. Without `drain` (the timer's rounds),
   // keys dirtied meanwhile wait for the next round, where they coalesce with their later
