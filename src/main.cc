@@ -143,6 +143,7 @@ PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   o.write_back_interval_ms = cfg.write_back_interval_ms;
   o.write_back_max_dirty = cfg.write_back_max_dirty;
   o.write_back_hard_limit = cfg.write_back_hard_limit;
+  o.write_back_hard_limit_bytes = cfg.write_back_hard_limit_bytes;
   o.write_back_reject = cfg.write_back_overflow == "reject";
   o.shutdown_timeout_ms = cfg.shutdown_timeout == 0 ? INT64_MAX / 4 : cfg.shutdown_timeout * 1000LL;
   o.rocksdb.block_cache_bytes = cfg.rocksdb_block_cache_size;
@@ -165,11 +166,13 @@ void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistenc
   };
   auto write_back = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
     persistence.ConfigureWriteBack(c.write_back_interval_ms, c.write_back_max_dirty,
-                                   c.write_back_hard_limit, c.write_back_overflow == "reject");
+                                   {.max_keys = c.write_back_hard_limit,
+                                    .max_bytes = c.write_back_hard_limit_bytes,
+                                    .reject = c.write_back_overflow == "reject"});
     return std::nullopt;
   };
   for (const char* key : {"write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
-                          "write-back-overflow"}) {
+                          "write-back-hard-limit-bytes", "write-back-overflow"}) {
     hooks[key] = write_back;
   }
   hooks["read-through"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {

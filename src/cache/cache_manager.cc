@@ -80,6 +80,7 @@ struct CacheManager::Impl {
   std::atomic<uint64_t> tier_misses{0};
   std::mutex mode_mu;
   std::atomic<uint64_t> bp_limit{0};
+  std::atomic<uint64_t> bp_bytes{0};
   std::atomic<bool> bp_reject{false};
   std::atomic<int64_t> bp_block_ms{5000};
   std::atomic<uint64_t> bp_rejections{0};
@@ -790,10 +791,15 @@ void CacheManager::ResetStats() {
 OpStatus CacheManager::Backpressure() {
   PersistState& p = impl_->persist;
   const uint64_t limit = impl_->bp_limit.load(std::memory_order_relaxed);
-  if (limit == 0 || p.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
-  if (p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) {
-    return OpStatus::kOk;
-  }
+  const uint64_t bytes = impl_->bp_bytes.load(std::memory_order_relaxed);
+  if ((limit == 0 && bytes == 0) || p.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  auto under = [&] {
+    return (limit == 0 ||
+            p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) &&
+           (bytes == 0 ||
+            p.dirty_bytes.load(std::memory_order_relaxed) < static_cast<int64_t>(bytes));
+  };
+  if (under()) return OpStatus::kOk;
   if (!impl_->bp_reject.load(std::memory_order_relaxed)) {
     // Block: the writer helps the flusher until the backlog is under the limit, bounded in time.
     const auto deadline =
@@ -801,9 +807,7 @@ OpStatus CacheManager::Backpressure() {
     while (std::chrono::steady_clock::now() < deadline) {
       std::string err;
       FlushDirty(&err, 1024);
-      if (p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) {
-        return OpStatus::kOk;
-      }
+      if (under()) return OpStatus::kOk;
       if (!err.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
@@ -859,10 +863,11 @@ bool CacheManager::read_through() const {
   return impl_->persist.read_through.load(std::memory_order_relaxed);
 }
 
-void CacheManager::SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t block_ms) {
-  impl_->bp_limit.store(hard_limit, std::memory_order_relaxed);
-  impl_->bp_reject.store(reject, std::memory_order_relaxed);
-  impl_->bp_block_ms.store(block_ms, std::memory_order_relaxed);
+void CacheManager::SetWriteBackLimits(const WriteBackLimits& limits) {
+  impl_->bp_limit.store(limits.max_keys, std::memory_order_relaxed);
+  impl_->bp_bytes.store(limits.max_bytes, std::memory_order_relaxed);
+  impl_->bp_reject.store(limits.reject, std::memory_order_relaxed);
+  impl_->bp_block_ms.store(limits.block_ms, std::memory_order_relaxed);
 }
 
 namespace {

@@ -58,6 +58,9 @@ void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows) {
                           true,
                           "write-back: dirty keys above which writes wait or fail (0 = no limit)",
                           "a non-negative integer (0 = no limit)"));
+  rows.push_back(SizeRow("write-back-hard-limit-bytes", &ServerConfig::write_back_hard_limit_bytes,
+                         0, UINT64_MAX, true,
+                         "write-back: dirty bytes above which writes wait or fail (0 = no limit)"));
   rows.push_back(ChoiceRow("write-back-overflow", &ServerConfig::write_back_overflow,
                            {{"block", "block"}, {"reject", "reject"}}, true,
                            "write-back: above the hard limit, writes wait (block) or fail"));

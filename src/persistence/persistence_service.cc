@@ -51,7 +51,7 @@ Status PersistenceService::Open() {
   tier_ = std::make_unique<StoreTier>(*store_);
   cache_.SetBackingTier(tier_.get());
   cache_.SetReadThrough(options_.read_through);
-  cache_.SetWriteBackLimits(options_.write_back_hard_limit, options_.write_back_reject);
+  cache_.SetWriteBackLimits(BackpressureLimits());
   std::string err;
   if (!cache_.SetWriteMode(options_.write_mode, &err)) return Status::IoError(err);
   flusher_ = std::make_unique<FlushService>(cache_, options_.write_back_interval_ms,
@@ -94,13 +94,14 @@ Status PersistenceService::SetWriteMode(WriteMode mode) {
 void PersistenceService::SetReadThrough(bool on) { cache_.SetReadThrough(on); }
 
 void PersistenceService::ConfigureWriteBack(int64_t interval_ms, uint64_t max_dirty,
-                                            uint64_t hard_limit, bool reject) {
+                                            const WriteBackLimits& limits) {
   options_.write_back_interval_ms = interval_ms;
   options_.write_back_max_dirty = max_dirty;
-  options_.write_back_hard_limit = hard_limit;
-  options_.write_back_reject = reject;
+  options_.write_back_hard_limit = limits.max_keys;
+  options_.write_back_hard_limit_bytes = limits.max_bytes;
+  options_.write_back_reject = limits.reject;
   if (flusher_) flusher_->Configure(interval_ms, max_dirty);
-  cache_.SetWriteBackLimits(hard_limit, reject);
+  cache_.SetWriteBackLimits(BackpressureLimits());
 }
 
 Result<size_t> PersistenceService::FlushNow() {

@@ -266,6 +266,28 @@ def test_backpressure_reject(make_server):
 
 
 @pytest.mark.needs("backpressure", "info-persistence")
+def test_backpressure_limit_in_bytes(make_server):
+    # No key-count limit; 20 KiB of dirty data: ~5 values of 4 KiB fit, the next is refused.
+    s = make_server(write_policy="write-back", write_back_interval_ms=NEVER_MS,
+                    write_back_max_dirty=0, write_back_hard_limit=0,
+                    write_back_hard_limit_bytes="20kb", write_back_overflow="reject")
+    big = b"x" * 4096
+    with s.conn() as c:
+        replies = [c.cmd("SET", f"k{i}", big) for i in range(10)]
+        refused = [i for i, r in enumerate(replies) if r != "OK"]
+        assert refused and 4 <= refused[0] <= 6, replies
+        assert all(isinstance(replies[i], Error) for i in refused)
+        assert s.info("persistence", conn=c)["dirty_bytes"] <= 20_480 + 4096 + 200
+        assert c.cmd("CONFIG", "GET", "write-back-hard-limit-bytes") == [
+            b"write-back-hard-limit-bytes", b"20480"]  # kb = 1024, as in Redis
+        assert c.cmd("WRITEBACK", "FLUSH") == refused[0]
+        assert c.cmd("SET", "again", big) == "OK"
+        # Raised at run time: the backlog may grow past the old limit.
+        assert c.cmd("CONFIG", "SET", "write-back-hard-limit-bytes", "1mb") == "OK"
+        assert [c.cmd("SET", f"m{i}", big) for i in range(10)] == ["OK"] * 10
+
+
+@pytest.mark.needs("backpressure", "info-persistence")
 def test_backpressure_block_bounds_the_backlog(make_server):
     s = make_server(write_policy="write-back", write_back_interval_ms=100,
                     write_back_max_dirty=0, write_back_hard_limit=10,

@@ -152,9 +152,8 @@ class CacheManager {
   WriteMode write_mode() const;
   void SetReadThrough(bool on);
   bool read_through() const;
-  // Write-back backpressure: above `hard_limit` dirty keys (0 = none), writes are refused with
-  // kBackpressure (reject) or wait up to `block_ms` for the flusher, then are refused.
-  void SetWriteBackLimits(uint64_t hard_limit, bool reject, int64_t block_ms = 5000);
+  // Write-back backpressure (see WriteBackLimits): writes over a limit get kBackpressure.
+  void SetWriteBackLimits(const WriteBackLimits& limits);
   // Writes dirty keys (coalesced) to the tier in passes: each takes a bounded batch from every
   // shard (one shard lock at a time) and writes them in key order with no shard lock held.
   // `drain`: until no key is queued (keys dirtied during the call included); otherwise only what

@@ -32,6 +32,16 @@ struct CacheStats {
   int64_t expiry_lag_ms = 0;  // worst lateness seen by active expiry in its last cycle
 };
 
+// Write-back backpressure: above `max_keys` dirty keys or `max_bytes` of dirty entries (their
+// charges; 0 = no limit for either), writes are refused (reject) or first wait up to `block_ms`
+// while the writer helps flush, then are refused.
+struct WriteBackLimits {
+  uint64_t max_keys = 0;
+  uint64_t max_bytes = 0;
+  bool reject = false;
+  int64_t block_ms = 5000;
+};
+
 struct PersistStats {
   uint64_t dirty_keys = 0;
   uint64_t dirty_bytes = 0;

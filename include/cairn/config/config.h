@@ -53,6 +53,7 @@ struct ServerConfig {
   int write_back_interval_ms = 1000;          // write-back flush period
   uint64_t write_back_max_dirty = 250000;     // dirty keys that trigger an early flush (0 = never)
   uint64_t write_back_hard_limit = 1000000;   // dirty keys above which writes wait (0 = no limit)
+  uint64_t write_back_hard_limit_bytes = 0;   // dirty bytes above which writes wait (0 = no limit)
   std::string write_back_overflow = "block";  // block | reject, above the hard limit
   bool read_through = false;                  // on a memory miss, look in RocksDB
   bool warm_load = true;                      // load RocksDB into memory at startup

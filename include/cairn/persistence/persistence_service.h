@@ -21,6 +21,7 @@
 
 #include "cairn/cache/backing_tier.h"
 #include "cairn/cache/flush_service.h"
+#include "cairn/cache/options.h"
 #include "cairn/persistence/rocksdb_store.h"
 #include "cairn/persistence/snapshot.h"
 #include "cairn/persistence/status.h"
@@ -38,7 +39,8 @@ struct PersistenceOptions {
   int64_t write_back_interval_ms = 1000;
   uint64_t write_back_max_dirty = 250'000;
   uint64_t write_back_hard_limit = 1'000'000;
-  bool write_back_reject = false;  // write-back-overflow reject (else block)
+  uint64_t write_back_hard_limit_bytes = 0;  // 0 = no limit
+  bool write_back_reject = false;            // write-back-overflow reject (else block)
   int64_t shutdown_timeout_ms = 10'000;
   RocksDbOptions rocksdb;  // path is set to <data_dir>/rocksdb
   std::string snapshot_on_start;
@@ -84,8 +86,8 @@ class PersistenceService {
   // --- run-time configuration ---
   Status SetWriteMode(WriteMode mode);
   void SetReadThrough(bool on);
-  void ConfigureWriteBack(int64_t interval_ms, uint64_t max_dirty, uint64_t hard_limit,
-                          bool reject);
+  // The write-back timer, early flush and backpressure (limits.block_ms is not used).
+  void ConfigureWriteBack(int64_t interval_ms, uint64_t max_dirty, const WriteBackLimits& limits);
 
   // --- commands ---
   Result<size_t> FlushNow();                           // WRITEBACK FLUSH
@@ -111,6 +113,11 @@ class PersistenceService {
   std::string SnapshotPath(const std::string& name) const;
 
  private:
+  WriteBackLimits BackpressureLimits() const {
+    return {.max_keys = options_.write_back_hard_limit,
+            .max_bytes = options_.write_back_hard_limit_bytes,
+            .reject = options_.write_back_reject};
+  }
   void WarmLoad();
 
   CacheManager& cache_;

@@ -245,7 +245,7 @@ TEST_F(WritePolicyTest, ReadThroughDoesNotResurrectPendingDeletes) {
 
 TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
   Use(WriteMode::kWriteBack);
-  cache_->SetWriteBackLimits(10, /*reject=*/true);
+  cache_->SetWriteBackLimits({.max_keys = 10, .reject = true});
   for (int i = 0; i < 10; ++i)
     ASSERT_EQ(cache_->Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kBackpressure);
@@ -254,10 +254,33 @@ TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
   cache_->FlushDirty(&err);
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kOk);
   // Block mode: the writer flushes the backlog itself and proceeds.
-  cache_->SetWriteBackLimits(5, /*reject=*/false, 1000);
+  cache_->SetWriteBackLimits({.max_keys = 5, .reject = false, .block_ms = 1000});
   for (int i = 0; i < 20; ++i)
     ASSERT_EQ(cache_->Set("b" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_LE(cache_->dirty_keys(), 5u);
+}
+
+TEST_F(WritePolicyTest, BackpressureAlsoBoundsDirtyBytes) {
+  Use(WriteMode::kWriteBack);
+  const std::string big(1000, 'x');
+  const uint64_t charge = Entry::Charge(2, big.size());
+  cache_->SetWriteBackLimits({.max_bytes = 3 * charge, .reject = true});  // no key-count limit
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(cache_->Set("k" + std::to_string(i), big).status, OpStatus::kOk);
+  }
+  EXPECT_EQ(cache_->persist_stats().dirty_bytes, 3 * charge);
+  EXPECT_EQ(cache_->Set("k3", big).status, OpStatus::kBackpressure);
+  EXPECT_FALSE(cache_->Exists("k3"));
+  std::string err;
+  cache_->FlushDirty(&err);
+  EXPECT_EQ(cache_->Set("k3", big).status, OpStatus::kOk);
+  // Block mode: the writer flushes until the dirty bytes are under the limit, then proceeds.
+  cache_->SetWriteBackLimits({.max_bytes = 2 * charge, .reject = false, .block_ms = 1000});
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(cache_->Set("b" + std::to_string(i), big).status, OpStatus::kOk);
+  }
+  EXPECT_LE(cache_->persist_stats().dirty_bytes, 2 * charge);
+  EXPECT_EQ(tier_.Value("b0"), big);
 }
 
 TEST_F(WritePolicyTest, CaptureRestoreRoundTrip) {

@@ -229,7 +229,7 @@ TEST_F(WriteRefusalTest, FlushAllWithoutAStoreIsOkAfterAnIoError) {
 
 TEST_F(WriteRefusalTest, WritesOverTheWriteBackHardLimitAnswerBusy) {
   UseTier(WriteMode::kWriteBack);
-  cache_->SetWriteBackLimits(/*hard_limit=*/4, /*reject=*/true);
+  cache_->SetWriteBackLimits({.max_keys = 4, .reject = true});
   Seed();  // four dirty keys: the backlog is at its limit
   ASSERT_EQ(cache_->dirty_keys(), 4u);
   const std::string before = State();

@@ -134,7 +134,8 @@ TEST(NewKeysTest, NegativeAndEmptyValuesAsFlags) {
 TEST(NewKeysTest, TypedFieldsAreFilled) {
   std::string path = WriteTempFile(
       "write-policy WRITE-THROUGH\nwrite-back-interval-ms 50\nwrite-back-max-dirty 7\n"
-      "write-back-hard-limit 70\nwrite-back-overflow reject\nread-through yes\nwarm-load no\n"
+      "write-back-hard-limit 70\nwrite-back-hard-limit-bytes 2mb\nwrite-back-overflow "
+      "reject\nread-through yes\nwarm-load no\n"
       "shutdown-timeout 3\nwrite-sync YES\nrocksdb-block-cache-size 1k\n"
       "rocksdb-compression Snappy\nrocksdb-background-jobs 8\nundo-depth 2\n"
       "undo-max-bytes 10kb\nmetrics-port 9121\nslowlog-max-len 5\nlatency-tracking no\n"
@@ -146,6 +147,7 @@ TEST(NewKeysTest, TypedFieldsAreFilled) {
   EXPECT_EQ(c.write_back_interval_ms, 50);
   EXPECT_EQ(c.write_back_max_dirty, 7u);
   EXPECT_EQ(c.write_back_hard_limit, 70u);
+  EXPECT_EQ(c.write_back_hard_limit_bytes, 2u << 20);
   EXPECT_EQ(c.write_back_overflow, "reject");
   EXPECT_TRUE(c.read_through);
   EXPECT_FALSE(c.warm_load);

@@ -22,8 +22,8 @@ const std::vector<std::string>& RuntimeKeys() {
       "proto-max-bulk-len", "client-query-buffer-limit", "log-level", "hz",
       // persistence
       "write-policy", "write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
-      "write-back-overflow", "read-through", "shutdown-timeout", "write-sync", "undo-depth",
-      "undo-max-bytes",
+      "write-back-hard-limit-bytes", "write-back-overflow", "read-through", "shutdown-timeout",
+      "write-sync", "undo-depth", "undo-max-bytes",
       // observability
       "notify-keyspace-events", "slowlog-log-slower-than", "slowlog-max-len",
       "client-output-buffer-limit", "latency-tracking", "log-format", "log-max-size",
