@@ -614,7 +614,7 @@ uint64_t CacheManager::Size() const {
   return n < 0 ? 0 : static_cast<uint64_t>(n);
 }
 
-void CacheManager::Flush() {
+OpStatus CacheManager::Flush() {
   // All shard locks (ascending) so that no write lands between clearing memory and the tier.
   std::vector<std::unique_lock<std::mutex>> locks;
   for (auto& sp : shards_) locks.emplace_back(sp->mu);
@@ -623,9 +623,10 @@ void CacheManager::Flush() {
   if (tier != nullptr && impl_->persist.Mode() != WriteMode::kNone) {
     if (std::string err = tier->Clear(); !err.empty()) {
       impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
-      IoError(std::move(err));
+      return IoError(std::move(err));
     }
   }
+  return OpStatus::kOk;
 }
 
 // ---------------- capacity and policy ----------------

@@ -307,11 +307,10 @@ void FlushCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(replies::kSyntaxError);
     return;
   }
-  const replies::IoErrorWatch io;
-  ctx.cache.Flush();
+  const OpStatus st = ctx.cache.Flush();
   // Not undoable (a whole keyspace is no undo step): the caller's history is cleared instead.
   if (ctx.client.undo) ctx.client.undo->Clear();
-  if (io.failed()) {  // memory is empty, but the store still holds the keys
+  if (st == OpStatus::kIoError) {  // memory is empty, but the store still holds the keys
     replies::IoError(ctx.reply, "clearing the persistent store failed");
     return;
   }

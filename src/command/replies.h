@@ -102,17 +102,6 @@ inline bool ReplyIfRefused(ReplyBuilder& reply, OpStatus status) {
   return true;
 }
 
-// CacheManager::Flush() returns nothing and reports a failed store clear only through
-// last_io_error() (this thread's last kIoError message, never reset by the cache). This watch
-// empties that message before the call, so that a message afterwards is the call's own error.
-// The slot is a non-const thread_local std::string, so writing it through const_cast is
-// defined. Drop this once Flush() returns an OpStatus.
-class IoErrorWatch {
- public:
-  IoErrorWatch() { const_cast<std::string&>(CacheManager::last_io_error()).clear(); }
-  bool failed() const { return !CacheManager::last_io_error().empty(); }
-};
-
 // Copies an entry's value straight into the reply (called under the shard lock).
 inline void BulkValue(ReplyBuilder& reply, const Entry& e) {
   char* p = reply.BulkSpace(e.value_len());

@@ -116,7 +116,9 @@ class CacheManager {
   std::vector<std::string> Keys(std::string_view pattern);
   std::optional<std::string> RandomKey();
   uint64_t Size() const;
-  void Flush();
+  // Empties the cache, and the persistent tier unless write-policy is none. kIoError (message:
+  // last_io_error()) when the tier could not be cleared: memory is empty all the same.
+  OpStatus Flush();
 
   // --- capacity and policy (run time) ---
   void SetCapacity(uint64_t max_items, uint64_t max_bytes);

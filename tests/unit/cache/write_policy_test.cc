@@ -295,7 +295,7 @@ TEST_F(WritePolicyTest, CaptureRestoreRoundTrip) {
                     e.last_access_s()});
   });
   auto before = testing::Dump(*cache_);
-  cache_->Flush();
+  EXPECT_EQ(cache_->Flush(), OpStatus::kOk);
   cache_->Set("other", "x");
   cache_->Restore(snap);
   EXPECT_EQ(testing::Dump(*cache_), before);
