@@ -929,8 +929,10 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
     for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
       if (left[i] == 0) continue;
       const size_t room = max_keys - written - batch.size();
+      // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
       const Shard::FlushTake take =
-          shards_[i]->BeginFlush(std::min({kPerShard, left[i], room}), batch);
+          shards_[i]->BeginFlush(std::min({kPerShard, left[i], room}), batch, pass.empty());
+      if (take.busy) continue;  // next pass
       left[i] = take.more ? left[i] - std::min(left[i], take.popped) : 0;
       popped = popped || take.popped > 0;
       if (take.tier == nullptr) continue;

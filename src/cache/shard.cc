@@ -414,7 +414,11 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
 //  1. flush_mu_ serialises the flushers of this shard (the FlushService round, writers under
 //     backpressure, SetWriteMode): a batch is picked, written and settled before the next one is
 //     picked, so at most one batch per shard is in flight and settling never races a flusher.
-//     A pass holds the flush_mu_ of several shards, always taken in ascending shard order.
+//     A pass holds the flush_mu_ of several shards. Once it has a batch in flight it only
+//     try-locks the next shard's flush_mu_ and mu, and skips a busy shard until a later pass:
+//     a writer may hold that shard's mu (a RENAME holds two, an eviction may run on any of
+//     them) while it waits for one of the pass's flights to end (step 4), and a flight only
+//     ends when the pass is written.
 //  2. BeginFlush, under mu: pop up to `max` queued keys and COPY each one's value, expiry and
 //     version (or its delete) into the flusher's buffers (once mu is released an entry may be
 //     overwritten in place, reallocated or freed), set flush_in_flight_, release mu. Entries
@@ -443,11 +447,18 @@ void TrimBuffer(Buffer& b) {
 }
 }  // namespace
 
-Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out) {
+Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out, bool wait) {
   FlushTake take;
-  std::unique_lock flush_lock(flush_mu_);
+  std::unique_lock flush_lock(flush_mu_, std::defer_lock);
+  std::unique_lock lock(mu, std::defer_lock);
+  if (wait) {
+    flush_lock.lock();
+    lock.lock();
+  } else if (!flush_lock.try_lock() || !lock.try_lock()) {
+    take.busy = true;  // the caller holds batches in flight: it must not wait (see shard.cc)
+    return take;
+  }
   {
-    std::lock_guard lock(mu);
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier == nullptr || dirty_refs_.empty()) return take;
     if (dirty_count_ == 0) {
@@ -469,6 +480,7 @@ Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out) {
     }
     flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
     take.tier = tier;
+    lock.unlock();
   }
   out.insert(out.end(), flush_batch_.begin(), flush_batch_.end());
   flush_lock.release();  // held until SettleFlush

@@ -146,7 +146,8 @@ class Shard {
   //    value or its delete) and appends their writes to `out`, which views this shard's buffers.
   //    `tier` set: writes were appended, the batch is in flight and flush_mu_ stays held until
   //    SettleFlush. Otherwise flush_mu_ is released (nothing queued, or only stale keys).
-  //    `popped`: queue slots consumed; `more`: dirty keys are still queued.
+  //    `popped`: queue slots consumed; `more`: dirty keys are still queued. Without `wait`
+  //    (the caller already has batches in flight) it only try-locks, and `busy` says it gave up.
   //  EndFlight: the pass's tier write returned (no lock; before any SettleFlush of the pass).
   //  SettleFlush: settles the batch (`ok`) or puts it back in the queue, releases flush_mu_.
   //    Returns the keys written.
@@ -154,8 +155,9 @@ class Shard {
     BackingTier* tier = nullptr;
     size_t popped = 0;
     bool more = false;
+    bool busy = false;
   };
-  FlushTake BeginFlush(size_t max, std::vector<TierWrite>& out);
+  FlushTake BeginFlush(size_t max, std::vector<TierWrite>& out, bool wait);
   // Queued keys once no other flush of this shard is in flight (its settle may queue keys
   // again). Call without `mu`.
   size_t QueuedForFlush() {
