@@ -134,6 +134,12 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
   return hooks;
 }
 
+WriteBackLimits WriteBackLimitsOf(const ServerConfig& cfg) {
+  return {.max_keys = cfg.write_back_hard_limit,
+          .max_bytes = cfg.write_back_hard_limit_bytes,
+          .reject = cfg.write_back_overflow == "reject"};
+}
+
 PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   PersistenceOptions o;
   o.data_dir = cfg.data_dir;
@@ -142,9 +148,7 @@ PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   o.warm_load = cfg.warm_load;
   o.write_back_interval_ms = cfg.write_back_interval_ms;
   o.write_back_max_dirty = cfg.write_back_max_dirty;
-  o.write_back_hard_limit = cfg.write_back_hard_limit;
-  o.write_back_hard_limit_bytes = cfg.write_back_hard_limit_bytes;
-  o.write_back_reject = cfg.write_back_overflow == "reject";
+  o.write_back_limits = WriteBackLimitsOf(cfg);
   o.shutdown_timeout_ms = cfg.shutdown_timeout == 0 ? INT64_MAX / 4 : cfg.shutdown_timeout * 1000LL;
   o.rocksdb.block_cache_bytes = cfg.rocksdb_block_cache_size;
   o.rocksdb.compression = ParseCompression(cfg.rocksdb_compression).value_or(Compression::kLz4);
@@ -166,9 +170,7 @@ void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistenc
   };
   auto write_back = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
     persistence.ConfigureWriteBack(c.write_back_interval_ms, c.write_back_max_dirty,
-                                   {.max_keys = c.write_back_hard_limit,
-                                    .max_bytes = c.write_back_hard_limit_bytes,
-                                    .reject = c.write_back_overflow == "reject"});
+                                   WriteBackLimitsOf(c));
     return std::nullopt;
   };
   for (const char* key : {"write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",

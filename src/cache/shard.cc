@@ -455,52 +455,54 @@ Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out, bool
     flush_lock.lock();
     lock.lock();
   } else if (!flush_lock.try_lock() || !lock.try_lock()) {
-    take.busy = true;  // the caller holds batches in flight: it must not wait (see shard.cc)
+    take.busy = true;  // the caller holds batches in flight: it must not wait (step 1 above)
     return take;
   }
-  {
-    BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
-    if (tier == nullptr || dirty_refs_.empty()) return take;
-    if (dirty_count_ == 0) {
-      // Nothing dirty and no batch in flight (we hold flush_mu_): every queued key is stale.
-      take.popped = dirty_refs_.size();
-      dirty_refs_.clear();
-      dirty_arena_.clear();
-      TrimBuffer(dirty_refs_);
-      TrimBuffer(dirty_arena_);
-      oldest_dirty_ms_ = 0;
-      return take;
-    }
-    take.popped = std::min(std::max<size_t>(max, 1), dirty_refs_.size());
-    PopFlushBatchLocked(take.popped);
-    take.more = dirty_count_ != 0 && !dirty_refs_.empty();
-    if (flush_batch_.empty()) {  // only stale keys were popped
-      if (dirty_refs_.empty()) oldest_dirty_ms_ = 0;
-      return take;
-    }
-    flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
-    take.tier = tier;
-    lock.unlock();
+  BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
+  if (tier == nullptr || dirty_refs_.empty()) return take;
+  if (dirty_count_ == 0) {
+    // Nothing dirty and no batch in flight (we hold flush_mu_): every queued key is stale.
+    take.popped = dirty_refs_.size();
+    dirty_refs_.clear();
+    dirty_arena_.clear();
+    TrimBuffer(dirty_refs_);
+    TrimBuffer(dirty_arena_);
+    oldest_dirty_ms_ = 0;
+    return take;
   }
+  take.popped = std::min(std::max<size_t>(max, 1), dirty_refs_.size());
+  PopFlushBatchLocked(take.popped);
+  take.more = dirty_count_ != 0 && !dirty_refs_.empty();
+  if (flush_batch_.empty()) {  // only stale keys were popped
+    if (dirty_refs_.empty()) oldest_dirty_ms_ = 0;
+    return take;
+  }
+  flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
+  take.tier = tier;
+  lock.unlock();
   out.insert(out.end(), flush_batch_.begin(), flush_batch_.end());
   flush_lock.release();  // held until SettleFlush
   return take;
+}
+
+size_t Shard::SeenSlot(std::string_view key, uint64_t hash) const {
+  const size_t mask = flush_seen_.size() - 1;
+  size_t slot = hash & mask;
+  for (; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
+    const FlushItem& it = flush_items_[flush_seen_[slot] - 1];
+    if (it.hash == hash && std::string_view(flush_keys_.data() + flush_refs_[it.key].off,
+                                            flush_refs_[it.key].len) == key) {
+      break;
+    }
+  }
+  return slot;
 }
 
 bool Shard::InFlightLocked(std::string_view key) const {
   // The batch's buffers are written under mu before the flight and read-only until it settles
   // under mu: a reader holding mu sees them whole.
   if (!flush_in_flight_.load(std::memory_order_acquire) || flush_seen_.empty()) return false;
-  const uint64_t h = HashKey(key);
-  const size_t mask = flush_seen_.size() - 1;
-  for (size_t slot = h & mask; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
-    const FlushItem& it = flush_items_[flush_seen_[slot] - 1];
-    if (it.hash == h && std::string_view(flush_keys_.data() + flush_refs_[it.key].off,
-                                         flush_refs_[it.key].len) == key) {
-      return true;
-    }
-  }
-  return false;
+  return flush_seen_[SeenSlot(key, HashKey(key))] != 0;
 }
 
 void Shard::EndFlight() {
@@ -551,24 +553,15 @@ void Shard::PopFlushBatchLocked(size_t max) {
   flush_batch_.clear();
   // Coalescing: a key queued twice is written once. flush_seen_ is an open-addressing set of
   // the keys already in the batch (flush_items_ index + 1, by key hash), at most half full.
-  const size_t mask = std::bit_ceil(2 * take) - 1;
-  flush_seen_.assign(mask + 1, 0);
+  flush_seen_.assign(std::bit_ceil(2 * take), 0);
   auto key_of = [this](size_t i) {
     return std::string_view(flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len);
   };
   for (size_t i = 0; i < flush_refs_.size(); ++i) {
     const std::string_view k = key_of(i);
     const uint64_t h = HashKey(k);
-    size_t slot = h & mask;
-    bool dup = false;
-    for (; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
-      const FlushItem& seen = flush_items_[flush_seen_[slot] - 1];
-      if (seen.hash == h && key_of(seen.key) == k) {
-        dup = true;
-        break;
-      }
-    }
-    if (dup) continue;
+    const size_t slot = SeenSlot(k, h);
+    if (flush_seen_[slot] != 0) continue;  // already in the batch
     Entry* e = table_.Find(k, h);
     if (e != nullptr && e->dirty()) {
       flush_items_.push_back(

@@ -244,6 +244,8 @@ class Shard {
   // The flush's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
   // its keys back in the queue after a failed write (mu held).
   void PopFlushBatchLocked(size_t max);
+  // Where `key` is in flush_seen_ (the batch's keys, by hash), or the empty slot for it.
+  size_t SeenSlot(std::string_view key, uint64_t hash) const;
   void SettleFlushLocked();
   void RequeuePoppedLocked();
 

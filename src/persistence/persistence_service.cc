@@ -51,7 +51,7 @@ Status PersistenceService::Open() {
   tier_ = std::make_unique<StoreTier>(*store_);
   cache_.SetBackingTier(tier_.get());
   cache_.SetReadThrough(options_.read_through);
-  cache_.SetWriteBackLimits(BackpressureLimits());
+  cache_.SetWriteBackLimits(options_.write_back_limits);
   std::string err;
   if (!cache_.SetWriteMode(options_.write_mode, &err)) return Status::IoError(err);
   flusher_ = std::make_unique<FlushService>(cache_, options_.write_back_interval_ms,
@@ -97,11 +97,9 @@ void PersistenceService::ConfigureWriteBack(int64_t interval_ms, uint64_t max_di
                                             const WriteBackLimits& limits) {
   options_.write_back_interval_ms = interval_ms;
   options_.write_back_max_dirty = max_dirty;
-  options_.write_back_hard_limit = limits.max_keys;
-  options_.write_back_hard_limit_bytes = limits.max_bytes;
-  options_.write_back_reject = limits.reject;
+  options_.write_back_limits = limits;
   if (flusher_) flusher_->Configure(interval_ms, max_dirty);
-  cache_.SetWriteBackLimits(BackpressureLimits());
+  cache_.SetWriteBackLimits(limits);
 }
 
 Result<size_t> PersistenceService::FlushNow() {

@@ -38,9 +38,8 @@ struct PersistenceOptions {
   bool warm_load = true;
   int64_t write_back_interval_ms = 1000;
   uint64_t write_back_max_dirty = 250'000;
-  uint64_t write_back_hard_limit = 1'000'000;
-  uint64_t write_back_hard_limit_bytes = 0;  // 0 = no limit
-  bool write_back_reject = false;            // write-back-overflow reject (else block)
+  // write-back-hard-limit, write-back-hard-limit-bytes, write-back-overflow
+  WriteBackLimits write_back_limits{.max_keys = 1'000'000};
   int64_t shutdown_timeout_ms = 10'000;
   RocksDbOptions rocksdb;  // path is set to <data_dir>/rocksdb
   std::string snapshot_on_start;
@@ -86,7 +85,7 @@ class PersistenceService {
   // --- run-time configuration ---
   Status SetWriteMode(WriteMode mode);
   void SetReadThrough(bool on);
-  // The write-back timer, early flush and backpressure (limits.block_ms is not used).
+  // The write-back timer, early flush and backpressure.
   void ConfigureWriteBack(int64_t interval_ms, uint64_t max_dirty, const WriteBackLimits& limits);
 
   // --- commands ---
@@ -113,11 +112,6 @@ class PersistenceService {
   std::string SnapshotPath(const std::string& name) const;
 
  private:
-  WriteBackLimits BackpressureLimits() const {
-    return {.max_keys = options_.write_back_hard_limit,
-            .max_bytes = options_.write_back_hard_limit_bytes,
-            .reject = options_.write_back_reject};
-  }
   void WarmLoad();
 
   CacheManager& cache_;
