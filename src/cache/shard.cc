@@ -529,6 +529,7 @@ size_t Shard::SettleFlush(bool ok) {
   }
   TrimBuffer(flush_keys_);
   TrimBuffer(flush_refs_);
+  TrimBuffer(flush_hashes_);
   TrimBuffer(flush_values_);
   TrimBuffer(flush_items_);
   TrimBuffer(flush_batch_);
@@ -557,11 +558,14 @@ void Shard::PopFlushBatchLocked(size_t max) {
   auto key_of = [this](size_t i) {
     return std::string_view(flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len);
   };
-  for (size_t i = 0; i < flush_refs_.size(); ++i) {
+  flush_hashes_.clear();
+  for (size_t i = 0; i < flush_refs_.size(); ++i) flush_hashes_.push_back(HashKey(key_of(i)));
+  auto hash_of = [this](size_t i) { return flush_hashes_[i]; };
+  table_.ForEachPrefetched(flush_refs_.size(), hash_of, [&](size_t i) {
     const std::string_view k = key_of(i);
-    const uint64_t h = HashKey(k);
+    const uint64_t h = flush_hashes_[i];
     const size_t slot = SeenSlot(k, h);
-    if (flush_seen_[slot] != 0) continue;  // already in the batch
+    if (flush_seen_[slot] != 0) return;  // already in the batch
     Entry* e = table_.Find(k, h);
     if (e != nullptr && e->dirty()) {
       flush_items_.push_back(
@@ -569,14 +573,14 @@ void Shard::PopFlushBatchLocked(size_t max) {
       flush_values_.append(e->value());
     } else if (e != nullptr) {
       ErasePendingDeleteLocked(k);  // superseded by a write-through of a newer value
-      continue;
+      return;
     } else if (HasPendingDeleteLocked(k)) {
       flush_items_.push_back({i, h, 0, 0, 0, 0, true});
     } else {
-      continue;  // stale: flushed, or deleted clean, since it was queued
+      return;  // stale: flushed, or deleted clean, since it was queued
     }
     flush_seen_[slot] = static_cast<uint32_t>(flush_items_.size());
-  }
+  });
   // Views into the buffers, taken once they no longer grow.
   for (const FlushItem& it : flush_items_) {
     const std::string_view value =
@@ -587,14 +591,16 @@ void Shard::PopFlushBatchLocked(size_t max) {
 }
 
 void Shard::SettleFlushLocked() {
-  for (const FlushItem& it : flush_items_) {
+  auto hash_of = [this](size_t i) { return flush_items_[i].hash; };
+  table_.ForEachPrefetched(flush_items_.size(), hash_of, [this](size_t i) {
+    const FlushItem& it = flush_items_[i];
     const std::string_view k(flush_keys_.data() + flush_refs_[it.key].off, flush_refs_[it.key].len);
     if (it.is_delete) {
       ErasePendingDeleteLocked(k);
-      continue;
+      return;
     }
     Entry* e = table_.Find(k, it.hash);
-    if (e == nullptr || !e->dirty()) continue;  // deleted, evicted or written through since
+    if (e == nullptr || !e->dirty()) return;  // deleted, evicted or written through since
     if (e->version() == it.version) {
       SetDirtyLocked(*e, false);
     } else {
@@ -603,7 +609,7 @@ void Shard::SettleFlushLocked() {
       dirty_refs_.push_back({dirty_arena_.size(), k.size()});
       dirty_arena_.append(k);
     }
-  }
+  });
 }
 
 void Shard::RequeuePoppedLocked() {

@@ -299,6 +299,7 @@ class Shard {
   };
   std::string flush_keys_;
   std::vector<KeyRef> flush_refs_;
+  std::vector<uint64_t> flush_hashes_;  // HashKey of each of flush_refs_
   std::string flush_values_;
   std::vector<FlushItem> flush_items_;
   std::vector<uint32_t> flush_seen_;  // coalescing while picking (see PopFlushBatchLocked)
