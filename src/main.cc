@@ -154,6 +154,7 @@ PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   o.rocksdb.compression = ParseCompression(cfg.rocksdb_compression).value_or(Compression::kLz4);
   o.rocksdb.write_sync = cfg.write_sync;
   o.rocksdb.background_jobs = cfg.rocksdb_background_jobs;
+  o.rocksdb.write_buffer_bytes = cfg.rocksdb_write_buffer_size;
   o.snapshot_on_start = cfg.snapshot_on_start;
   return o;
 }

@@ -3,7 +3,7 @@
 //
 // Fixed after startup: warm-load and snapshot-on-start (they act once, at startup), and the
 // RocksDB options fixed when the database opens (rocksdb-block-cache-size, rocksdb-compression,
-// rocksdb-background-jobs). Every other key here may change at run time.
+// rocksdb-background-jobs, rocksdb-write-buffer-size). Every other key here may change at run time.
 #include <climits>
 #include <cstdint>
 
@@ -81,6 +81,9 @@ void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows) {
                 "RocksDB block compression"));
   rows.push_back(IntRow("rocksdb-background-jobs", &ServerConfig::rocksdb_background_jobs, 1, 64,
                         false, "RocksDB flush and compaction threads"));
+  rows.push_back(SizeRow("rocksdb-write-buffer-size", &ServerConfig::rocksdb_write_buffer_size,
+                         uint64_t{1} << 20, uint64_t{1} << 30, false,
+                         "RocksDB memtable size (up to two in memory)"));
   rows.push_back(SnapshotOnStartRow());
   rows.push_back(IntRow("undo-depth", &ServerConfig::undo_depth, 0, 100000, true,
                         "UNDO steps kept per connection (0 = undo off)"));

@@ -160,6 +160,9 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   if (options.background_jobs < 1) {
     return Status::InvalidArgument("background jobs must be at least 1");
   }
+  if (options.write_buffer_bytes < (size_t{1} << 20)) {
+    return Status::InvalidArgument("write buffer size must be at least 1mb");
+  }
   if (!CompressionSupported(options.compression)) {
     return Status::NotSupported("compression '" + std::string(ToString(options.compression)) +
                                 "' is not supported by this librocksdb build");
@@ -170,6 +173,7 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   rocksdb::Options& db_options = impl->db_options;
   db_options.create_if_missing = true;
   db_options.max_background_jobs = options.background_jobs;
+  db_options.write_buffer_size = options.write_buffer_bytes;
   db_options.compression = ToRocks(options.compression);
   db_options.compaction_filter = &impl->filter;
   db_options.keep_log_file_num = 4;

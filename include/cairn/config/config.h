@@ -62,6 +62,7 @@ struct ServerConfig {
   uint64_t rocksdb_block_cache_size = 64ull * 1024 * 1024;
   std::string rocksdb_compression = "lz4";  // none | snappy | lz4 | zstd
   int rocksdb_background_jobs = 2;
+  uint64_t rocksdb_write_buffer_size = 64ull * 1024 * 1024;
   std::string snapshot_on_start;          // snapshot name to restore at startup ("" = none)
   int undo_depth = 16;                    // undo steps kept per connection (0 = undo off)
   uint64_t undo_max_bytes = 1024 * 1024;  // undo history bytes per connection

@@ -23,7 +23,7 @@
 // client-output-buffer-limit, latency-tracking, log-format, log-max-size, log-max-files.
 // Fixed after startup: bind, port, io-threads, shards, log-file, data-dir, warm-load,
 // snapshot-on-start, rocksdb-block-cache-size, rocksdb-compression, rocksdb-background-jobs,
-// metrics-port, metrics-bind.
+// rocksdb-write-buffer-size, metrics-port, metrics-bind.
 // Redis compatibility keys (save "", appendonly no, databases 1): one fixed value each, no hook;
 // CONFIG SET accepts that value and refuses any other with a message naming the Cairn
 // alternative (SNAPSHOT / BGSAVE, write-policy, SELECT 0).

@@ -19,6 +19,10 @@
 //                      per batch (write-back amortises it over a whole batch; write-through pays
 //                      it per client write); like appendfsync always.
 //   background_jobs    RocksDB flush + compaction threads (max_background_jobs).
+//   write_buffer_bytes RocksDB's memtable size (write_buffer_size; up to two are in memory: one
+//                      filling, one being flushed). Every write inserts into its skip list, and
+//                      a smaller one stays in the CPU caches: random single-key writes (write-
+//                      through) cost less; larger ones flush and compact less often.
 //
 // Expiry: a compaction filter drops records whose expire_at_ms <= clock.NowMs(), turning them
 // into deletions, so expired keys stop costing disk without a scan. It runs only when RocksDB
@@ -58,6 +62,7 @@ struct RocksDbOptions {
   Compression compression = Compression::kLz4;
   bool write_sync = false;
   int background_jobs = 2;
+  size_t write_buffer_bytes = size_t{64} << 20;
 };
 
 class RocksDbStore final : public BackingStore {

@@ -270,9 +270,9 @@ TEST_F(ConfigParamsTest, ExactlyTheRuntimeKeysTakeHooks) {
     if (!DefineConfigParams(registry, cfg, {{spec.name, noop}})) accepted.push_back(spec.name);
   }
   EXPECT_THAT(accepted, ::testing::UnorderedElementsAreArray(RuntimeKeys()));
-  for (std::string_view fixed :
-       {"metrics-port", "metrics-bind", "warm-load", "snapshot-on-start",
-        "rocksdb-block-cache-size", "rocksdb-compression", "rocksdb-background-jobs"}) {
+  for (std::string_view fixed : {"metrics-port", "metrics-bind", "warm-load", "snapshot-on-start",
+                                 "rocksdb-block-cache-size", "rocksdb-compression",
+                                 "rocksdb-background-jobs", "rocksdb-write-buffer-size"}) {
     EXPECT_THAT(accepted, ::testing::Not(::testing::Contains(fixed)));
   }
 }

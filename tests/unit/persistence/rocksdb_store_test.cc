@@ -145,12 +145,49 @@ TEST_F(RocksDbStoreTest, CompressionNamesParse) {
   EXPECT_FALSE(ParseCompression("").has_value());
 }
 
+// The memtable size reaches RocksDB: 4 MB of writes fill a 1 MB memtable several times, and the
+// full memtables are flushed to SST files on their own; in a 64 MB memtable they all stay put.
+TEST_F(RocksDbStoreTest, WriteBufferSizeDecidesWhenTheMemtableFlushes) {
+  auto sst_files = [](const std::string& path) {
+    size_t n = 0;
+    for (const auto& f : std::filesystem::directory_iterator(path))
+      n += f.path().extension() == ".sst";
+    return n;
+  };
+  for (size_t buffer : {size_t{1} << 20, size_t{64} << 20}) {
+    SCOPED_TRACE(buffer);
+    RocksDbOptions o = Options();
+    o.path = dir_.Sub("wb" + std::to_string(buffer));
+    o.write_buffer_bytes = buffer;
+    auto store = OpenOk(o);
+    ASSERT_NE(store, nullptr);
+    for (int batch = 0; batch < 16; ++batch) {
+      std::vector<StoreOp> ops;
+      for (int i = 0; i < 256; ++i) {
+        ops.push_back(
+            StoreOp::Put("k" + std::to_string(batch * 256 + i), {std::string(1000, 'v'), 0, 1, 0}));
+      }
+      ASSERT_TRUE(store->WriteBatch(ops).ok());
+    }
+    if (buffer < (size_t{4} << 20)) {
+      // Background flushes: wait for the first SST file, bounded.
+      for (int i = 0; i < 200 && sst_files(o.path) == 0; ++i) usleep(20'000);
+      EXPECT_GT(sst_files(o.path), 0u);
+    } else {
+      EXPECT_EQ(sst_files(o.path), 0u);
+    }
+  }
+}
+
 TEST_F(RocksDbStoreTest, InvalidOptionsAreRefused) {
   RocksDbOptions o = Options();
   o.path.clear();
   EXPECT_EQ(RocksDbStore::Open(o, clock_).status().code(), StatusCode::kInvalidArgument);
   o = Options();
   o.background_jobs = 0;
+  EXPECT_EQ(RocksDbStore::Open(o, clock_).status().code(), StatusCode::kInvalidArgument);
+  o = Options();
+  o.write_buffer_bytes = 1000;
   EXPECT_EQ(RocksDbStore::Open(o, clock_).status().code(), StatusCode::kInvalidArgument);
 }
 
