@@ -591,8 +591,11 @@ void Shard::PopFlushBatchLocked(size_t max) {
 }
 
 void Shard::SettleFlushLocked() {
+  // What SetDirtyLocked(*e, false) does per entry, with the shared counters updated once.
+  int64_t cleaned = 0;
+  int64_t cleaned_bytes = 0;
   auto hash_of = [this](size_t i) { return flush_items_[i].hash; };
-  table_.ForEachPrefetched(flush_items_.size(), hash_of, [this](size_t i) {
+  table_.ForEachPrefetched(flush_items_.size(), hash_of, [&](size_t i) {
     const FlushItem& it = flush_items_[i];
     const std::string_view k(flush_keys_.data() + flush_refs_[it.key].off, flush_refs_[it.key].len);
     if (it.is_delete) {
@@ -602,7 +605,9 @@ void Shard::SettleFlushLocked() {
     Entry* e = table_.Find(k, it.hash);
     if (e == nullptr || !e->dirty()) return;  // deleted, evicted or written through since
     if (e->version() == it.version) {
-      SetDirtyLocked(*e, false);
+      e->set_dirty(false);
+      ++cleaned;
+      cleaned_bytes += static_cast<int64_t>(e->charge());
     } else {
       // Changed during the flight: stays dirty and must be queued (a write, EXPIRE or PERSIST
       // of a dirty entry does not queue it again). No clock here: the oldest-dirty age is kept.
@@ -610,6 +615,10 @@ void Shard::SettleFlushLocked() {
       dirty_arena_.append(k);
     }
   });
+  if (cleaned != 0) {
+    AdjustDirtyCount(-cleaned);
+    persist_.dirty_bytes.fetch_sub(cleaned_bytes, std::memory_order_relaxed);
+  }
 }
 
 void Shard::RequeuePoppedLocked() {
