@@ -4,11 +4,13 @@
 
 #include <gtest/gtest.h>
 #include <rocksdb/db.h>
+#include <rocksdb/perf_level.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "file_size_limit.h"
 #include "temp_dir.h"
@@ -177,6 +179,27 @@ TEST_F(RocksDbStoreTest, WriteBufferSizeDecidesWhenTheMemtableFlushes) {
       EXPECT_EQ(sst_files(o.path), 0u);
     }
   }
+}
+
+// RocksDB's per-thread perf counting (on by default, ~15% of a memtable insert through the TLS
+// of a shared library) is off in every thread that has used the store.
+TEST_F(RocksDbStoreTest, ThreadsUsingTheStoreCountNoPerfStatistics) {
+  auto store = OpenOk(Options());
+  ASSERT_NE(store, nullptr);
+  auto level_after = [&](auto use) {
+    rocksdb::PerfLevel level = rocksdb::PerfLevel::kUninitialized;
+    std::thread t([&] {
+      use();
+      level = rocksdb::GetPerfLevel();
+    });
+    t.join();
+    return level;
+  };
+  EXPECT_EQ(level_after([] {}), rocksdb::PerfLevel::kEnableCount);  // RocksDB's default
+  EXPECT_EQ(level_after([&] { Put(*store, "k", {"v", 0, 1, 0}); }), rocksdb::PerfLevel::kDisable);
+  EXPECT_EQ(level_after([&] { (void)store->Get("k"); }), rocksdb::PerfLevel::kDisable);
+  EXPECT_EQ(level_after([&] { (void)store->ForEach([](auto, const auto&) { return true; }); }),
+            rocksdb::PerfLevel::kDisable);
 }
 
 TEST_F(RocksDbStoreTest, InvalidOptionsAreRefused) {
