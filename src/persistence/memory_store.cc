@@ -39,7 +39,7 @@ Status MemoryStore::WriteBatch(std::span<const StoreOp> ops) {
   for (size_t i = 0; i < ops.size(); ++i) {
     const StoreOp& op = ops[i];
     if (op.kind == StoreOp::Kind::kPut) {
-      records_.insert_or_assign(op.key, std::move(encoded[i]));
+      records_.insert_or_assign(std::string(op.key), std::move(encoded[i]));
       ++stats_.puts;
     } else {
       if (auto it = records_.find(op.key); it != records_.end()) records_.erase(it);

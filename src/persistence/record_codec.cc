@@ -1,6 +1,13 @@
-// The one codec between StoredRecord and cairn.v1.Record bytes. Encode and Decode go through the
-// generated message (the .proto is the single source of truth); each thread keeps one scratch
-// message so that steady-state encoding and decoding allocate nothing beyond the output.
+// The one codec between StoredRecord and cairn.v1.Record bytes.
+//
+// Decoding goes through the generated message, so that any valid encoding of a Record (field
+// order, repeated fields, unknown fields) is read as protobuf reads it. Encoding writes the bytes
+// the generated message would write (proto3: fields in number order, zero fields omitted), with
+// the generated field numbers and protobuf's own wire-format helpers, but in pieces around the
+// value (EncodeParts): a write-back flush hands the value from its batch buffer straight to
+// RocksDB instead of copying it into a message and out again. record_codec_test checks the bytes
+// against the generated message's serialization. A decoding thread keeps one scratch message, so
+// steady-state decoding allocates nothing beyond the output.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/wire_format_lite.h>
 
@@ -11,34 +18,57 @@ namespace cairn {
 namespace {
 
 using google::protobuf::internal::WireFormatLite;
-
-// Separate scratch messages: a decoded record's unknown fields must never leak into an encoding.
-v1::Record& EncodeScratch() {
-  thread_local v1::Record msg;
-  return msg;
-}
+using google::protobuf::io::CodedOutputStream;
 
 v1::Record& DecodeScratch() {
   thread_local v1::Record msg;
   return msg;
 }
 
+// Appends field `number`'s varint (tag, then value) at `p`; returns the new end.
+uint8_t* PutVarintField(uint8_t* p, int number, uint64_t v) {
+  p = CodedOutputStream::WriteTagToArray(
+      WireFormatLite::MakeTag(number, WireFormatLite::WIRETYPE_VARINT), p);
+  return CodedOutputStream::WriteVarint64ToArray(v, p);
+}
+
 }  // namespace
 
-std::string RecordCodec::Encode(const StoredRecord& rec) {
+void RecordCodec::EncodeParts(const StoredRecordView& rec, RecordParts* out) {
+  auto* head = reinterpret_cast<uint8_t*>(out->head.data());
+  uint8_t* h = head;
+  if (!rec.value.empty()) {
+    h = CodedOutputStream::WriteTagToArray(
+        WireFormatLite::MakeTag(v1::Record::kValueFieldNumber,
+                                WireFormatLite::WIRETYPE_LENGTH_DELIMITED),
+        h);
+    h = CodedOutputStream::WriteVarint64ToArray(rec.value.size(), h);
+  }
+  out->head_len = static_cast<uint8_t>(h - head);
+  out->value = rec.value;
+  auto* tail = reinterpret_cast<uint8_t*>(out->tail.data());
+  uint8_t* t = tail;
+  if (rec.expire_at_ms != 0) {  // int64: a negative value is its 10-byte two's complement
+    t = PutVarintField(t, v1::Record::kExpireAtMsFieldNumber,
+                       static_cast<uint64_t>(rec.expire_at_ms));
+  }
+  if (rec.version != 0) t = PutVarintField(t, v1::Record::kVersionFieldNumber, rec.version);
+  if (rec.flags != 0) t = PutVarintField(t, v1::Record::kFlagsFieldNumber, rec.flags);
+  out->tail_len = static_cast<uint8_t>(t - tail);
+}
+
+std::string RecordCodec::Encode(const StoredRecordView& rec) {
   std::string out;
   EncodeTo(rec, &out);
   return out;
 }
 
-void RecordCodec::EncodeTo(const StoredRecord& rec, std::string* out) {
-  v1::Record& msg = EncodeScratch();
-  msg.set_value(rec.value);
-  msg.set_expire_at_ms(rec.expire_at_ms);
-  msg.set_version(rec.version);
-  msg.set_flags(rec.flags);
+void RecordCodec::EncodeTo(const StoredRecordView& rec, std::string* out) {
+  RecordParts parts;
+  EncodeParts(rec, &parts);
   out->clear();
-  msg.AppendToString(out);
+  out->reserve(parts.size());
+  out->append(parts.head_bytes()).append(parts.value).append(parts.tail_bytes());
 }
 
 std::optional<StoredRecord> RecordCodec::Decode(std::string_view bytes) {

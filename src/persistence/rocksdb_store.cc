@@ -275,13 +275,17 @@ Status RocksDbStore::WriteBatch(std::span<const StoreOp> ops) {
   }
   NoPerfCounting();
   rocksdb::WriteBatch batch;
-  std::string encoded;
+  RecordParts parts;
+  auto slice = [](std::string_view v) { return rocksdb::Slice(v.data(), v.size()); };
   for (const StoreOp& op : ops) {
-    const rocksdb::Slice key(op.key.data(), op.key.size());
+    const rocksdb::Slice key = slice(op.key);
     rocksdb::Status s;
     if (op.kind == StoreOp::Kind::kPut) {
-      RecordCodec::EncodeTo(op.record, &encoded);
-      s = batch.Put(key, encoded);
+      // The encoding in pieces around the value: the batch is the one copy of the value.
+      RecordCodec::EncodeParts(op.record, &parts);
+      const rocksdb::Slice pieces[3] = {slice(parts.head_bytes()), slice(parts.value),
+                                        slice(parts.tail_bytes())};
+      s = batch.Put(rocksdb::SliceParts(&key, 1), rocksdb::SliceParts(pieces, 3));
     } else {
       s = batch.Delete(key);
     }

@@ -28,6 +28,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "cairn/common/function_ref.h"
 #include "cairn/persistence/status.h"
@@ -35,18 +36,33 @@
 
 namespace cairn {
 
-// One write of a batch: put `record` under `key`, or delete `key`.
+// One write of a batch: put `record` under `key`, or delete `key`. It holds views: the caller
+// keeps the bytes alive for the WriteBatch call, and nothing is copied on the way to the store
+// (a write-back flush writes straight from its batch buffers). Put and Delete refuse, at compile
+// time, a temporary std::string or StoredRecord, whose bytes would be gone by then.
 struct StoreOp {
   enum class Kind : uint8_t { kPut, kDelete };
 
-  static StoreOp Put(std::string key, StoredRecord record) {
-    return {Kind::kPut, std::move(key), std::move(record)};
+  template <typename Key, typename Record>
+  static StoreOp Put(Key&& key, Record&& record) {
+    static_assert(!IsTemporary<Key, std::string>, "StoreOp views its key: keep it alive");
+    static_assert(!IsTemporary<Record, StoredRecord>, "StoreOp views its record: keep it alive");
+    return {Kind::kPut, std::string_view(key), StoredRecordView(record)};
   }
-  static StoreOp Delete(std::string key) { return {Kind::kDelete, std::move(key), {}}; }
+  template <typename Key>
+  static StoreOp Delete(Key&& key) {
+    static_assert(!IsTemporary<Key, std::string>, "StoreOp views its key: keep it alive");
+    return {Kind::kDelete, std::string_view(key), {}};
+  }
 
   Kind kind = Kind::kPut;
-  std::string key;
-  StoredRecord record;  // kPut only
+  std::string_view key;
+  StoredRecordView record;  // kPut only
+
+ private:
+  template <typename Arg, typename Owner>
+  static constexpr bool IsTemporary =
+      std::is_same_v<std::remove_cvref_t<Arg>, Owner> && !std::is_lvalue_reference_v<Arg>;
 };
 
 // Visitor for ForEach: (key, record) -> keep going? Both references are valid during the call.

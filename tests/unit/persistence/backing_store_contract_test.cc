@@ -8,10 +8,13 @@
 #include "cairn/common/clock.h"
 #include "cairn/persistence/memory_store.h"
 #include "cairn/persistence/rocksdb_store.h"
+#include "owned_batch.h"
 #include "temp_dir.h"
 
 namespace cairn {
 namespace {
+
+using testing::OwnedBatch;
 
 struct MemoryStoreFactory {
   std::unique_ptr<BackingStore> Make() { return std::make_unique<MemoryStore>(); }
@@ -74,21 +77,20 @@ TYPED_TEST(BackingStoreContractTest, GetOfAbsentKeyIsOkAndEmpty) {
 TYPED_TEST(BackingStoreContractTest, PutGetDeleteRoundTrip) {
   const std::string bin_key("k\0\xff", 3);
   const StoredRecord a{std::string("v\0\r\n", 4), 1'700'000'000'000, 5, 3};
-  std::vector<StoreOp> ops{StoreOp::Put(bin_key, a), StoreOp::Put("", Rec("empty key", 1))};
-  ASSERT_TRUE(this->store_->WriteBatch(ops).ok());
+  ASSERT_TRUE(
+      this->store_->WriteBatch(OwnedBatch().Put(bin_key, a).Put("", Rec("empty key", 1))).ok());
   EXPECT_EQ(this->GetOk(bin_key), a);
   EXPECT_EQ(this->GetOk(""), Rec("empty key", 1));
 
-  std::vector<StoreOp> del{StoreOp::Delete(bin_key), StoreOp::Delete("never-existed")};
-  ASSERT_TRUE(this->store_->WriteBatch(del).ok());
+  ASSERT_TRUE(this->store_->WriteBatch(OwnedBatch().Delete(bin_key).Delete("never-existed")).ok());
   EXPECT_FALSE(this->GetOk(bin_key).has_value());
   EXPECT_TRUE(this->GetOk("").has_value());
 }
 
 TYPED_TEST(BackingStoreContractTest, LaterOpOnTheSameKeyWinsWithinABatch) {
-  std::vector<StoreOp> ops{StoreOp::Put("a", Rec("1", 1)), StoreOp::Put("a", Rec("2", 2)),
-                           StoreOp::Put("b", Rec("x", 3)), StoreOp::Delete("b"),
-                           StoreOp::Delete("c"),           StoreOp::Put("c", Rec("back", 4))};
+  OwnedBatch ops;
+  ops.Put("a", Rec("1", 1)).Put("a", Rec("2", 2)).Put("b", Rec("x", 3)).Delete("b");
+  ops.Delete("c").Put("c", Rec("back", 4));
   ASSERT_TRUE(this->store_->WriteBatch(ops).ok());
   EXPECT_EQ(this->GetOk("a"), Rec("2", 2));
   EXPECT_FALSE(this->GetOk("b").has_value());
@@ -101,19 +103,18 @@ TYPED_TEST(BackingStoreContractTest, EmptyBatchIsANoOp) {
 }
 
 TYPED_TEST(BackingStoreContractTest, GetDoesNotFilterExpiredRecords) {
-  std::vector<StoreOp> ops{StoreOp::Put("old", Rec("v", 1, /*expire_at_ms=*/1))};
-  ASSERT_TRUE(this->store_->WriteBatch(ops).ok());
+  ASSERT_TRUE(
+      this->store_->WriteBatch(OwnedBatch().Put("old", Rec("v", 1, /*expire_at_ms=*/1))).ok());
   std::optional<StoredRecord> rec = this->GetOk("old");
   ASSERT_TRUE(rec.has_value());
   EXPECT_TRUE(rec->ExpiredAt(2));  // the reader's job, per the contract
 }
 
 TYPED_TEST(BackingStoreContractTest, ForEachVisitsAllInBytewiseOrderAndStopsWhenAsked) {
-  std::vector<StoreOp> ops;
-  for (int i = 999; i >= 0; --i) {
-    ops.push_back(StoreOp::Put("key:" + std::to_string(i), Rec("v" + std::to_string(i), i + 1)));
-  }
-  ops.push_back(StoreOp::Put(std::string("\xff", 1), Rec("high", 5000)));
+  OwnedBatch ops;
+  for (int i = 999; i >= 0; --i)
+    ops.Put("key:" + std::to_string(i), Rec("v" + std::to_string(i), i + 1));
+  ops.Put(std::string("\xff", 1), Rec("high", 5000));
   ASSERT_TRUE(this->store_->WriteBatch(ops).ok());
 
   auto all = this->All();
@@ -139,10 +140,10 @@ TYPED_TEST(BackingStoreContractTest, ConcurrentWritersOnDisjointKeysAllLand) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int b = 0; b < kBatches; ++b) {
-        std::vector<StoreOp> ops;
+        OwnedBatch ops;
         for (int i = 0; i < kPerBatch; ++i) {
-          ops.push_back(StoreOp::Put(std::to_string(t) + ":" + std::to_string(b * kPerBatch + i),
-                                     Rec("v", static_cast<uint64_t>(b))));
+          ops.Put(std::to_string(t) + ":" + std::to_string(b * kPerBatch + i),
+                  Rec("v", static_cast<uint64_t>(b)));
         }
         EXPECT_TRUE(this->store_->WriteBatch(ops).ok());
         EXPECT_TRUE(this->store_->Get(std::to_string((t + 1) % kThreads) + ":0").ok());
@@ -154,8 +155,7 @@ TYPED_TEST(BackingStoreContractTest, ConcurrentWritersOnDisjointKeysAllLand) {
 }
 
 TYPED_TEST(BackingStoreContractTest, DataSurvivesReopen) {
-  std::vector<StoreOp> ops{StoreOp::Put("durable", Rec("yes", 9, 123))};
-  ASSERT_TRUE(this->store_->WriteBatch(ops).ok());
+  ASSERT_TRUE(this->store_->WriteBatch(OwnedBatch().Put("durable", Rec("yes", 9, 123))).ok());
   if (this->factory_.reopens) {
     ASSERT_TRUE(this->store_->Close().ok());
     this->store_.reset();
@@ -169,8 +169,8 @@ TYPED_TEST(BackingStoreContractTest, EveryCallAfterCloseReportsClosed) {
   ASSERT_TRUE(this->store_->Close().ok());
   EXPECT_TRUE(this->store_->Close().ok());  // idempotent
   EXPECT_EQ(this->store_->Get("k").status().code(), StatusCode::kClosed);
-  std::vector<StoreOp> ops{StoreOp::Put("k", Rec("v", 1))};
-  EXPECT_EQ(this->store_->WriteBatch(ops).code(), StatusCode::kClosed);
+  EXPECT_EQ(this->store_->WriteBatch(OwnedBatch().Put("k", Rec("v", 1))).code(),
+            StatusCode::kClosed);
   EXPECT_EQ(
       this->store_->ForEach([](std::string_view, const StoredRecord&) { return true; }).code(),
       StatusCode::kClosed);

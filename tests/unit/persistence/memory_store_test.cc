@@ -1,6 +1,7 @@
 // MemoryStore's fault injection: the tool the write-policy tests use to prove that a failing store
 // loses nothing.
 #include "cairn/persistence/memory_store.h"
+#include "owned_batch.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +12,11 @@
 namespace cairn {
 namespace {
 
-std::vector<StoreOp> Batch(const std::string& key, const std::string& value, uint64_t version) {
-  std::vector<StoreOp> ops;
-  ops.push_back(StoreOp::Put(key, StoredRecord{value, 0, version, 0}));
+using testing::OwnedBatch;
+
+OwnedBatch Batch(const std::string& key, const std::string& value, uint64_t version) {
+  OwnedBatch ops;
+  ops.Put(key, StoredRecord{value, 0, version, 0});
   return ops;
 }
 
@@ -41,10 +44,9 @@ TEST(MemoryStoreTest, FailsTheNextNWritesThenRecovers) {
 
 TEST(MemoryStoreTest, FailedMultiOpBatchAppliesNothingAndARetrySucceeds) {
   MemoryStore store;
-  std::vector<StoreOp> first{StoreOp::Put("gone", StoredRecord{"x", 0, 1, 0})};
-  ASSERT_TRUE(store.WriteBatch(first).ok());
-  std::vector<StoreOp> ops{StoreOp::Put("a", StoredRecord{"1", 0, 2, 0}), StoreOp::Delete("gone"),
-                           StoreOp::Put("b", StoredRecord{"2", 5, 3, 0})};
+  ASSERT_TRUE(store.WriteBatch(OwnedBatch().Put("gone", StoredRecord{"x", 0, 1, 0})).ok());
+  OwnedBatch ops;
+  ops.Put("a", StoredRecord{"1", 0, 2, 0}).Delete("gone").Put("b", StoredRecord{"2", 5, 3, 0});
   store.FailNextWrites(1);
   EXPECT_FALSE(store.WriteBatch(ops).ok());
   EXPECT_EQ(store.size(), 1u);

@@ -13,12 +13,14 @@
 #include <thread>
 
 #include "file_size_limit.h"
+#include "owned_batch.h"
 #include "temp_dir.h"
 
 namespace cairn {
 namespace {
 
 using testing::FileSizeLimit;
+using testing::OwnedBatch;
 using testing::TempDir;
 
 class RocksDbStoreTest : public ::testing::Test {
@@ -35,8 +37,7 @@ class RocksDbStoreTest : public ::testing::Test {
     return r.ok() ? std::move(r).value() : nullptr;
   }
   static void Put(BackingStore& s, const std::string& key, StoredRecord rec) {
-    std::vector<StoreOp> ops{StoreOp::Put(key, std::move(rec))};
-    ASSERT_TRUE(s.WriteBatch(ops).ok());
+    ASSERT_TRUE(s.WriteBatch(OwnedBatch().Put(key, std::move(rec))).ok());
   }
   static bool Has(BackingStore& s, std::string_view key) {
     auto r = s.Get(key);
@@ -124,10 +125,10 @@ TEST_F(RocksDbStoreTest, EveryCompressionOpensWritesAndReads) {
     o.block_cache_bytes = 0;  // no block cache is a valid setting too
     auto store = OpenOk(o);
     ASSERT_NE(store, nullptr);
-    std::vector<StoreOp> ops;
+    OwnedBatch ops;
     for (int i = 0; i < 500; ++i) {
-      ops.push_back(StoreOp::Put("k" + std::to_string(i),
-                                 {std::string(200, 'a' + i % 26), 0, static_cast<uint64_t>(i), 0}));
+      ops.Put("k" + std::to_string(i),
+              {std::string(200, 'a' + i % 26), 0, static_cast<uint64_t>(i), 0});
     }
     ASSERT_TRUE(store->WriteBatch(ops).ok());
     ASSERT_TRUE(store->CompactAll().ok());  // writes SST files with the chosen compression
@@ -164,10 +165,9 @@ TEST_F(RocksDbStoreTest, WriteBufferSizeDecidesWhenTheMemtableFlushes) {
     auto store = OpenOk(o);
     ASSERT_NE(store, nullptr);
     for (int batch = 0; batch < 16; ++batch) {
-      std::vector<StoreOp> ops;
+      OwnedBatch ops;
       for (int i = 0; i < 256; ++i) {
-        ops.push_back(
-            StoreOp::Put("k" + std::to_string(batch * 256 + i), {std::string(1000, 'v'), 0, 1, 0}));
+        ops.Put("k" + std::to_string(batch * 256 + i), {std::string(1000, 'v'), 0, 1, 0});
       }
       ASSERT_TRUE(store->WriteBatch(ops).ok());
     }
@@ -252,8 +252,8 @@ TEST_F(RocksDbStoreTest, FailedWriteIsReportedAndARetryRecoversWithoutLosingData
   auto store = OpenOk(Options());
   ASSERT_NE(store, nullptr);
   Put(*store, "before", {"1", 0, 1, 0});
-  std::vector<StoreOp> big{StoreOp::Put("big", {std::string(1 << 20, 'x'), 0, 2, 0}),
-                           StoreOp::Put("small", {"s", 0, 3, 0})};
+  OwnedBatch big;
+  big.Put("big", {std::string(1 << 20, 'x'), 0, 2, 0}).Put("small", {"s", 0, 3, 0});
   {
     FileSizeLimit limit(256 << 10);
     Status s = store->WriteBatch(big);
