@@ -4,7 +4,8 @@
 #   1. SET ops/s with write-policy write-back, and write-through (write-sync no, and yes when
 #      WITH_FSYNC=1), against write-policy none: three (four) cairn-servers run at the same time
 #      and redis-benchmark runs alternate between them for ROUNDS rounds; medians and the ratio
-#      to `none` are printed (issue target: write-back >= 0.90x none). While one server is
+#      to `none` are printed, as the ratio of the medians and as the median of the per-round
+#      ratios ("paired"; issue target: write-back >= 0.90x none on both). While one server is
 #      measured the others are paused (SIGSTOP), so background work is billed to its owner.
 #   2. Flush throughput: FLUSH_KEYS distinct keys made dirty on a write-back server whose timer
 #      never fires, then one timed WRITEBACK FLUSH: keys written per second.
@@ -117,10 +118,17 @@ if [[ " $PARTS " == *" 1 "* ]]; then
       rps=$(median_col "$WORK/$c.runs" 1)
       p99=$(median_col "$WORK/$c.runs" 2)
       ratio=$(awk -v a="$rps" -v b="$base" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+      # The same, round by round (each round measures the policies back to back): the median
+      # of the per-round ratios, which slow drift of the machine does not move.
+      paired=$(paste "$WORK/$c.runs" "$WORK/none.runs" |
+        awk '{ printf "%.4f\n", ($3 > 0 ? $1 / $3 : 0) }' | median |
+        awk '{ printf "%.2f", $1 }')
       target=""
-      [[ $c == write-back ]] && target=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.90 ? "ok (>= 0.90)" : "MISSED (>= 0.90)") }')
-      ROWS+=("$(printf '%-20s %8s %14.0f %12s %10s   %s' "$c" "$pipeline" "$rps" "$p99" \
-        "$ratio" "$target")")
+      # The target holds only if both statistics meet it.
+      [[ $c == write-back ]] && target=$(awk -v r="$ratio" -v p="$paired" \
+        'BEGIN { print (r >= 0.90 && p >= 0.90 ? "ok (>= 0.90)" : "MISSED (>= 0.90)") }')
+      ROWS+=("$(printf '%-20s %8s %14.0f %12s %10s %10s   %s' "$c" "$pipeline" "$rps" "$p99" \
+        "$ratio" "$paired" "$target")")
     done
   done
   wb_dirty=$(info_field write-back persistence dirty_keys)
@@ -129,7 +137,7 @@ if [[ " $PARTS " == *" 1 "* ]]; then
   for c in "${CONFIGS[@]}"; do stop_named "$c"; done
   echo
   echo "SET throughput by write policy (median of $ROUNDS rounds)"
-  printf '%-20s %8s %14s %12s %10s\n' policy pipeline "ops/s" "p99 ms" "vs none"
+  printf '%-20s %8s %14s %12s %10s %10s\n' policy pipeline "ops/s" "p99 ms" "vs none" "paired"
   printf '%s\n' "${ROWS[@]}"
   echo "write-back at the end: dirty_keys=${wb_dirty:-?} flush_errors=${wb_errors:-?}"
 fi
