@@ -490,8 +490,7 @@ size_t Shard::SeenSlot(std::string_view key, uint64_t hash) const {
   size_t slot = hash & mask;
   for (; flush_seen_[slot] != 0; slot = (slot + 1) & mask) {
     const FlushItem& it = flush_items_[flush_seen_[slot] - 1];
-    if (it.hash == hash && std::string_view(flush_keys_.data() + flush_refs_[it.key].off,
-                                            flush_refs_[it.key].len) == key) {
+    if (it.hash == hash && FlushKey(it.key) == key) {
       break;
     }
   }
@@ -555,14 +554,11 @@ void Shard::PopFlushBatchLocked(size_t max) {
   // Coalescing: a key queued twice is written once. flush_seen_ is an open-addressing set of
   // the keys already in the batch (flush_items_ index + 1, by key hash), at most half full.
   flush_seen_.assign(std::bit_ceil(2 * take), 0);
-  auto key_of = [this](size_t i) {
-    return std::string_view(flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len);
-  };
   flush_hashes_.clear();
-  for (size_t i = 0; i < flush_refs_.size(); ++i) flush_hashes_.push_back(HashKey(key_of(i)));
+  for (size_t i = 0; i < flush_refs_.size(); ++i) flush_hashes_.push_back(HashKey(FlushKey(i)));
   auto hash_of = [this](size_t i) { return flush_hashes_[i]; };
   table_.ForEachPrefetched(flush_refs_.size(), hash_of, [&](size_t i) {
-    const std::string_view k = key_of(i);
+    const std::string_view k = FlushKey(i);
     const uint64_t h = flush_hashes_[i];
     const size_t slot = SeenSlot(k, h);
     if (flush_seen_[slot] != 0) return;  // already in the batch
@@ -586,7 +582,7 @@ void Shard::PopFlushBatchLocked(size_t max) {
     const std::string_view value =
         it.is_delete ? std::string_view()
                      : std::string_view(flush_values_.data() + it.value_off, it.value_len);
-    flush_batch_.push_back({key_of(it.key), value, it.expire_at_ms, it.version, it.is_delete});
+    flush_batch_.push_back({FlushKey(it.key), value, it.expire_at_ms, it.version, it.is_delete});
   }
 }
 
@@ -597,7 +593,7 @@ void Shard::SettleFlushLocked() {
   auto hash_of = [this](size_t i) { return flush_items_[i].hash; };
   table_.ForEachPrefetched(flush_items_.size(), hash_of, [&](size_t i) {
     const FlushItem& it = flush_items_[i];
-    const std::string_view k(flush_keys_.data() + flush_refs_[it.key].off, flush_refs_[it.key].len);
+    const std::string_view k = FlushKey(it.key);
     if (it.is_delete) {
       ErasePendingDeleteLocked(k);
       return;

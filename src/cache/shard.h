@@ -246,6 +246,10 @@ class Shard {
   // The flush's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
   // its keys back in the queue after a failed write (mu held).
   void PopFlushBatchLocked(size_t max);
+  // Key `i` of the popped batch (flush_refs_[i] into flush_keys_).
+  std::string_view FlushKey(size_t i) const {
+    return {flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len};
+  }
   // Where `key` is in flush_seen_ (the batch's keys, by hash), or the empty slot for it.
   size_t SeenSlot(std::string_view key, uint64_t hash) const;
   void SettleFlushLocked();

@@ -15,7 +15,10 @@ std::string StoreTier::Write(std::span<const TierWrite> writes) {
                     : StoreOp::Put(w.key, StoredRecordView{w.value, w.expire_at_ms, w.version, 0}));
   }
   Status st = store_.WriteBatch(ops);
-  if (ops.capacity() > 4096) std::vector<StoreOp>().swap(ops);  // a drain's pass: give it back
+  // Kept up to a flush pass's size (16 shards x 1024 keys = 1 MB of ops): the flusher writes
+  // passes back to back. A larger vector (more shards) is given back rather than kept per thread.
+  constexpr size_t kKeepBytes = size_t{1} << 20;
+  if (ops.capacity() * sizeof(StoreOp) > kKeepBytes) std::vector<StoreOp>().swap(ops);
   return st.ok() ? std::string() : st.ToString();
 }
 
