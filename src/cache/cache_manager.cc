@@ -894,71 +894,120 @@ class FlushPass {
  private:
   std::vector<Shard*> shards_;
 };
+
+// Where to cut a round into passes of about `pass_keys` keys: the largest key of each pass but
+// the last, ascending, from the shards' samples of their rounds.
+std::vector<std::string> PassBounds(std::vector<Shard::RoundSample>& samples, size_t pass_keys) {
+  std::sort(samples.begin(), samples.end(),
+            [](const Shard::RoundSample& a, const Shard::RoundSample& b) { return a.key < b.key; });
+  std::vector<std::string> bounds;
+  size_t in_pass = 0;
+  for (Shard::RoundSample& s : samples) {
+    in_pass += s.weight;
+    if (in_pass >= pass_keys) {
+      bounds.push_back(std::move(s.key));
+      in_pass = 0;
+    }
+  }
+  return bounds;
+}
+
+// Merges the sorted runs of `v` into one run in key order: `edges` holds the start of each run
+// and then v.size(). `scratch` must have v.size() capacity (no allocation while a pass is in
+// flight: nothing here throws).
+void MergeRuns(std::vector<TierWrite>& v, std::vector<size_t>& edges,
+               std::vector<TierWrite>& scratch) {
+  auto by_key = [](const TierWrite& a, const TierWrite& b) { return a.key < b.key; };
+  scratch.resize(v.size());
+  while (edges.size() > 2) {  // pairs of neighbouring runs, until one is left
+    size_t w = 0;
+    for (size_t r = 0; r + 1 < edges.size(); r += 2) {
+      const auto first = v.begin() + static_cast<std::ptrdiff_t>(edges[r]);
+      const auto mid = v.begin() + static_cast<std::ptrdiff_t>(edges[r + 1]);
+      const auto last =
+          r + 2 < edges.size() ? v.begin() + static_cast<std::ptrdiff_t>(edges[r + 2]) : mid;
+      std::merge(first, mid, mid, last, scratch.begin() + (first - v.begin()), by_key);
+      edges[w++] = edges[r];
+    }
+    edges[w++] = v.size();
+    edges.resize(w);
+    v.swap(scratch);
+  }
+}
 }  // namespace
 
 size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain) {
-  // A pass takes at most kPerShard keys from each shard: that bounds how long a shard lock is
-  // held to copy them, and how long a write that must land after the batch (write-through, a
-  // dirty eviction) waits. The pass is written in key order: with RocksDB's
-  // memtable_insert_with_hint_prefix_extractor each insert starts from the previous key's
-  // position, and a pass of thousands of keys spread over the key space costs about half of
-  // the same keys written shard by shard (bench/README.md, flush_order_bench).
-  constexpr size_t kPerShard = 1024;
-  // A sweep flushes what was queued when it started. Without `drain` (the timer's rounds),
+  // A round flushes what was queued when it started. Without `drain` (the timer's rounds),
   // keys dirtied meanwhile wait for the next round, where they coalesce with their later
   // writes: under a steady write load a round that chased the queue would never end, and
-  // would write nearly every SET. With `drain`, sweeps repeat until the queues are empty.
+  // would write nearly every SET. With `drain`, rounds repeat until the queues are empty.
+  //
+  // A round is written in passes of about kPassKeys keys, each a stretch of the round's key
+  // order (see shard.cc). A pass takes at most per_shard keys from each shard, twice its share:
+  // that bounds how long a shard lock is held to copy them, and how long a write that must land
+  // after the batch (write-through, a dirty eviction of a key in it) waits.
+  constexpr size_t kPassKeys = 16384;
+  const size_t per_shard = 2 * ((kPassKeys + shards_.size() - 1) / shards_.size());
   std::vector<size_t> left(shards_.size());
-  auto measure = [&] {
-    bool any = false;
-    for (size_t i = 0; i < shards_.size(); ++i) {
-      left[i] = shards_[i]->QueuedForFlush();
-      any = any || left[i] > 0;
-    }
-    return any;
-  };
-  std::vector<TierWrite> batch;
-  batch.reserve(kPerShard * shards_.size());  // BeginFlush's appends never reallocate (throw)
+  std::vector<Shard::RoundSample> samples;
+  std::vector<TierWrite> batch, scratch;
+  std::vector<size_t> edges;  // where each shard's batch starts in `batch`
+  // Neither BeginFlush's appends nor the merge reallocate (throw) with a pass in flight.
+  batch.reserve(std::min(per_shard * shards_.size(), max_keys));
+  scratch.reserve(batch.capacity());
+  edges.reserve(shards_.size() + 1);
   size_t written = 0;
-  bool queued = measure();
-  while (queued && written < max_keys) {
-    batch.clear();
-    FlushPass pass;
-    BackingTier* tier = nullptr;
-    bool popped = false;
-    for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
-      if (left[i] == 0) continue;
-      const size_t room = max_keys - written - batch.size();
-      // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
-      const Shard::FlushTake take =
-          shards_[i]->BeginFlush(std::min({kPerShard, left[i], room}), batch, pass.empty());
-      if (take.busy) continue;  // next pass
-      left[i] = take.more ? left[i] - std::min(left[i], take.popped) : 0;
-      popped = popped || take.popped > 0;
-      if (take.tier == nullptr) continue;
-      pass.Add(shards_[i].get());
-      if (tier == nullptr) tier = take.tier;
+  while (written < max_keys) {
+    samples.clear();
+    size_t round = 0;
+    for (size_t i = 0; i < shards_.size(); ++i) {
+      left[i] = shards_[i]->StartRound(samples);
+      round += left[i];
     }
-    if (pass.empty()) {
-      if (popped) continue;  // only stale keys this pass
-      queued = drain && measure();
-      continue;
+    if (round == 0) break;
+    const std::vector<std::string> bounds = PassBounds(samples, kPassKeys);
+    // Pass p takes keys up to bounds[p]; past the last bound, the rest. A shard skipped as busy
+    // or cut at per_shard has its keys taken by a later pass (its bound is higher).
+    for (size_t p = 0; round > 0 && written < max_keys; ++p) {
+      const std::string* bound = p < bounds.size() ? &bounds[p] : nullptr;
+      batch.clear();
+      edges.clear();
+      FlushPass pass;
+      BackingTier* tier = nullptr;
+      for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
+        if (left[i] == 0) continue;
+        const size_t room = max_keys - written - batch.size();
+        const size_t start = batch.size();
+        // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
+        const Shard::FlushTake take =
+            shards_[i]->BeginFlush(std::min(per_shard, room), bound, batch, pass.empty());
+        if (take.busy) continue;              // a later pass
+        round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
+        left[i] = take.left;
+        if (take.tier == nullptr) continue;
+        edges.push_back(start);
+        pass.Add(shards_[i].get());
+        if (tier == nullptr) tier = take.tier;
+      }
+      if (pass.empty()) continue;  // nothing up to the bound, or only stale keys
+      // Each shard's batch is in key order; the pass interleaves them.
+      edges.push_back(batch.size());
+      MergeRuns(batch, edges, scratch);
+      std::string err;
+      try {
+        err = tier->Write(batch);
+      } catch (const std::exception& ex) {  // e.g. bad_alloc: the pass must still be settled
+        err = std::string("tier write failed: ") + ex.what();
+      }
+      if (!err.empty()) {
+        impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+        pass.Finish(false);
+        if (error != nullptr) *error = std::move(err);
+        return written;
+      }
+      written += pass.Finish(true);
     }
-    std::sort(batch.begin(), batch.end(),
-              [](const TierWrite& a, const TierWrite& b) { return a.key < b.key; });
-    std::string err;
-    try {
-      err = tier->Write(batch);
-    } catch (const std::exception& ex) {  // e.g. bad_alloc: the pass must still be settled
-      err = std::string("tier write failed: ") + ex.what();
-    }
-    if (!err.empty()) {
-      impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
-      pass.Finish(false);
-      if (error != nullptr) *error = std::move(err);
-      return written;
-    }
-    written += pass.Finish(true);
+    if (!drain) break;
   }
   return written;
 }

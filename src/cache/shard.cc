@@ -408,9 +408,14 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
 //
 // A flush writes dirty keys with the shard lock RELEASED, so requests on the shard do not wait
 // for the tier (protobuf encoding and a RocksDB write batch). CacheManager::FlushDirty runs it in
-// passes over all shards: each shard contributes one batch, and the pass is written to the tier
-// as one key-ordered sequence (RocksDB's memtable inserts then start near the previous key's
-// position instead of searching the whole skip list). Per shard:
+// rounds: StartRound moves each shard's queue into its round, sorted by key, and the round is
+// written in passes over all shards. A pass takes from every shard its round keys up to one
+// bound, so a pass is a contiguous stretch of the round's key order, written to the tier as one
+// key-ordered sequence: RocksDB's memtable inserts then start near the previous key's position
+// instead of searching the skip list, and the closer the keys the cheaper (a round cut into
+// key ranges costs about two thirds of passes of keys spread over the whole key space, each
+// sorted; bench/README.md, flush_order_bench). A key in the round is as good as queued: it may
+// be stale (the pop looks it up), and a batch that fails goes back to the queue. Per shard:
 //  1. flush_mu_ serialises the flushers of this shard (the FlushService round, writers under
 //     backpressure, SetWriteMode): a batch is picked, written and settled before the next one is
 //     picked, so at most one batch per shard is in flight and settling never races a flusher.
@@ -419,7 +424,7 @@ bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
 //     a writer may hold that shard's mu (a RENAME holds two, an eviction may run on any of
 //     them) while it waits for one of the pass's flights to end (step 4), and a flight only
 //     ends when the pass is written.
-//  2. BeginFlush, under mu: pop up to `max` queued keys and COPY each one's value, expiry and
+//  2. BeginFlush, under mu: pop up to `max` round keys and COPY each one's value, expiry and
 //     version (or its delete) into the flusher's buffers (once mu is released an entry may be
 //     overwritten in place, reallocated or freed), set flush_in_flight_, release mu. Entries
 //     stay dirty and deletes stay pending while the batch is in flight: nothing is dropped.
@@ -447,7 +452,48 @@ void TrimBuffer(Buffer& b) {
 }
 }  // namespace
 
-Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out, bool wait) {
+size_t Shard::StartRound(std::vector<RoundSample>& samples) {
+  constexpr size_t kSamples = 64;  // per shard: enough to cut a round into even passes
+  std::lock_guard flush_lock(flush_mu_);
+  size_t added = 0;
+  {
+    std::lock_guard lock(mu);
+    added = dirty_refs_.size();
+    if (added != 0) {
+      // The queue's keys join the round (what is left of an earlier round, if a flush was cut
+      // short, stays in it): one copy of the arena, the refs rebased.
+      const size_t base = round_arena_.size();
+      round_arena_.append(dirty_arena_);
+      for (const KeyRef& r : dirty_refs_) round_refs_.push_back({base + r.off, r.len});
+      dirty_refs_.clear();
+      dirty_arena_.clear();
+    }
+  }
+  // Sorted without mu: requests on the shard go on meanwhile (flush_mu_ keeps other flushers
+  // out of the round).
+  if (added != 0) {
+    auto descending = [this](const KeyRef& x, const KeyRef& y) {
+      return RoundKey(x) > RoundKey(y);
+    };
+    const auto mid = round_refs_.end() - static_cast<std::ptrdiff_t>(added);
+    std::sort(mid, round_refs_.end(), descending);
+    std::inplace_merge(round_refs_.begin(), mid, round_refs_.end(), descending);
+  }
+  // Evenly spaced samples, smallest key first (the refs are in descending order): sample k
+  // stands for the keys between sample k-1 and itself.
+  const size_t n = round_refs_.size();
+  const size_t count = std::min(n, kSamples);
+  size_t prev = 0;  // keys covered by the samples so far
+  for (size_t k = 1; k <= count; ++k) {
+    const size_t upto = k * n / count;  // the sample is the upto-th smallest key
+    samples.push_back({std::string(RoundKey(round_refs_[n - upto])), upto - prev});
+    prev = upto;
+  }
+  return n;
+}
+
+Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound,
+                                   std::vector<TierWrite>& out, bool wait) {
   FlushTake take;
   std::unique_lock flush_lock(flush_mu_, std::defer_lock);
   std::unique_lock lock(mu, std::defer_lock);
@@ -459,22 +505,30 @@ Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out, bool
     return take;
   }
   BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
-  if (tier == nullptr || dirty_refs_.empty()) return take;
+  if (tier == nullptr || round_refs_.empty()) return take;
   if (dirty_count_ == 0) {
-    // Nothing dirty and no batch in flight (we hold flush_mu_): every queued key is stale.
-    take.popped = dirty_refs_.size();
+    // Nothing dirty and no batch in flight (we hold flush_mu_): every round and queued key is
+    // stale.
+    take.popped = round_refs_.size();
+    round_refs_.clear();
+    round_arena_.clear();
     dirty_refs_.clear();
     dirty_arena_.clear();
-    TrimBuffer(dirty_refs_);
-    TrimBuffer(dirty_arena_);
-    oldest_dirty_ms_ = 0;
+    TrimRoundAndQueueLocked();
     return take;
   }
-  take.popped = std::min(std::max<size_t>(max, 1), dirty_refs_.size());
-  PopFlushBatchLocked(take.popped);
-  take.more = dirty_count_ != 0 && !dirty_refs_.empty();
-  if (flush_batch_.empty()) {  // only stale keys were popped
-    if (dirty_refs_.empty()) oldest_dirty_ms_ = 0;
+  // The round's smallest keys, up to the bound.
+  const size_t cap = std::min(std::max<size_t>(max, 1), round_refs_.size());
+  size_t n = 0;
+  while (n < cap &&
+         (bound == nullptr || RoundKey(round_refs_[round_refs_.size() - 1 - n]) <= *bound)) {
+    ++n;
+  }
+  take.popped = n;
+  if (n != 0) PopFlushBatchLocked(n);
+  take.left = round_refs_.size();
+  if (flush_batch_.empty()) {  // nothing in range, or only stale keys were popped
+    if (dirty_refs_.empty() && round_refs_.empty()) oldest_dirty_ms_ = 0;
     return take;
   }
   flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
@@ -483,6 +537,15 @@ Shard::FlushTake Shard::BeginFlush(size_t max, std::vector<TierWrite>& out, bool
   out.insert(out.end(), flush_batch_.begin(), flush_batch_.end());
   flush_lock.release();  // held until SettleFlush
   return take;
+}
+
+void Shard::TrimRoundAndQueueLocked() {
+  if (!dirty_refs_.empty() || !round_refs_.empty()) return;
+  oldest_dirty_ms_ = 0;
+  TrimBuffer(dirty_refs_);
+  TrimBuffer(dirty_arena_);
+  TrimBuffer(round_refs_);
+  TrimBuffer(round_arena_);
 }
 
 size_t Shard::SeenSlot(std::string_view key, uint64_t hash) const {
@@ -520,11 +583,7 @@ size_t Shard::SettleFlush(bool ok) {
     } else {
       RequeuePoppedLocked();
     }
-    if (dirty_refs_.empty()) {
-      oldest_dirty_ms_ = 0;
-      TrimBuffer(dirty_refs_);
-      TrimBuffer(dirty_arena_);
-    }
+    TrimRoundAndQueueLocked();
   }
   TrimBuffer(flush_keys_);
   TrimBuffer(flush_refs_);
@@ -535,25 +594,24 @@ size_t Shard::SettleFlush(bool ok) {
   return written;
 }
 
-void Shard::PopFlushBatchLocked(size_t max) {
-  // The last `take` queued keys are one contiguous tail of the arena: move it out in one copy.
-  const size_t take = std::min(max, dirty_refs_.size());
-  const size_t first = dirty_refs_.size() - take;
-  const size_t base = dirty_refs_[first].off;
-  flush_keys_.assign(dirty_arena_, base);
+void Shard::PopFlushBatchLocked(size_t n) {
+  // The round's n smallest keys, in ascending order, from the end of its refs.
+  flush_keys_.clear();
   flush_refs_.clear();
-  for (size_t i = first; i < dirty_refs_.size(); ++i) {
-    flush_refs_.push_back({dirty_refs_[i].off - base, dirty_refs_[i].len});
+  for (size_t i = 0; i < n; ++i) {
+    const KeyRef& r = round_refs_[round_refs_.size() - 1 - i];
+    flush_refs_.push_back({flush_keys_.size(), r.len});
+    flush_keys_.append(round_arena_, r.off, r.len);
   }
-  dirty_refs_.resize(first);
-  dirty_arena_.resize(base);
+  round_refs_.resize(round_refs_.size() - n);
+  if (round_refs_.empty()) round_arena_.clear();
 
   flush_values_.clear();
   flush_items_.clear();
   flush_batch_.clear();
   // Coalescing: a key queued twice is written once. flush_seen_ is an open-addressing set of
   // the keys already in the batch (flush_items_ index + 1, by key hash), at most half full.
-  flush_seen_.assign(std::bit_ceil(2 * take), 0);
+  flush_seen_.assign(std::bit_ceil(2 * n), 0);
   flush_hashes_.clear();
   for (size_t i = 0; i < flush_refs_.size(); ++i) flush_hashes_.push_back(HashKey(FlushKey(i)));
   auto hash_of = [this](size_t i) { return flush_hashes_[i]; };

@@ -142,31 +142,35 @@ class Shard {
   bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error);
   // Persists a metadata change (EXPIRE, PERSIST) of a resident entry.
   bool CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error);
-  // Write-back flush, one pass at a time, driven by CacheManager::FlushDirty over all shards so
-  // that a pass reaches the tier in key order (protocol in shard.cc). Call without `mu`.
-  //  BeginFlush: takes flush_mu_, pops up to `max` queued keys (coalesced: each key's latest
-  //    value or its delete) and appends their writes to `out`, which views this shard's buffers.
-  //    `tier` set: writes were appended, the batch is in flight and flush_mu_ stays held until
-  //    SettleFlush. Otherwise flush_mu_ is released (nothing queued, or only stale keys).
-  //    `popped`: queue slots consumed; `more`: dirty keys are still queued. Without `wait`
-  //    (the caller already has batches in flight) it only try-locks, and `busy` says it gave up.
+  // Write-back flush, in rounds of passes, driven by CacheManager::FlushDirty over all shards
+  // so that a round reaches the tier in key order (protocol in shard.cc). Call without `mu`.
+  //  StartRound: every key queued now joins this shard's round, which is kept sorted by key
+  //    (flush_mu_ taken: call it with no batch of the caller in flight). Appends samples of
+  //    the round (keys with the number of round keys each stands for) to `samples`; returns
+  //    the round's size.
+  //  BeginFlush: takes flush_mu_, pops the round's smallest keys, up to `max` of them and none
+  //    above `*bound` (no bound: nullptr), coalesced (each key's latest value or its delete),
+  //    and appends their writes to `out`, which views this shard's buffers. `tier` set: writes
+  //    were appended, the batch is in flight and flush_mu_ stays held until SettleFlush.
+  //    Otherwise flush_mu_ is released (nothing in range, or only stale keys). `popped`: round
+  //    slots consumed; `left`: round slots still to pop. Without `wait` (the caller already
+  //    has batches in flight) it only try-locks, and `busy` says it gave up.
   //  EndFlight: the pass's tier write returned (no lock; before any SettleFlush of the pass).
   //  SettleFlush: settles the batch (`ok`) or puts it back in the queue, releases flush_mu_.
   //    Returns the keys written.
   struct FlushTake {
     BackingTier* tier = nullptr;
     size_t popped = 0;
-    bool more = false;
+    size_t left = 0;
     bool busy = false;
   };
-  FlushTake BeginFlush(size_t max, std::vector<TierWrite>& out, bool wait);
-  // Queued keys once no other flush of this shard is in flight (its settle may queue keys
-  // again). Call without `mu`.
-  size_t QueuedForFlush() {
-    std::lock_guard flush_lock(flush_mu_);
-    std::lock_guard lock(mu);
-    return dirty_refs_.size();
-  }
+  struct RoundSample {
+    std::string key;
+    size_t weight;  // round keys at or below `key` since the shard's previous sample
+  };
+  size_t StartRound(std::vector<RoundSample>& samples);
+  FlushTake BeginFlush(size_t max, const std::string* bound, std::vector<TierWrite>& out,
+                       bool wait);
   void EndFlight();
   size_t SettleFlush(bool ok);
   // Blocks until no write-back batch of this shard is being written to the tier. Every tier
@@ -188,7 +192,9 @@ class Shard {
     return !pending_deletes_.empty() && pending_deletes_.find(key) != pending_deletes_.end();
   }
   size_t dirty_count() const { return dirty_count_; }
-  size_t dirty_queue_size() const { return dirty_refs_.size(); }
+  // Queued keys and keys of the round not yet popped. The round's size changes only under mu
+  // (StartRound sorts it in place without mu, which moves elements only).
+  size_t dirty_queue_size() const { return dirty_refs_.size() + round_refs_.size(); }
   int64_t oldest_dirty_ms() const { return oldest_dirty_ms_; }
   uint64_t write_seq() const { return next_version_; }
   // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
@@ -245,7 +251,9 @@ class Shard {
   void AdjustDirtyCount(int64_t d);
   // The flush's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
   // its keys back in the queue after a failed write (mu held).
-  void PopFlushBatchLocked(size_t max);
+  // Moves the round's `n` smallest keys to the batch (flush_keys_, flush_refs_), then picks
+  // the batch: coalesced, each key's value copied.
+  void PopFlushBatchLocked(size_t n);
   // Key `i` of the popped batch (flush_refs_[i] into flush_keys_).
   std::string_view FlushKey(size_t i) const {
     return {flush_keys_.data() + flush_refs_[i].off, flush_refs_[i].len};
@@ -254,6 +262,8 @@ class Shard {
   size_t SeenSlot(std::string_view key, uint64_t hash) const;
   void SettleFlushLocked();
   void RequeuePoppedLocked();
+  // With the queue and the round both empty: no dirty key waits, and big buffers are freed.
+  void TrimRoundAndQueueLocked();
 
   const size_t index_;
   Budget& budget_;
@@ -281,6 +291,12 @@ class Shard {
   };
   std::string dirty_arena_;
   std::vector<KeyRef> dirty_refs_;
+  // The round being flushed (see StartRound): the keys taken from the queue, their refs sorted
+  // by key in DESCENDING order so that the next keys to pop are at the end. Changed with
+  // flush_mu_ and mu held, sorted with flush_mu_ held.
+  std::string round_arena_;
+  std::vector<KeyRef> round_refs_;
+  std::string_view RoundKey(const KeyRef& r) const { return {round_arena_.data() + r.off, r.len}; }
   std::unordered_set<std::string, KeyHash, std::equal_to<>> pending_deletes_;
   size_t dirty_count_ = 0;
   int64_t oldest_dirty_ms_ = 0;

@@ -133,17 +133,17 @@ TEST_F(InFlightFlushTest, DirtyEvictionDuringTheFlightWaitsAndTheNewestValueWins
 
 TEST_F(InFlightFlushTest, DirtyEvictionOfAKeyNotInTheFlightDoesNotWaitForIt) {
   Use({.shards = 1, .max_items = 2, .eviction_policy = "fifo"});
-  cache_->Set("a", "1");
   cache_->Set("b", "1");
-  StartBlockedFlush(1);  // the queue pops from its end: b=1 in flight, a dirty and queued
-  // c needs room: the FIFO victim a is dirty but has no value in flight, so it is written at
+  cache_->Set("a", "1");
+  StartBlockedFlush(1);  // a round pops its smallest keys first: a=1 in flight, b dirty
+  // c needs room: the FIFO victim b is dirty but has no value in flight, so it is written at
   // once instead of waiting for a batch that may hold thousands of other keys.
   ASSERT_TRUE(CompletesWithin([&] { EXPECT_EQ(cache_->Set("c", "3").status, OpStatus::kOk); }));
-  EXPECT_FALSE(cache_->Exists("a"));
-  EXPECT_EQ(tier_.Value("a"), "1");
-  EXPECT_EQ(tier_.Value("b"), std::nullopt);  // still parked
-  FinishFlush();
+  EXPECT_FALSE(cache_->Exists("b"));
   EXPECT_EQ(tier_.Value("b"), "1");
+  EXPECT_EQ(tier_.Value("a"), std::nullopt);  // still parked
+  FinishFlush();
+  EXPECT_EQ(tier_.Value("a"), "1");
   std::string err;
   cache_->FlushDirty(&err);
   EXPECT_EQ(cache_->dirty_keys(), 0u);

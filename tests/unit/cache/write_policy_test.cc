@@ -94,6 +94,49 @@ TEST_F(WritePolicyTest, WriteBackFlushWritesAPassOfAllShardsInKeyOrder) {
   EXPECT_EQ(tier_.log(), expected);
 }
 
+TEST_F(WritePolicyTest, WriteBackRoundIsWrittenInKeyOrderPassAfterPass) {
+  Use(WriteMode::kWriteBack, {.shards = 8});
+  std::set<std::string> keys;
+  for (int i = 0; i < 50000; ++i) {
+    std::string key = "k" + std::to_string((i * 7919) % 100000);  // not in key order
+    ASSERT_EQ(cache_->Set(key, "v").status, OpStatus::kOk);
+    keys.insert(std::move(key));
+  }
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err), keys.size()) << err;
+  // More than one pass (a pass is about 16k keys), each a stretch of the round's key order:
+  // the log of all passes is the whole round sorted (RocksDB's memtable inserts of close keys
+  // are cheap), not passes of keys spread over the key space.
+  const std::vector<size_t> batches = tier_.batches();
+  ASSERT_GE(batches.size(), 3u);
+  for (size_t b : batches) EXPECT_LE(b, 2u * 16384);
+  std::vector<std::string> expected;
+  for (const std::string& k : keys) expected.push_back(k + "=v");
+  EXPECT_EQ(tier_.log(), expected);
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+  EXPECT_EQ(cache_->persist_stats().dirty_queue, 0u);
+}
+
+TEST_F(WritePolicyTest, WriteBackFlushCutShortLeavesTheRestOfTheRoundForTheNext) {
+  Use(WriteMode::kWriteBack, {.shards = 4});
+  for (int i = 0; i < 100; ++i) cache_->Set("a" + std::to_string(i), "v");
+  std::string err;
+  EXPECT_EQ(cache_->FlushDirty(&err, 10), 10u) << err;  // a writer under backpressure helps
+  EXPECT_EQ(cache_->dirty_keys(), 90u);
+  EXPECT_EQ(cache_->persist_stats().dirty_queue, 90u);
+  cache_->Set("b", "v");  // queued after the round started: the next round absorbs it
+  EXPECT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 91u) << err;
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+  // The cut-short pass took its first shard's smallest keys; the next round wrote the rest
+  // and the late key in one pass, in key order.
+  std::vector<std::string> log = tier_.log();
+  ASSERT_EQ(log.size(), 101u);
+  for (std::string& op : log) op.resize(op.find('='));  // the key of "key=value"
+  EXPECT_TRUE(std::is_sorted(log.begin(), log.begin() + 10));
+  EXPECT_TRUE(std::is_sorted(log.begin() + 10, log.end()));
+  EXPECT_EQ(log.back(), "b");
+}
+
 TEST_F(WritePolicyTest, WriteBackTimerRoundFlushesWhatWasQueuedWhenItStarted) {
   Use(WriteMode::kWriteBack, {.shards = 2});
   cache_->Set("a", "1");
