@@ -974,13 +974,14 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
       edges.clear();
       FlushPass pass;
       BackingTier* tier = nullptr;
+      const int64_t now_ms = clock_.NowMs();
       for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
         if (left[i] == 0) continue;
         const size_t room = max_keys - written - batch.size();
         const size_t start = batch.size();
         // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
         const Shard::FlushTake take =
-            shards_[i]->BeginFlush(std::min(per_shard, room), bound, batch, pass.empty());
+            shards_[i]->BeginFlush(std::min(per_shard, room), bound, now_ms, batch, pass.empty());
         if (take.busy) continue;              // a later pass
         round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
         left[i] = take.left;

@@ -237,7 +237,8 @@ void Shard::ClearLocked() {
   pending_deletes_.clear();
   std::string().swap(dirty_arena_);
   std::vector<KeyRef>().swap(dirty_refs_);
-  oldest_dirty_ms_ = 0;
+  queue_oldest_ms_ = 0;  // what is left of a round is stale now
+  round_oldest_ms_ = 0;
   policy_->Clear();
   SyncPolicyBytesLocked();
   ttl_.clear();
@@ -282,7 +283,7 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
 void Shard::AdjustDirtyCount(int64_t d) {
   dirty_count_ = static_cast<size_t>(static_cast<int64_t>(dirty_count_) + d);
   persist_.dirty_keys.fetch_add(d, std::memory_order_relaxed);
-  if (dirty_count_ == 0) oldest_dirty_ms_ = 0;
+  if (dirty_count_ == 0) queue_oldest_ms_ = round_oldest_ms_ = 0;
 }
 
 void Shard::SetDirtyLocked(Entry& e, bool dirty) {
@@ -295,7 +296,7 @@ void Shard::SetDirtyLocked(Entry& e, bool dirty) {
 }
 
 void Shard::NoteDirtyLocked(std::string_view key, int64_t now_ms) {
-  if (dirty_refs_.empty() && oldest_dirty_ms_ == 0) oldest_dirty_ms_ = now_ms;
+  if (queue_oldest_ms_ == 0) queue_oldest_ms_ = now_ms;
   dirty_refs_.push_back({dirty_arena_.size(), key.size()});
   dirty_arena_.append(key);
 }
@@ -450,6 +451,9 @@ template <typename Buffer>
 void TrimBuffer(Buffer& b) {
   if (b.capacity() * sizeof(typename Buffer::value_type) > kKeepBufferBytes) Buffer().swap(b);
 }
+
+// The older of two times, 0 meaning none.
+int64_t OlderOf(int64_t a, int64_t b) { return a == 0 ? b : (b == 0 ? a : std::min(a, b)); }
 }  // namespace
 
 size_t Shard::StartRound(std::vector<RoundSample>& samples) {
@@ -467,6 +471,8 @@ size_t Shard::StartRound(std::vector<RoundSample>& samples) {
       for (const KeyRef& r : dirty_refs_) round_refs_.push_back({base + r.off, r.len});
       dirty_refs_.clear();
       dirty_arena_.clear();
+      round_oldest_ms_ = OlderOf(round_oldest_ms_, queue_oldest_ms_);
+      queue_oldest_ms_ = 0;
     }
   }
   // Sorted without mu: requests on the shard go on meanwhile (flush_mu_ keeps other flushers
@@ -492,7 +498,7 @@ size_t Shard::StartRound(std::vector<RoundSample>& samples) {
   return n;
 }
 
-Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound,
+Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound, int64_t now_ms,
                                    std::vector<TierWrite>& out, bool wait) {
   FlushTake take;
   std::unique_lock flush_lock(flush_mu_, std::defer_lock);
@@ -525,12 +531,14 @@ Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound,
     ++n;
   }
   take.popped = n;
-  if (n != 0) PopFlushBatchLocked(n);
-  take.left = round_refs_.size();
-  if (flush_batch_.empty()) {  // nothing in range, or only stale keys were popped
-    if (dirty_refs_.empty() && round_refs_.empty()) oldest_dirty_ms_ = 0;
+  take.left = round_refs_.size() - n;
+  if (n == 0) return take;  // nothing up to the bound
+  PopFlushBatchLocked(n);
+  if (flush_batch_.empty()) {  // only stale keys were popped
+    TrimRoundAndQueueLocked();
     return take;
   }
+  flight_ms_ = now_ms;
   flush_in_flight_.store(true, std::memory_order_relaxed);  // published by the unlock
   take.tier = tier;
   lock.unlock();
@@ -540,12 +548,16 @@ Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound,
 }
 
 void Shard::TrimRoundAndQueueLocked() {
-  if (!dirty_refs_.empty() || !round_refs_.empty()) return;
-  oldest_dirty_ms_ = 0;
-  TrimBuffer(dirty_refs_);
-  TrimBuffer(dirty_arena_);
-  TrimBuffer(round_refs_);
-  TrimBuffer(round_arena_);
+  if (dirty_refs_.empty()) {
+    queue_oldest_ms_ = 0;
+    TrimBuffer(dirty_refs_);
+    TrimBuffer(dirty_arena_);
+  }
+  if (round_refs_.empty()) {
+    round_oldest_ms_ = 0;
+    TrimBuffer(round_refs_);
+    TrimBuffer(round_arena_);
+  }
 }
 
 size_t Shard::SeenSlot(std::string_view key, uint64_t hash) const {
@@ -664,7 +676,8 @@ void Shard::SettleFlushLocked() {
       cleaned_bytes += static_cast<int64_t>(e->charge());
     } else {
       // Changed during the flight: stays dirty and must be queued (a write, EXPIRE or PERSIST
-      // of a dirty entry does not queue it again). No clock here: the oldest-dirty age is kept.
+      // of a dirty entry does not queue it again), as written no earlier than the flight.
+      queue_oldest_ms_ = OlderOf(queue_oldest_ms_, flight_ms_);
       dirty_refs_.push_back({dirty_arena_.size(), k.size()});
       dirty_arena_.append(k);
     }
@@ -676,6 +689,7 @@ void Shard::SettleFlushLocked() {
 }
 
 void Shard::RequeuePoppedLocked() {
+  queue_oldest_ms_ = OlderOf(queue_oldest_ms_, round_oldest_ms_);  // they were in the round
   const size_t base = dirty_arena_.size();
   dirty_arena_.append(flush_keys_);
   for (const KeyRef& r : flush_refs_) dirty_refs_.push_back({base + r.off, r.len});

@@ -169,8 +169,8 @@ class Shard {
     size_t weight;  // round keys at or below `key` since the shard's previous sample
   };
   size_t StartRound(std::vector<RoundSample>& samples);
-  FlushTake BeginFlush(size_t max, const std::string* bound, std::vector<TierWrite>& out,
-                       bool wait);
+  FlushTake BeginFlush(size_t max, const std::string* bound, int64_t now_ms,
+                       std::vector<TierWrite>& out, bool wait);
   void EndFlight();
   size_t SettleFlush(bool ok);
   // Blocks until no write-back batch of this shard is being written to the tier. Every tier
@@ -195,7 +195,13 @@ class Shard {
   // Queued keys and keys of the round not yet popped. The round's size changes only under mu
   // (StartRound sorts it in place without mu, which moves elements only).
   size_t dirty_queue_size() const { return dirty_refs_.size() + round_refs_.size(); }
-  int64_t oldest_dirty_ms() const { return oldest_dirty_ms_; }
+  // When the oldest write still to flush was made (0: none): the older of the round's and the
+  // queue's oldest.
+  int64_t oldest_dirty_ms() const {
+    if (queue_oldest_ms_ == 0) return round_oldest_ms_;
+    if (round_oldest_ms_ == 0) return queue_oldest_ms_;
+    return std::min(queue_oldest_ms_, round_oldest_ms_);
+  }
   uint64_t write_seq() const { return next_version_; }
   // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
   // Protected entries picked as victims are detached from the policy into `detached`; the
@@ -262,7 +268,7 @@ class Shard {
   size_t SeenSlot(std::string_view key, uint64_t hash) const;
   void SettleFlushLocked();
   void RequeuePoppedLocked();
-  // With the queue and the round both empty: no dirty key waits, and big buffers are freed.
+  // No batch in flight: an empty queue or round has no oldest write, and big buffers are freed.
   void TrimRoundAndQueueLocked();
 
   const size_t index_;
@@ -299,7 +305,11 @@ class Shard {
   std::string_view RoundKey(const KeyRef& r) const { return {round_arena_.data() + r.off, r.len}; }
   std::unordered_set<std::string, KeyHash, std::equal_to<>> pending_deletes_;
   size_t dirty_count_ = 0;
-  int64_t oldest_dirty_ms_ = 0;
+  // The oldest write waiting in the queue, and in the round (or in its batch in flight): a
+  // round takes the queue's oldest along, so under a steady load neither age outgrows a round.
+  int64_t queue_oldest_ms_ = 0;
+  int64_t round_oldest_ms_ = 0;
+  int64_t flight_ms_ = 0;  // when the batch in flight was picked (flush_mu_)
 
   // --- the write-back flush (see BeginFlush) ---
   // Serialises flushes of this shard (FlushService round, backpressure, SetWriteMode): one batch

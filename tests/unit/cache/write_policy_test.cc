@@ -117,6 +117,33 @@ TEST_F(WritePolicyTest, WriteBackRoundIsWrittenInKeyOrderPassAfterPass) {
   EXPECT_EQ(cache_->persist_stats().dirty_queue, 0u);
 }
 
+TEST_F(WritePolicyTest, WriteBackPassSkipsAShardWithNoKeysUpToItsBound) {
+  Use(WriteMode::kWriteBack, {.shards = 2});
+  // Keys of shard 1 sort after every key of shard 0: the round's first passes take nothing
+  // from shard 1, whose previous batch (z0) must not be written again.
+  auto keys_of_shard = [&](char prefix, size_t shard, size_t n) {
+    std::vector<std::string> keys;
+    for (int i = 0; keys.size() < n; ++i) {
+      std::string k = prefix + std::to_string(i);
+      if (cache_->ShardOf(k) == shard) keys.push_back(std::move(k));
+    }
+    return keys;
+  };
+  const std::vector<std::string> high = keys_of_shard('z', 1, 5);
+  cache_->Set(high[0], "v");
+  std::string err;
+  ASSERT_EQ(cache_->FlushDirty(&err), 1u) << err;
+  std::set<std::string> round;
+  for (const std::string& k : keys_of_shard('a', 0, 40000)) round.insert(k);
+  for (size_t i = 1; i < high.size(); ++i) round.insert(high[i]);
+  for (const std::string& k : round) cache_->Set(k, "v");
+  EXPECT_EQ(cache_->FlushDirty(&err), round.size()) << err;
+  EXPECT_GE(tier_.batches().size(), 3u);
+  std::vector<std::string> expected{high[0] + "=v"};
+  for (const std::string& k : round) expected.push_back(k + "=v");
+  EXPECT_EQ(tier_.log(), expected);
+}
+
 TEST_F(WritePolicyTest, WriteBackFlushCutShortLeavesTheRestOfTheRoundForTheNext) {
   Use(WriteMode::kWriteBack, {.shards = 4});
   for (int i = 0; i < 100; ++i) cache_->Set("a" + std::to_string(i), "v");
@@ -151,6 +178,43 @@ TEST_F(WritePolicyTest, WriteBackTimerRoundFlushesWhatWasQueuedWhenItStarted) {
   EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;  // drain: until nothing is queued
   EXPECT_EQ(tier_.Value("later"), "1");
   EXPECT_EQ(cache_->dirty_keys(), 0u);
+}
+
+TEST_F(WritePolicyTest, WriteBackOldestDirtyAgeFollowsTheRoundsUnderASteadyLoad) {
+  Use(WriteMode::kWriteBack, {.shards = 2});
+  auto age = [&] { return cache_->persist_stats().oldest_dirty_age_ms; };
+  EXPECT_EQ(age(), 0);
+  cache_->Set("a", "1");
+  clock_.Advance(400);
+  EXPECT_EQ(age(), 400);
+  // Each round, a client writes a new key while the round is written: the queue is never
+  // empty, yet the age is that of the oldest write not flushed, not of the first one ever.
+  std::string err;
+  for (int round = 0; round < 3; ++round) {
+    tier_.BeforeNextWrite([&] {
+      clock_.Advance(100);
+      cache_->Set("k" + std::to_string(round), "1");
+    });
+    ASSERT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 1u) << err;
+    clock_.Advance(900);
+    EXPECT_EQ(age(), 900) << "round " << round;
+  }
+  // A key rewritten while its batch is in flight stays dirty, aged from that flight.
+  tier_.BeforeNextWrite([&] {
+    clock_.Advance(50);
+    cache_->Set("k2", "2");
+  });
+  ASSERT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 1u) << err;
+  EXPECT_EQ(cache_->dirty_keys(), 1u);
+  clock_.Advance(300);
+  EXPECT_EQ(age(), 350);
+  // A failed flush puts its keys back, with their age.
+  tier_.FailNext(1);
+  EXPECT_EQ(cache_->FlushDirty(&err), 0u);
+  clock_.Advance(10);
+  EXPECT_EQ(age(), 360);
+  EXPECT_EQ(cache_->FlushDirty(&err), 1u) << err;
+  EXPECT_EQ(age(), 0);
 }
 
 TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
