@@ -228,6 +228,31 @@ def test_write_back_coalesces_and_reports_in_info(make_server):
 
 
 @pytest.mark.needs("info-persistence")
+def test_write_back_oldest_dirty_age_stays_within_a_round_under_load(make_server):
+    # Under a steady load keys are dirtied during every flush, so some key is always waiting:
+    # the age must still be that of the oldest write not yet flushed (about one interval), not
+    # the time since the backlog was last empty.
+    s = make_server(write_policy="write-back", write_back_interval_ms=WRITE_BACK_INTERVAL_MS,
+                    write_back_max_dirty=0, write_sync="no")
+    load = WriteLoad(s).start()
+    ages = []
+    try:
+        with s.conn() as c:
+            started = time.monotonic()
+            while time.monotonic() - started < 3.0:
+                p = s.info("persistence", conn=c)
+                if time.monotonic() - started > 1.0:
+                    ages.append(p["oldest_dirty_age_ms"])
+                time.sleep(0.05)
+            flushes = s.info("persistence", conn=c)["flushes"]
+    finally:
+        load.stop()
+    assert load.acked_count() > 0 and flushes >= 3
+    assert max(ages) > 0, "writes were waiting for a flush"
+    assert max(ages) <= WRITE_BACK_INTERVAL_MS + WRITE_BACK_SLACK_MS, ages
+
+
+@pytest.mark.needs("info-persistence")
 def test_write_back_flushes_on_timer_and_early_on_max_dirty(make_server):
     s = make_server(write_policy="write-back", write_back_interval_ms=100, write_back_max_dirty=0)
     with s.conn() as c:
