@@ -958,10 +958,12 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
   edges.reserve(shards_.size() + 1);
   size_t written = 0;
   while (written < max_keys) {
+    // A flush of less than a pass (a writer under backpressure helping) has no use for bounds.
     samples.clear();
+    const bool cut = max_keys - written > kPassKeys;
     size_t round = 0;
     for (size_t i = 0; i < shards_.size(); ++i) {
-      left[i] = shards_[i]->StartRound(samples);
+      left[i] = shards_[i]->StartRound(cut ? &samples : nullptr);
       round += left[i];
     }
     if (round == 0) break;

@@ -456,7 +456,7 @@ void TrimBuffer(Buffer& b) {
 int64_t OlderOf(int64_t a, int64_t b) { return a == 0 ? b : (b == 0 ? a : std::min(a, b)); }
 }  // namespace
 
-size_t Shard::StartRound(std::vector<RoundSample>& samples) {
+size_t Shard::StartRound(std::vector<RoundSample>* samples) {
   constexpr size_t kSamples = 64;  // per shard: enough to cut a round into even passes
   std::lock_guard flush_lock(flush_mu_);
   size_t added = 0;
@@ -488,11 +488,12 @@ size_t Shard::StartRound(std::vector<RoundSample>& samples) {
   // Evenly spaced samples, smallest key first (the refs are in descending order): sample k
   // stands for the keys between sample k-1 and itself.
   const size_t n = round_refs_.size();
+  if (samples == nullptr) return n;
   const size_t count = std::min(n, kSamples);
   size_t prev = 0;  // keys covered by the samples so far
   for (size_t k = 1; k <= count; ++k) {
     const size_t upto = k * n / count;  // the sample is the upto-th smallest key
-    samples.push_back({std::string(RoundKey(round_refs_[n - upto])), upto - prev});
+    samples->push_back({std::string(RoundKey(round_refs_[n - upto])), upto - prev});
     prev = upto;
   }
   return n;

@@ -146,8 +146,8 @@ class Shard {
   // so that a round reaches the tier in key order (protocol in shard.cc). Call without `mu`.
   //  StartRound: every key queued now joins this shard's round, which is kept sorted by key
   //    (flush_mu_ taken: call it with no batch of the caller in flight). Appends samples of
-  //    the round (keys with the number of round keys each stands for) to `samples`; returns
-  //    the round's size.
+  //    the round (keys with the number of round keys each stands for) to `samples`, if given;
+  //    returns the round's size.
   //  BeginFlush: takes flush_mu_, pops the round's smallest keys, up to `max` of them and none
   //    above `*bound` (no bound: nullptr), coalesced (each key's latest value or its delete),
   //    and appends their writes to `out`, which views this shard's buffers. `tier` set: writes
@@ -168,7 +168,7 @@ class Shard {
     std::string key;
     size_t weight;  // round keys at or below `key` since the shard's previous sample
   };
-  size_t StartRound(std::vector<RoundSample>& samples);
+  size_t StartRound(std::vector<RoundSample>* samples);
   FlushTake BeginFlush(size_t max, const std::string* bound, int64_t now_ms,
                        std::vector<TierWrite>& out, bool wait);
   void EndFlight();
