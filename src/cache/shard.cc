@@ -451,9 +451,6 @@ template <typename Buffer>
 void TrimBuffer(Buffer& b) {
   if (b.capacity() * sizeof(typename Buffer::value_type) > kKeepBufferBytes) Buffer().swap(b);
 }
-
-// The older of two times, 0 meaning none.
-int64_t OlderOf(int64_t a, int64_t b) { return a == 0 ? b : (b == 0 ? a : std::min(a, b)); }
 }  // namespace
 
 size_t Shard::StartRound(std::vector<RoundSample>* samples) {
@@ -516,7 +513,6 @@ Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound, int64_t
   if (dirty_count_ == 0) {
     // Nothing dirty and no batch in flight (we hold flush_mu_): every round and queued key is
     // stale.
-    take.popped = round_refs_.size();
     round_refs_.clear();
     round_arena_.clear();
     dirty_refs_.clear();
@@ -531,7 +527,6 @@ Shard::FlushTake Shard::BeginFlush(size_t max, const std::string* bound, int64_t
          (bound == nullptr || RoundKey(round_refs_[round_refs_.size() - 1 - n]) <= *bound)) {
     ++n;
   }
-  take.popped = n;
   take.left = round_refs_.size() - n;
   if (n == 0) return take;  // nothing up to the bound
   PopFlushBatchLocked(n);

@@ -152,15 +152,14 @@ class Shard {
   //    above `*bound` (no bound: nullptr), coalesced (each key's latest value or its delete),
   //    and appends their writes to `out`, which views this shard's buffers. `tier` set: writes
   //    were appended, the batch is in flight and flush_mu_ stays held until SettleFlush.
-  //    Otherwise flush_mu_ is released (nothing in range, or only stale keys). `popped`: round
-  //    slots consumed; `left`: round slots still to pop. Without `wait` (the caller already
-  //    has batches in flight) it only try-locks, and `busy` says it gave up.
+  //    Otherwise flush_mu_ is released (nothing in range, or only stale keys). `left`: round
+  //    slots still to pop. Without `wait` (the caller already has batches in flight) it only
+  //    try-locks, and `busy` says it gave up.
   //  EndFlight: the pass's tier write returned (no lock; before any SettleFlush of the pass).
   //  SettleFlush: settles the batch (`ok`) or puts it back in the queue, releases flush_mu_.
   //    Returns the keys written.
   struct FlushTake {
     BackingTier* tier = nullptr;
-    size_t popped = 0;
     size_t left = 0;
     bool busy = false;
   };
@@ -197,11 +196,7 @@ class Shard {
   size_t dirty_queue_size() const { return dirty_refs_.size() + round_refs_.size(); }
   // When the oldest write still to flush was made (0: none): the older of the round's and the
   // queue's oldest.
-  int64_t oldest_dirty_ms() const {
-    if (queue_oldest_ms_ == 0) return round_oldest_ms_;
-    if (round_oldest_ms_ == 0) return queue_oldest_ms_;
-    return std::min(queue_oldest_ms_, round_oldest_ms_);
-  }
+  int64_t oldest_dirty_ms() const { return OlderOf(queue_oldest_ms_, round_oldest_ms_); }
   uint64_t write_seq() const { return next_version_; }
   // Evicts one victim if the policy has one that is not in `protect`; returns false otherwise.
   // Protected entries picked as victims are detached from the policy into `detached`; the
@@ -270,6 +265,10 @@ class Shard {
   void RequeuePoppedLocked();
   // No batch in flight: an empty queue or round has no oldest write, and big buffers are freed.
   void TrimRoundAndQueueLocked();
+  // The older of two times, 0 meaning none.
+  static int64_t OlderOf(int64_t a, int64_t b) {
+    return a == 0 ? b : (b == 0 ? a : std::min(a, b));
+  }
 
   const size_t index_;
   Budget& budget_;
@@ -319,7 +318,7 @@ class Shard {
   // waiters notified) as soon as the tier write returns, before mu is taken again to settle.
   std::atomic<bool> flush_in_flight_{false};
   // The batch being flushed, owned by the flusher holding flush_mu_ and reused across flushes:
-  // popped queue keys (their bytes and refs, put back on failure), a copy of the values written
+  // popped round keys (their bytes and refs, put back on failure), a copy of the values written
   // (entries may change or go away while the lock is released), and what was written.
   struct FlushItem {
     size_t key;  // index into flush_refs_
