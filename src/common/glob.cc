@@ -1,8 +1,24 @@
-// A port of Redis's stringmatchlen (src/util.c), iterative where Redis recurses on '*' only for
-// the rest of the pattern; binary-safe.
+// Redis-compatible glob matching: the semantics of Redis 7.0's stringmatchlen (src/util.c), token
+// for token, without its exponential backtracking.
+//
+// Redis recurses at every '*' over every suffix of the string, so "a*a*a*...b" against a long
+// run of 'a' costs about (string length)^(stars) steps (CVE-2022-36021; 7.0.9 added a cut-off
+// that still leaves it polynomial in the number of stars). Every token other than '*' ('?', a
+// class, an escape, a literal) consumes exactly one byte, so the classic greedy matcher is exact:
+// remember only the latest '*'; on a mismatch, let that star swallow one more byte and resume
+// just after it. An earlier star never needs to be revisited, because whatever it could absorb
+// the latest star can absorb as well. Each restart advances the star's anchor by one byte and
+// walks at most the pattern, so a match costs at most (pattern + 1) x (string + 1) token steps,
+// whatever the input. Classes are scanned token by token and counted the same way.
+//
+// Quirks kept from Redis: an unterminated class ends at the end of the pattern (its last byte is
+// the class's last member); a trailing '\' is a literal backslash; ranges compare signed chars
+// and may be given backwards ([z-a]); an escaped byte inside a class is compared without case
+// folding; an empty string is matched only by a pattern of stars (see GlobMatch below).
 #include "cairn/common/glob.h"
 
 #include <cctype>
+#include <utility>
 
 namespace cairn {
 namespace {
@@ -11,101 +27,111 @@ char Fold(char c, bool nocase) {
   return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
 
-bool Match(const char* p, size_t plen, const char* s, size_t slen, bool nocase, int nesting) {
-  if (nesting > 1000) return false;  // pathological patterns: give up like Redis does
-  while (plen > 0 && slen > 0) {
-    switch (p[0]) {
-      case '*': {
-        while (plen > 1 && p[1] == '*') {
-          ++p;
-          --plen;
-        }
-        if (plen == 1) return true;
-        while (slen > 0) {
-          if (Match(p + 1, plen - 1, s, slen, nocase, nesting + 1)) return true;
-          ++s;
-          --slen;
-        }
-        return false;
-      }
-      case '?':
-        ++s;
-        --slen;
-        break;
-      case '[': {
-        ++p;
-        --plen;
-        bool negate = plen > 0 && p[0] == '^';
-        if (negate) {
-          ++p;
-          --plen;
-        }
-        bool matched = false;
-        while (true) {
-          if (plen == 0) {
-            // Unterminated class: Redis treats the '[' as ending here.
-            break;
-          }
-          if (p[0] == '\\' && plen >= 2) {
-            ++p;
-            --plen;
-            if (p[0] == s[0]) matched = true;
-          } else if (p[0] == ']') {
-            break;
-          } else if (plen >= 3 && p[1] == '-') {
-            char start = Fold(p[0], nocase), end = Fold(p[2], nocase), c = Fold(s[0], nocase);
-            if (start > end) std::swap(start, end);
-            if (c >= start && c <= end) matched = true;
-            p += 2;
-            plen -= 2;
-          } else if (Fold(p[0], nocase) == Fold(s[0], nocase)) {
-            matched = true;
-          }
-          ++p;
-          --plen;
-        }
-        if (plen == 0) {  // keep pointing at the last char so the loop's advance is balanced
-          --p;
-          ++plen;
-        }
-        if (negate) matched = !matched;
-        if (!matched) return false;
-        ++s;
-        --slen;
-        break;
-      }
-      case '\\':
-        if (plen >= 2) {
-          ++p;
-          --plen;
-        }
-        [[fallthrough]];
-      default:
-        if (Fold(p[0], nocase) != Fold(s[0], nocase)) return false;
-        ++s;
-        --slen;
-        break;
-    }
-    ++p;
-    --plen;
-    if (slen == 0) {
-      while (plen > 0 && p[0] == '*') {
-        ++p;
-        --plen;
-      }
+// Matches the class starting just after its '[' at p[0..plen) against byte c. Returns the number
+// of pattern bytes the class takes after the '[' (including its ']' when present) and sets
+// `matched`. Adds the bytes scanned to `steps`.
+size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
+  size_t i = 0;
+  const bool negate = plen > 0 && p[0] == '^';
+  if (negate) ++i;
+  bool hit = false;
+  while (true) {
+    ++steps;
+    if (i >= plen) {  // unterminated: the class ends with the pattern (Redis's pattern--)
+      i = plen;
       break;
     }
+    if (p[i] == '\\' && plen - i >= 2) {
+      ++i;
+      if (p[i] == c) hit = true;
+    } else if (p[i] == ']') {
+      ++i;  // the closing bracket belongs to the class
+      break;
+    } else if (plen - i >= 3 && p[i + 1] == '-') {
+      // As Redis: order the bounds first, fold them afterwards ([Z-a] with nocase is empty).
+      char start = p[i], end = p[i + 2];
+      if (start > end) std::swap(start, end);
+      start = Fold(start, nocase);
+      end = Fold(end, nocase);
+      const char folded = Fold(c, nocase);
+      if (folded >= start && folded <= end) hit = true;
+      i += 2;
+    } else if (Fold(p[i], nocase) == Fold(c, nocase)) {
+      hit = true;
+    }
+    ++i;
+    if (i > plen) i = plen;
   }
-  return plen == 0 && slen == 0;
+  matched = negate ? !hit : hit;
+  return i;
+}
+
+// Matches the one-byte token at p[0..plen) (not a '*') against c; returns the token's length in
+// pattern bytes and sets `matched`.
+size_t MatchToken(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
+  ++steps;
+  switch (p[0]) {
+    case '?':
+      matched = true;
+      return 1;
+    case '[':
+      return 1 + MatchClass(p + 1, plen - 1, c, nocase, matched, steps);
+    case '\\':
+      if (plen >= 2) {
+        matched = Fold(p[1], nocase) == Fold(c, nocase);
+        return 2;
+      }
+      [[fallthrough]];
+    default:
+      matched = Fold(p[0], nocase) == Fold(c, nocase);
+      return 1;
+  }
+}
+
+bool Match(std::string_view pattern, std::string_view text, bool nocase, size_t& steps) {
+  const char* p = pattern.data();
+  const size_t plen = pattern.size();
+  size_t pi = 0, si = 0;
+  size_t star_p = std::string_view::npos;  // pattern position just after the latest '*'
+  size_t star_s = 0;                       // text position that star has swallowed up to
+  while (si < text.size()) {
+    ++steps;
+    if (pi < plen && p[pi] == '*') {
+      while (pi < plen && p[pi] == '*') ++pi;
+      if (pi == plen) return true;  // a trailing star takes the rest
+      star_p = pi;
+      star_s = si;
+      continue;
+    }
+    if (pi < plen) {
+      bool matched = false;
+      const size_t len = MatchToken(p + pi, plen - pi, text[si], nocase, matched, steps);
+      if (matched) {
+        pi += len;
+        ++si;
+        continue;
+      }
+    }
+    if (star_p == std::string_view::npos) return false;
+    pi = star_p;
+    si = ++star_s;
+  }
+  while (pi < plen && p[pi] == '*') ++pi;
+  return pi == plen;
 }
 
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  size_t steps = 0;
+  return GlobMatchCounted(pattern, text, nocase, steps);
+}
+
+bool GlobMatchCounted(std::string_view pattern, std::string_view text, bool nocase, size_t& steps) {
   if (text.empty()) {  // Redis's matcher never matches "" (KEYS special-cases "*"); we do it here
     return pattern.find_first_not_of('*') == std::string_view::npos;
   }
-  return Match(pattern.data(), pattern.size(), text.data(), text.size(), nocase, 0);
+  return Match(pattern, text, nocase, steps);
 }
 
 }  // namespace cairn
