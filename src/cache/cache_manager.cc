@@ -554,6 +554,33 @@ bool CacheManager::Touch(std::string_view key) {
 
 // ---------------- keyspace ----------------
 
+// A walk holds a shard's lock for at most kScanSlice visited entries at a time (SCAN with a big
+// COUNT, KEYS): writers to that shard wait for one slice, never for the whole walk. Between
+// slices the table may grow or shrink; the reverse-binary cursor keeps Redis's guarantee that a
+// key present for the whole walk is visited (a shrink may visit some twice).
+constexpr size_t kScanSlice = 1024;
+
+namespace {
+
+// One slice of a walk over `s` from bucket cursor `v`: visits buckets until the cursor wraps to
+// 0 or `visited` reaches `stop`. Calls fn on live entries; returns the next cursor. `buckets`
+// gets the table's size at the start of the slice.
+uint64_t ScanSlice(Shard& s, uint64_t v, size_t stop, size_t& visited, size_t& buckets,
+                   const Clock& clock, FunctionRef<void(const Entry&)> fn) {
+  std::lock_guard lock(s.mu);
+  buckets = s.table().bucket_count();
+  const int64_t now = clock.NowMs();
+  do {
+    v = s.table().ScanStep(v, [&](Entry* e) {
+      ++visited;
+      if (!e->ExpiredAt(now)) fn(*e);
+    });
+  } while (v != 0 && visited < stop);
+  return v;
+}
+
+}  // namespace
+
 uint64_t CacheManager::Scan(uint64_t cursor, size_t count, FunctionRef<void(const Entry&)> fn) {
   const uint64_t n = shards_.size();
   uint64_t shard = cursor % n;
@@ -561,17 +588,11 @@ uint64_t CacheManager::Scan(uint64_t cursor, size_t count, FunctionRef<void(cons
   size_t visited = 0;
   count = std::max<size_t>(count, 1);
   while (shard < n) {
-    Shard& s = *shards_[shard];
-    {
-      std::lock_guard lock(s.mu);
-      const int64_t now = clock_.NowMs();
-      do {
-        v = s.table().ScanStep(v, [&](Entry* e) {
-          ++visited;
-          if (!e->ExpiredAt(now)) fn(*e);
-        });
-      } while (v != 0 && visited < count);
-    }
+    do {
+      size_t buckets = 0;
+      v = ScanSlice(*shards_[shard], v, std::min(count, visited + kScanSlice), visited, buckets,
+                    clock_, fn);
+    } while (v != 0 && visited < count);
     if (v == 0) {
       ++shard;
       if (visited >= count) break;
@@ -586,13 +607,28 @@ uint64_t CacheManager::Scan(uint64_t cursor, size_t count, FunctionRef<void(cons
 std::vector<std::string> CacheManager::Keys(std::string_view pattern) {
   std::vector<std::string> out;
   const bool all = pattern == "*";
+  bool shrank = false;  // a table that shrank mid-walk may have shown a key twice
+  // Keys are matched after the slice's lock is released: a long pattern costs the caller, not
+  // the writers of the shard.
+  std::vector<std::string> slice;
   for (auto& sp : shards_) {
-    std::lock_guard lock(sp->mu);
-    const int64_t now = clock_.NowMs();
-    sp->table().ForEach([&](Entry* e) {
-      if (e->ExpiredAt(now)) return;
-      if (all || GlobMatch(pattern, e->key())) out.emplace_back(e->key());
-    });
+    size_t first_buckets = 0;
+    uint64_t v = 0;
+    do {
+      size_t visited = 0, buckets = 0;
+      v = ScanSlice(*sp, v, kScanSlice, visited, buckets, clock_,
+                    [&](const Entry& e) { (all ? out : slice).emplace_back(e.key()); });
+      for (std::string& key : slice) {
+        if (GlobMatch(pattern, key)) out.push_back(std::move(key));
+      }
+      slice.clear();
+      if (first_buckets == 0) first_buckets = buckets;
+      shrank = shrank || buckets < first_buckets;
+    } while (v != 0);
+  }
+  if (shrank) {
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
   }
   return out;
 }

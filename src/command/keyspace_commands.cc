@@ -10,6 +10,7 @@
 #include <limits>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "arg_cursor.h"
 #include "cairn/cache/cache_manager.h"
@@ -275,20 +276,21 @@ void ScanCommand(CommandContext& ctx, Args args) {
   }
   // Every value is a string: TYPE string filters nothing, any other type everything.
   const bool want_none = use_type && !EqualsIgnoreCase(type, "string");
-  std::string body;
-  ReplyBuilder keys(body);
-  size_t n = 0;
+  // Keys are copied under the shard lock and matched after it is released: a long pattern costs
+  // this caller, not the writers of the shard.
+  std::vector<std::string> keys;
   const uint64_t next = ctx.cache.Scan(cursor, static_cast<size_t>(count), [&](const Entry& e) {
-    if (want_none || (use_pattern && !GlobMatch(pattern, e.key()))) return;
-    keys.Bulk(e.key());
-    ++n;
+    if (!want_none) keys.emplace_back(e.key());
   });
+  if (use_pattern) {
+    std::erase_if(keys, [&](const std::string& k) { return !GlobMatch(pattern, k); });
+  }
   char digits[24];
   const char* end = std::to_chars(digits, digits + sizeof(digits), next).ptr;
   ctx.reply.ArrayHeader(2);
   ctx.reply.Bulk({digits, static_cast<size_t>(end - digits)});
-  ctx.reply.ArrayHeader(n);
-  ctx.reply.buffer().append(body);
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& k : keys) ctx.reply.Bulk(k);
 }
 
 void RandomKeyCommand(CommandContext& ctx, Args) {
