@@ -40,8 +40,6 @@ constexpr std::string_view kErrUnbalanced = "ERR Protocol error: unbalanced quot
 // Redis's authRequired() limits.
 constexpr int64_t kUnauthMaxMultibulk = 10;
 constexpr int64_t kUnauthMaxBulk = 16384;
-// The smallest encoding of one argument: "$0\r\n\r\n".
-constexpr size_t kMinArgBytes = 6;
 // Redis preallocates at most this many argv slots from an untrusted count.
 constexpr size_t kMaxArgvReserve = 1024;
 
@@ -285,14 +283,14 @@ ParseResult ParseMultibulk(const ParserLimits& limits, std::string_view input, C
                                                         : kNotFound;
     const bool fast_line = cr != kNotFound;
     if (!fast_line) cr = FindLineEnd(input, pos, '\r');
+    // An unfinished count line: the next byte or two may already finish it, and a malformed one
+    // is an error then, so the hint cannot look further than the next byte.
     if (cr == kNotFound) {
       if (input.size() - pos > limits.max_inline_len) return Error(kErrTooBigBulk);
-      return NeedMore(std::max(input.size() + 1, pos + (args_after + 1) * kMinArgBytes));
+      return NeedMore(input.size() + 1);
     }
     if (cr - pos > limits.max_inline_len) return Error(kErrTooBigBulk);
-    if (cr + 1 >= input.size()) {
-      return NeedMore(std::max(input.size() + 1, pos + (args_after + 1) * kMinArgBytes));
-    }
+    if (cr + 1 >= input.size()) return NeedMore(input.size() + 1);
     if (input[pos] != '$') return Error(ExpectedDollarError(input[pos]));
     const std::optional<int64_t> len = fast_line ? std::optional<int64_t>(fast_len)
                                                  : ParseInt64(input.substr(pos + 1, cr - pos - 1));
@@ -301,7 +299,9 @@ ParseResult ParseMultibulk(const ParserLimits& limits, std::string_view input, C
     pos = cr + 2;
     // The payload and two bytes that Redis skips unchecked (normally "\r\n").
     const size_t bulk_end = pos + static_cast<size_t>(*len) + 2;
-    if (bulk_end > input.size()) return NeedMore(bulk_end + args_after * kMinArgBytes);
+    // The payload is not checked, so nothing can be decided before it has arrived; the next
+    // argument's count line can fail with its first two bytes ("\r" and any byte).
+    if (bulk_end > input.size()) return NeedMore(bulk_end + (args_after > 0 ? 2 : 0));
     out.argv.emplace_back(input.data() + pos, static_cast<size_t>(*len));
     pos = bulk_end;
   }

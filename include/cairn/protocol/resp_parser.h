@@ -40,9 +40,11 @@ enum class ParseStatus : uint8_t { kComplete, kNeedMore, kError };
 struct ParseResult {
   ParseStatus status = ParseStatus::kNeedMore;
   size_t consumed = 0;  // kComplete: bytes of input that made this command
-  // kNeedMore: a lower bound of the total input bytes needed (0 = unknown). Set once the
-  // multibulk header is known: the pending bulk's payload plus 6 bytes ("$0\r\n\r\n") per argument
-  // still missing, so the caller can skip re-parsing until that much has arrived.
+  // kNeedMore: a lower bound of the total input bytes before the parser can say anything new,
+  // complete or error (0 = unknown): while a bulk payload is pending, its end (plus the two
+  // bytes that could make the next argument's count line an error), so the caller can skip
+  // re-parsing a large value until it has arrived; input.size() + 1 elsewhere. Never more: a
+  // malformed frame is reported as soon as its bytes are in, whatever the read boundaries.
   size_t need_bytes = 0;
   std::string_view error;  // kError: full Redis error text, e.g. "ERR Protocol error: ..."
 };

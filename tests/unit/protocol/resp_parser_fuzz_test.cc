@@ -89,10 +89,23 @@ void CheckInvariants(const RespParser& parser, const std::string& input) {
       ASSERT_TRUE(whole.argv.empty());
       break;
   }
+  // The shortest prefix that gets a verdict (complete or error): no hint may point past it, or a
+  // session that trusts the hint would sit on a verdict it could already give.
+  size_t first_verdict = input.size() + 1;
+  for (size_t cut = 0; cut <= input.size(); ++cut) {
+    if (ParseOnce(parser, std::string_view(input).substr(0, cut)).status !=
+        ParseStatus::kNeedMore) {
+      first_verdict = cut;
+      break;
+    }
+  }
   // Every prefix either needs more or already gives the same answer as the whole input.
   for (size_t cut = 0; cut < input.size(); ++cut) {
     const Parsed part = ParseOnce(parser, std::string_view(input).substr(0, cut));
     if (part.status == ParseStatus::kNeedMore) {
+      if (first_verdict <= input.size()) {
+        ASSERT_LE(part.need_bytes, first_verdict) << "cut " << cut << ": " << part;
+      }
       if (whole.status == ParseStatus::kComplete) {
         ASSERT_LT(cut, whole.consumed);
         ASSERT_LE(part.need_bytes, whole.consumed) << part << " vs " << whole;

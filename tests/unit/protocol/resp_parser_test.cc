@@ -381,14 +381,30 @@ TEST(RespParserTest, NeedBytesHintsTheRestOfTheCommand) {
   Parsed p = ParseOnce(parser, head + "abc");
   EXPECT_EQ(p.status, ParseStatus::kNeedMore);
   EXPECT_EQ(p.need_bytes, head.size() + 100000 + 2);
-  // Two arguments still to come, each at least "$0\r\n\r\n".
-  p = ParseOnce(parser, "*3\r\n$3\r\nSET\r\n");
-  EXPECT_EQ(p.need_bytes, 13u + 2 * 6);
+  // The payload of "k" and the two bytes that could already make the next count line an error.
   p = ParseOnce(parser, "*3\r\n$3\r\nSET\r\n$1\r\n");
-  EXPECT_EQ(p.need_bytes, 17u + 1 + 2 + 6);
+  EXPECT_EQ(p.need_bytes, 17u + 1 + 2 + 2);
+  // At a count line, the next byte may decide: no skipping ahead.
+  p = ParseOnce(parser, "*3\r\n$3\r\nSET\r\n");
+  EXPECT_EQ(p.need_bytes, 14u);
+  p = ParseOnce(parser, "*3\r\n$3\r\nSET\r\n$1");
+  EXPECT_EQ(p.need_bytes, 16u);
   // Unknown before the header is complete, and for inline commands.
   EXPECT_EQ(ParseOnce(parser, "*3\r").need_bytes, 0u);
   EXPECT_EQ(ParseOnce(parser, "SET k v").need_bytes, 0u);
+}
+
+// Issue 16's hole: "*2\r\n44\r" then "\nPING\r\n". The hint used to promise 16 bytes, so the
+// session waited for bytes the verdict did not need; the error is due once the '\n' is in.
+TEST(RespParserTest, NeedBytesNeverOvershootsAMalformedFrame) {
+  RespParser parser;
+  const Parsed part = ParseOnce(parser, "*2\r\n44\r");
+  EXPECT_EQ(part.status, ParseStatus::kNeedMore);
+  EXPECT_LE(part.need_bytes, 9u);
+  ExpectError(parser, "*2\r\n44\r\n", "ERR Protocol error: expected '$', got '4'");
+  const Parsed after_payload = ParseOnce(parser, "*2\r\n$1\r\na");
+  EXPECT_LE(after_payload.need_bytes, 13u);  // "\r\n" after 'a', then "\r\n" is an error
+  ExpectError(parser, "*2\r\n$1\r\na\r\n\r\n", "ERR Protocol error: expected '$', got ' '");
 }
 
 // --- sdssplitargs ------------------------------------------------------------------------------
