@@ -118,6 +118,10 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
     server.SetClientQueryBufferLimit(c.client_query_buffer_limit);
     return std::nullopt;
   };
+  hooks["maxmemory-clients"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetMaxMemoryClients(c.maxmemory_clients);
+    return std::nullopt;
+  };
   hooks["log-level"] = [](const ServerConfig& c) -> std::optional<std::string> {
     spdlog::set_level(spdlog::level::from_str(c.log_level));
     return std::nullopt;

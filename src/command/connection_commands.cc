@@ -421,8 +421,17 @@ void ClientReplyCommand(CommandContext& ctx, Args args) {
   ctx.reply.Ok();
 }
 
-// CLIENT NO-EVICT / NO-TOUCH ON|OFF: accepted (client eviction and LRU-neutral reads are not
-// modelled per client).
+// CLIENT NO-EVICT ON|OFF: whether maxmemory-clients may close this client.
+void ClientNoEvictCommand(CommandContext& ctx, Args args) {
+  if (EqualsIgnoreCase(args[2], "on") || EqualsIgnoreCase(args[2], "off")) {
+    ctx.client.no_evict = EqualsIgnoreCase(args[2], "on");
+    ctx.reply.Ok();
+  } else {
+    ctx.reply.Error(replies::kSyntaxError);
+  }
+}
+
+// CLIENT NO-TOUCH ON|OFF: accepted (LRU-neutral reads are not modelled per client).
 void ClientOnOffCommand(CommandContext& ctx, Args args) {
   if (EqualsIgnoreCase(args[2], "on") || EqualsIgnoreCase(args[2], "off")) {
     ctx.reply.Ok();
@@ -511,7 +520,7 @@ void RegisterConnectionCommands(CommandTable& table) {
                                     "7.2.0"));
   client.subcommands.push_back(Spec("reply", 3, kCl, &ClientReplyCommand,
                                     "Instructs the server whether to reply to commands.", "3.2.0"));
-  client.subcommands.push_back(Spec("no-evict", 3, kCl | kCmdAdmin, &ClientOnOffCommand,
+  client.subcommands.push_back(Spec("no-evict", 3, kCl | kCmdAdmin, &ClientNoEvictCommand,
                                     "Sets the client eviction mode of the connection.", "7.0.0"));
   client.subcommands.push_back(Spec("no-touch", 3, kCl, &ClientOnOffCommand,
                                     "Controls whether commands sent by the client affect the "

@@ -202,6 +202,8 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("used_memory_human", BytesToHuman(stats.bytes));
   w.Field("used_memory_rss", rss);
   w.Field("used_memory_rss_human", BytesToHuman(rss));
+  w.Field("mem_clients_slaves", 0);
+  w.Field("mem_clients_normal", ctx.server.clients_memory());
   w.Field("maxmemory", max_bytes);
   w.Field("maxmemory_human", BytesToHuman(max_bytes));
   w.Field("maxmemory_policy", RedisPolicyName(ctx.cache.policy()));
@@ -224,6 +226,7 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("client_output_buffer_limit_disconnections", load(c.output_buffer_limit_disconnections));
   w.Field("expired_keys", stats.expirations);
   w.Field("evicted_keys", stats.evictions);
+  w.Field("evicted_clients", load(c.evicted_clients));
   w.Field("keyspace_hits", stats.hits);
   w.Field("keyspace_misses", stats.misses);
   Observability* obs = ctx.server.observability();
@@ -422,9 +425,9 @@ void ResetCommandStats(const CommandSpec& spec) {
 void ConfigResetStatCommand(CommandContext& ctx, Args) {
   ctx.cache.ResetStats();
   ServerCounters& c = ctx.server.counters();
-  for (auto* v :
-       {&c.total_connections, &c.total_commands, &c.total_error_replies, &c.rejected_connections,
-        &c.net_input_bytes, &c.net_output_bytes, &c.output_buffer_limit_disconnections}) {
+  for (auto* v : {&c.total_connections, &c.total_commands, &c.total_error_replies,
+                  &c.rejected_connections, &c.net_input_bytes, &c.net_output_bytes,
+                  &c.output_buffer_limit_disconnections, &c.evicted_clients}) {
     v->store(0, std::memory_order_relaxed);
   }
   if (ctx.table != nullptr) {

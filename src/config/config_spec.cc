@@ -10,6 +10,41 @@
 namespace cairn::config_internal {
 namespace {
 
+// maxmemory-clients: a size, or a percentage of maxmemory ("10%"), stored negated as Redis does.
+ConfigSpec MaxMemoryClientsRow() {
+  ConfigSpec row;
+  row.name = "maxmemory-clients";
+  row.type_name = "SIZE|PERCENT";
+  row.help = "memory all client buffers may use together (0 = no limit; 10% = of maxmemory)";
+  row.runtime = true;
+  row.set = [](std::string_view v, const ConfigChoices&,
+               ServerConfig& cfg) -> std::optional<ValueError> {
+    static const ValueError kError{"argument must be a memory or percent value",
+                                   "a size like 1gb, or a percentage of maxmemory like 10%"};
+    if (!v.empty() && v.back() == '%') {
+      const std::optional<int64_t> pct = ParseInt64(v.substr(0, v.size() - 1));
+      if (!pct || *pct < 0 || *pct > 100) return kError;
+      cfg.maxmemory_clients = -*pct;
+      return std::nullopt;
+    }
+    uint64_t n = 0;
+    if (ParseSizeInRange(v, 0, static_cast<uint64_t>(std::numeric_limits<int64_t>::max()), n)) {
+      return kError;
+    }
+    cfg.maxmemory_clients = static_cast<int64_t>(n);
+    return std::nullopt;
+  };
+  row.get = [](const ServerConfig& cfg) {
+    return cfg.maxmemory_clients < 0 ? std::to_string(-cfg.maxmemory_clients) + "%"
+                                     : std::to_string(cfg.maxmemory_clients);
+  };
+  row.file_value = [](const ServerConfig& cfg) {
+    return cfg.maxmemory_clients < 0 ? std::to_string(-cfg.maxmemory_clients) + "%"
+                                     : FormatSize(static_cast<uint64_t>(cfg.maxmemory_clients));
+  };
+  return row;
+}
+
 constexpr uint64_t kKb = 1024;
 constexpr uint64_t kMb = 1024 * kKb;
 constexpr uint64_t kGb = 1024 * kMb;
@@ -121,6 +156,7 @@ std::vector<ConfigSpec> BuildSpecs() {
   rows.push_back(SizeRow("client-query-buffer-limit", &ServerConfig::client_query_buffer_limit, kMb,
                          static_cast<uint64_t>(kInt64Max), true,
                          "largest unparsed input buffered per client"));
+  rows.push_back(MaxMemoryClientsRow());
 
   ConfigSpec level = ChoiceRow("log-level", &ServerConfig::log_level,
                                {{"trace", "trace"},

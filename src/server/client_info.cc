@@ -9,12 +9,13 @@ namespace cairn {
 
 void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo& io,
                       int64_t now_ms) {
-  // Redis's order: O (monitor), P (pub/sub), c (close after reply); N when none.
-  char flags[4] = {};
+  // Redis's order: O (monitor), P (pub/sub), c (close after reply), e (no-evict); N when none.
+  char flags[8] = {};
   size_t nflags = 0;
   if (c.monitor) flags[nflags++] = 'O';
   if (c.in_pubsub()) flags[nflags++] = 'P';
   if (c.close_after_reply) flags[nflags++] = 'c';
+  if (c.no_evict) flags[nflags++] = 'e';
   if (nflags == 0) flags[nflags++] = 'N';
   const int64_t age_s = (now_ms - c.created_ms) / 1000;
   const int64_t idle_s = (now_ms - c.last_interaction_ms) / 1000;

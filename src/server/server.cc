@@ -1,5 +1,6 @@
 #include "cairn/server/server.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <future>
@@ -14,6 +15,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "cairn/cache/cache_manager.h"
 #include "cairn/common/clock.h"
 #include "cairn/config/config.h"
 #include "client_info.h"
@@ -55,6 +57,7 @@ ServerOptions ServerOptions::FromConfig(const ServerConfig& cfg) {
   o.maxclients = cfg.maxclients;
   o.proto_max_bulk_len = cfg.proto_max_bulk_len;
   o.client_query_buffer_limit = cfg.client_query_buffer_limit;
+  o.maxmemory_clients = cfg.maxmemory_clients;
   o.config_file = cfg.config_file;
   return o;
 }
@@ -73,6 +76,7 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
       maxclients(options.maxclients),
       proto_max_bulk_len(options.proto_max_bulk_len),
       client_query_buffer_limit(options.client_query_buffer_limit),
+      maxmemory_clients(options.maxmemory_clients),
       pool(static_cast<size_t>(std::max(0, options.io_threads))) {
   requirepass = options.requirepass;
   pass_empty.store(requirepass.empty());
@@ -162,6 +166,45 @@ void Server::Impl::Unregister(uint64_t id) {
     if (sessions.erase(id) > 0) connected.fetch_sub(1);
   }
   sessions_cv.notify_all();
+}
+
+uint64_t Server::Impl::ClientMemoryLimit() const {
+  const int64_t v = maxmemory_clients.load(std::memory_order_relaxed);
+  if (v >= 0) return static_cast<uint64_t>(v);
+  return cache.max_bytes() / 100 * static_cast<uint64_t>(-v);
+}
+
+// Redis's client eviction (7.0, networking.c evictClients) closes the largest clients first
+// until the rest fit. Here it runs only when a session's buffers grow past the limit: a walk
+// over the sessions, O(clients log clients), never on the request path of a client within it.
+// A client already chosen stays counted until it has gone, so its memory is not freed twice.
+bool Server::Impl::EvictClients(const Session* caller) {
+  const uint64_t limit = ClientMemoryLimit();
+  uint64_t total = 0;
+  std::vector<std::pair<uint64_t, std::shared_ptr<Session>>> candidates;
+  for (auto& s : SnapshotSessions()) {
+    if (s->evicted()) continue;  // chosen before, on its way out: its memory is as good as freed
+    const uint64_t mem = s->memory();
+    total += mem;
+    if (s->Evictable()) candidates.emplace_back(mem, std::move(s));
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  bool caller_evicted = false;
+  for (auto& [mem, s] : candidates) {
+    if (limit == 0 || total <= limit) break;
+    if (!s->MarkEvicted()) continue;
+    total -= mem;
+    counters.evicted_clients.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("Evicting client id={} ({} bytes of buffers): maxmemory-clients {} reached",
+                 s->id(), mem, limit);
+    if (s.get() == caller) {
+      caller_evicted = true;
+    } else {
+      s->Kill();
+    }
+  }
+  return caller_evicted;
 }
 
 std::vector<std::shared_ptr<Session>> Server::Impl::SnapshotSessions() const {
@@ -317,6 +360,7 @@ void Server::SetTimeout(int seconds) { impl_->timeout_s.store(seconds); }
 void Server::SetMaxClients(int n) { impl_->maxclients.store(n); }
 void Server::SetProtoMaxBulkLen(uint64_t n) { impl_->proto_max_bulk_len.store(n); }
 void Server::SetClientQueryBufferLimit(uint64_t n) { impl_->client_query_buffer_limit.store(n); }
+void Server::SetMaxMemoryClients(int64_t v) { impl_->maxmemory_clients.store(v); }
 int Server::timeout() const { return impl_->timeout_s.load(); }
 int Server::maxclients() const { return impl_->maxclients.load(); }
 uint64_t Server::client_query_buffer_limit() const {
@@ -330,6 +374,9 @@ ServerCounters& Server::counters() { return impl_->counters; }
 int64_t Server::start_time_ms() const { return impl_->start_time_ms; }
 uint16_t Server::port() const { return impl_->bound_port.load(); }
 size_t Server::connected_clients() const { return impl_->connected.load(); }
+uint64_t Server::clients_memory() const {
+  return impl_->clients_memory.load(std::memory_order_relaxed);
+}
 uint64_t Server::proto_max_bulk_len() const { return impl_->proto_max_bulk_len.load(); }
 std::string Server::config_file() const { return impl_->options.config_file; }
 

@@ -60,6 +60,7 @@ struct Server::Impl {
   std::atomic<int> maxclients;
   std::atomic<uint64_t> proto_max_bulk_len;
   std::atomic<uint64_t> client_query_buffer_limit;
+  std::atomic<int64_t> maxmemory_clients;
   mutable std::mutex pass_mu;
   std::string requirepass;                // guarded by pass_mu
   std::atomic<uint64_t> pass_version{0};  // process-unique generation of `requirepass`
@@ -78,6 +79,9 @@ struct Server::Impl {
   std::map<uint64_t, std::shared_ptr<Session>> sessions;  // by id = connection order
   std::atomic<size_t> connected{0};
   std::atomic<uint64_t> next_client_id{1};
+  // Bytes held by every session's buffers (Session::AccountMemory), for maxmemory-clients and
+  // INFO mem_clients_normal.
+  std::atomic<uint64_t> clients_memory{0};
 
   // --- lifecycle ---
   std::mutex shutdown_mu;
@@ -97,6 +101,12 @@ struct Server::Impl {
   void WatchSignals();
   std::vector<std::shared_ptr<Session>> SnapshotSessions() const;
   std::shared_ptr<Session> FindSession(uint64_t id) const;
+  // maxmemory-clients in bytes now (a percentage follows maxmemory); 0 = no limit.
+  uint64_t ClientMemoryLimit() const;
+  // Closes the clients with the largest buffers (CLIENT NO-EVICT ones spared) until the rest
+  // fit in maxmemory-clients. Called by a session whose buffers just grew past the limit; returns
+  // true when that session (`caller`) is one of those closed.
+  bool EvictClients(const Session* caller);
 };
 
 }  // namespace cairn

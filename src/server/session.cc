@@ -60,14 +60,15 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.sub_channels = from.sub_channels;
   to.sub_patterns = from.sub_patterns;
   to.monitor = from.monitor;
+  to.no_evict = from.no_evict;
 }
 
 bool SameShown(const ClientState& a, const ClientState& b) {
   return a.last_command == b.last_command && a.authenticated == b.authenticated &&
          a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
-         a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.name == b.name &&
-         a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
+         a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.no_evict == b.no_evict &&
+         a.name == b.name && a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
 }
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
@@ -107,7 +108,11 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   Publish();
 }
 
-Session::~Session() { LeavePubSub(); }
+Session::~Session() {
+  LeavePubSub();
+  server_.clients_memory.fetch_sub(memory_.load(std::memory_order_relaxed),
+                                   std::memory_order_relaxed);
+}
 
 Session* Session::Current() { return t_current; }
 
@@ -132,6 +137,7 @@ asio::awaitable<void> Session::Serve() {
       continue;
     }
     EnsureReadSpace();
+    if (!AccountMemory()) co_return;
     wait_ = Wait::kRead;
     busy_.store(false, std::memory_order_relaxed);
     auto [ec, n] =
@@ -177,6 +183,7 @@ asio::awaitable<void> Session::Serve() {
       }
     }
     CompactOrShrink();
+    if (!AccountMemory()) co_return;
     if (!WriteNow()) co_await Flush();
     Publish();
   }
@@ -327,7 +334,24 @@ void Session::CompactOrShrink() {
   }
 }
 
+bool Session::AccountMemory() {
+  // What Redis's client eviction counts, less its bookkeeping: the query buffer's allocation
+  // (a big bulk's announced size is allocated when its header arrives) and the reply buffer's.
+  const uint64_t now = sizeof(Session) + cap_ + out_.capacity();
+  const uint64_t before = memory_.exchange(now, std::memory_order_relaxed);
+  if (now == before) return true;
+  const uint64_t total =
+      server_.clients_memory.fetch_add(now - before, std::memory_order_relaxed) + now - before;
+  if (now < before) return true;
+  const uint64_t limit = server_.ClientMemoryLimit();
+  if (limit == 0 || total <= limit) return true;
+  if (!server_.EvictClients(this)) return true;
+  killed_ = true;
+  return false;
+}
+
 void Session::Publish() {
+  no_evict_.store(live_.no_evict, std::memory_order_relaxed);
   pushes_only_.store(live_.in_pubsub() || live_.monitor, std::memory_order_relaxed);
   pushes_.set_type(ClientTypeOf(live_));
   shown_interaction_ms_.store(live_.last_interaction_ms, std::memory_order_relaxed);

@@ -65,6 +65,13 @@ class Session : public std::enable_shared_from_this<Session> {
            last_active_ms_.load(std::memory_order_relaxed) < deadline_ms;
   }
   ClientIoInfo io_info() const;
+  // maxmemory-clients: this client's buffers in bytes as last accounted, and whether it may be
+  // closed to make room (not CLIENT NO-EVICT, not already chosen).
+  uint64_t memory() const { return memory_.load(std::memory_order_relaxed); }
+  bool Evictable() const { return !no_evict_.load(std::memory_order_relaxed) && !evicted(); }
+  bool evicted() const { return evicted_.load(std::memory_order_relaxed); }
+  // Chooses this client for eviction (once); false if another caller chose it first.
+  bool MarkEvicted() { return !evicted_.exchange(true, std::memory_order_relaxed); }
 
   // The session whose command is executing on this thread, or nullptr.
   static Session* Current();
@@ -97,6 +104,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void EnsureReadSpace();
   void CompactOrShrink();
   void Publish();
+  // Brings clients_memory up to date with this session's buffers; when they grew past
+  // maxmemory-clients, evicts the largest clients. False when this session was one of them.
+  bool AccountMemory();
   void CloseSocket();
   bool AuthRequired() const;
   // The replies in out_ break the client's client-output-buffer-limit: report it and stop.
@@ -138,6 +148,9 @@ class Session : public std::enable_shared_from_this<Session> {
   ClientIoInfo shown_io_;
   std::atomic<int64_t> shown_interaction_ms_{0};
   std::atomic<int64_t> last_active_ms_{0};
+  std::atomic<uint64_t> memory_{0};  // AccountMemory(): what clients_memory holds for us
+  std::atomic<bool> no_evict_{false};
+  std::atomic<bool> evicted_{false};
   std::atomic<bool> busy_{false};
   std::atomic<bool> pushes_only_{false};  // subscribed or monitoring: exempt from the timeout
   std::atomic<bool> output_limit_broken_{false};  // reported: log and count it once

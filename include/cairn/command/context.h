@@ -69,6 +69,7 @@ struct ClientState {
   uint32_t sub_channels = 0;
   uint32_t sub_patterns = 0;
   bool monitor = false;
+  bool no_evict = false;  // CLIENT NO-EVICT ON: spared by maxmemory-clients (flag 'e')
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
 };
 
@@ -106,6 +107,8 @@ struct ServerCounters {
   // Clients closed for breaking client-output-buffer-limit, every class (INFO stats
   // client_output_buffer_limit_disconnections, as in Redis 7.4).
   std::atomic<uint64_t> output_buffer_limit_disconnections{0};
+  // Clients closed by maxmemory-clients (INFO stats evicted_clients).
+  std::atomic<uint64_t> evicted_clients{0};
   std::atomic<uint64_t> net_input_bytes{0};
   std::atomic<uint64_t> net_output_bytes{0};
   // instantaneous_ops_per_sec / _input_kbps / _output_kbps: the server cron samples the totals.
@@ -123,6 +126,8 @@ class ServerContext {
   virtual int64_t start_time_ms() const = 0;
   virtual uint16_t port() const = 0;
   virtual size_t connected_clients() const = 0;
+  // Bytes held by the clients' query and reply buffers (INFO mem_clients_normal).
+  virtual uint64_t clients_memory() const { return 0; }
   // Largest string a command may build (APPEND, SETRANGE): config proto-max-bulk-len.
   virtual uint64_t proto_max_bulk_len() const { return 512ull * 1024 * 1024; }
   // CLIENT LIST lines (Redis format), for all clients or the given ids.

@@ -43,6 +43,9 @@ struct ServerConfig {
   int maxclients = 10000;
   uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
+  // maxmemory-clients: bytes all client buffers may hold together (0 = no limit); a negative
+  // value is a percentage of maxmemory ("10%" is stored as -10), as Redis stores it.
+  int64_t maxmemory_clients = 0;
   std::string log_level = "info";
   std::string log_file;  // empty = stderr
   std::string data_dir = "./data";

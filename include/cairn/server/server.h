@@ -41,10 +41,11 @@ struct ServerOptions {
   int maxclients = 10000;
   uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
-  std::string config_file;       // CONFIG REWRITE target ("" = none)
-  bool handle_signals = false;   // SIGTERM / SIGINT request a shutdown (main sets it)
-  int cron_interval_ms = 100;    // idle-client sweep period
-  int shutdown_grace_ms = 5000;  // Stop(): how long in-flight replies may take before a hard close
+  int64_t maxmemory_clients = 0;  // see ServerConfig::maxmemory_clients
+  std::string config_file;        // CONFIG REWRITE target ("" = none)
+  bool handle_signals = false;    // SIGTERM / SIGINT request a shutdown (main sets it)
+  int cron_interval_ms = 100;     // idle-client sweep period
+  int shutdown_grace_ms = 5000;   // Stop(): how long in-flight replies may take before a hard close
 
   static ServerOptions FromConfig(const ServerConfig& cfg);
 };
@@ -78,6 +79,7 @@ class Server final : public ServerContext {
   void SetMaxClients(int n);
   void SetProtoMaxBulkLen(uint64_t n);
   void SetClientQueryBufferLimit(uint64_t n);
+  void SetMaxMemoryClients(int64_t v);
   int timeout() const;
   int maxclients() const;
   uint64_t client_query_buffer_limit() const;
@@ -89,6 +91,7 @@ class Server final : public ServerContext {
   int64_t start_time_ms() const override;
   uint16_t port() const override;
   size_t connected_clients() const override;
+  uint64_t clients_memory() const override;
   uint64_t proto_max_bulk_len() const override;
   std::string ClientList(std::span<const uint64_t> ids = {}) const override;
   std::string ClientListOfType(ClientType type) const override;

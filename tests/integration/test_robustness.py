@@ -1,0 +1,136 @@
+"""Hostile input from one client must not stall the others (issue 16).
+
+Each test is a regression test for a hole found by probing the server as a hostile user would:
+patterns whose matching cost exploded, a malformed frame that was not rejected when split across
+reads, and client buffers that were unbounded in total. The liveness checks use the client's
+socket timeout as a bound, never a measured duration.
+"""
+
+import socket
+import time
+
+import pytest
+
+from helpers import parse_info, wait_until
+from resp_client import Error, encode
+
+# CVE-2022-36021's shape: with exponential matching each extra "a*" multiplied the time by ~3.
+STARS = "a*" * 20 + "b"
+LONG_A = "a" * 40
+
+
+def test_adversarial_key_patterns_answer_and_others_are_served(make_server):
+    s = make_server()
+    with s.conn(timeout=20) as c, s.conn(timeout=20) as other:
+        assert c.cmd("SET", LONG_A, "1") == "OK"
+        assert c.cmd("KEYS", STARS) == []
+        assert other.cmd("PING") == "PONG"
+        cursor, keys = c.cmd("SCAN", "0", "MATCH", STARS, "COUNT", "1000")
+        assert keys == []
+        assert c.cmd("CONFIG", "GET", "a*" * 30 + "qq") == []
+        assert c.cmd("KEYS", "a*" * 3) == [LONG_A.encode()]
+
+
+def test_adversarial_channel_patterns_answer(make_server):
+    s = make_server()
+    with s.conn(timeout=20) as sub, s.conn(timeout=20) as pub:
+        sub.send("PSUBSCRIBE", STARS)
+        assert sub.read_reply() == [b"psubscribe", STARS.encode(), 1]
+        sub.send("SUBSCRIBE", LONG_A)
+        assert sub.read_reply() == [b"subscribe", LONG_A.encode(), 2]
+        assert pub.cmd("PUBLISH", LONG_A, "m") == 1  # the channel subscriber only
+        assert pub.cmd("PUBSUB", "CHANNELS", STARS) == []
+        assert sub.read_reply() == [b"message", LONG_A.encode(), b"m"]
+
+
+@pytest.mark.cairn_only
+def test_adversarial_keyspace_notification_pattern(make_server):
+    s = make_server()
+    with s.conn(timeout=20) as sub, s.conn(timeout=20) as c:
+        assert c.cmd("CONFIG", "SET", "notify-keyspace-events", "KA") == "OK"
+        pattern = "__keyspace@0__:" + STARS
+        sub.send("PSUBSCRIBE", pattern)
+        assert sub.read_reply() == [b"psubscribe", pattern.encode(), 1]
+        for _ in range(20):
+            assert c.cmd("SET", LONG_A, "1") == "OK"
+        assert c.cmd("PING") == "PONG"
+
+
+def test_malformed_frame_split_across_reads_is_rejected_when_its_line_ends(make_server):
+    s = make_server()
+    with s.conn(timeout=10) as c:
+        c.send_raw(b"*2\r\n44\r")
+        time.sleep(0.2)  # a separate read on the server
+        c.send_raw(b"\nPING\r\n")
+        assert c.read_reply() == Error("ERR Protocol error: expected '$', got '4'")
+        assert c.is_closed()
+
+
+def _rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _send_half_bulk(s, total):
+    sock = socket.create_connection((s.host, s.port), timeout=10)
+    sock.sendall(b"*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$%d\r\n" % total)
+    try:
+        sock.sendall(b"x" * (total // 2))
+    except OSError:
+        pass  # evicted while sending
+    return sock
+
+
+def _closed(sock):
+    sock.settimeout(5)
+    try:
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                return True
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+@pytest.mark.cairn_only
+def test_maxmemory_clients_closes_the_largest_clients_first(make_server):
+    s = make_server(maxmemory_clients="100mb")
+    size = 40 * 1024 * 1024
+    with s.conn(timeout=20) as admin:
+        assert admin.cmd("CLIENT", "NO-EVICT", "on") == "OK"
+        assert b"flags=e" in admin.cmd("CLIENT", "INFO")
+        rss_before = _rss_kb(s.proc.pid)
+        socks = [_send_half_bulk(s, size) for _ in range(4)]
+        try:
+            # each announced 40 MiB: two must go for the rest to fit in 100 MiB
+            wait_until(lambda: int(parse_info(admin.cmd("INFO", "stats").decode())
+                                   ["evicted_clients"]) >= 2, timeout=20)
+            closed = sum(1 for k in socks if _closed(k))
+            assert closed == 2
+            mem = int(parse_info(admin.cmd("INFO", "memory").decode())["mem_clients_normal"])
+            assert mem <= 100 * 1024 * 1024
+            assert admin.cmd("PING") == "PONG"
+            # RSS grew by about what the two remaining clients sent, not by all four's
+            assert _rss_kb(s.proc.pid) - rss_before < 3 * size // 1024
+        finally:
+            for k in socks:
+                k.close()
+        assert "Evicting client" in s.output()
+
+
+def test_maxmemory_clients_config(make_server):
+    s = make_server()
+    with s.conn() as c:
+        assert c.cmd("CONFIG", "GET", "maxmemory-clients") == [b"maxmemory-clients", b"0"]
+        assert c.cmd("CONFIG", "SET", "maxmemory-clients", "10%") == "OK"
+        assert c.cmd("CONFIG", "GET", "maxmemory-clients") == [b"maxmemory-clients", b"10%"]
+        assert c.cmd("CONFIG", "SET", "maxmemory-clients", "1mb") == "OK"
+        assert c.cmd("CONFIG", "GET", "maxmemory-clients") == [b"maxmemory-clients", b"1048576"]
+        err = c.cmd("CONFIG", "SET", "maxmemory-clients", "abc")
+        assert isinstance(err, Error) and "argument must be a memory or percent value" in err.message
+        assert c.cmd("CONFIG", "SET", "maxmemory-clients", "0") == "OK"
