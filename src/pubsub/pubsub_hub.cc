@@ -242,10 +242,12 @@ std::vector<std::string> PubSubHub::Channels(std::optional<std::string_view> pat
   std::vector<std::string> out;
   {
     std::shared_lock lock(impl_->mu);
-    for (const auto& [name, recs] : impl_->channels) {
-      if (!pattern || GlobMatch(*pattern, name)) out.push_back(name);
-    }
+    out.reserve(impl_->channels.size());
+    for (const auto& [name, recs] : impl_->channels) out.push_back(name);
   }
+  // Matched with the lock released: a long pattern costs this caller, not the subscribers who
+  // wait for the exclusive lock.
+  if (pattern) std::erase_if(out, [&](const std::string& c) { return !GlobMatch(*pattern, c); });
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -181,7 +181,9 @@ TEST_F(ConfigCompatTest, MaxmemoryPolicyAnswersTheRedisName) {
   applied_.clear();
   ASSERT_EQ(Set({{"maxmemory-policy", "allkeys-lru"}}), std::nullopt);
   EXPECT_EQ(applied_, std::vector<std::string>{"lru"});
-  EXPECT_EQ(Get({"maxmemory*"}), (Pairs{{"maxmemory", "0"}, {"maxmemory-policy", "allkeys-lru"}}));
+  EXPECT_EQ(
+      Get({"maxmemory*"}),
+      (Pairs{{"maxmemory", "0"}, {"maxmemory-policy", "allkeys-lru"}, {"maxmemory-clients", "0"}}));
   EXPECT_EQ(Get({"*policy"}), (Pairs{{"eviction-policy", "lru"}, {"write-policy", "none"}}));
   EXPECT_EQ(registry_.Dump().find("maxmemory-policy"), std::string::npos);
   EXPECT_THAT(registry_.Dump(), HasSubstr("\neviction-policy lru\n"));
