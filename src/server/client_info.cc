@@ -19,7 +19,6 @@ void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo
   if (nflags == 0) flags[nflags++] = 'N';
   const int64_t age_s = (now_ms - c.created_ms) / 1000;
   const int64_t idle_s = (now_ms - c.last_interaction_ms) / 1000;
-  const size_t tot_mem = sizeof(ClientState) + io.qbuf + io.qbuf_free + io.obuf;
   fmt::format_to(std::back_inserter(out),
                  "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
                  "ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 "
@@ -27,7 +26,7 @@ void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo
                  "lib-name={} lib-ver={}",
                  c.id, c.addr, c.laddr, io.fd, c.name, age_s < 0 ? 0 : age_s,
                  idle_s < 0 ? 0 : idle_s, std::string_view(flags, nflags), c.sub_channels,
-                 c.sub_patterns, io.qbuf, io.qbuf_free, io.obuf, tot_mem,
+                 c.sub_patterns, io.qbuf, io.qbuf_free, io.obuf, io.tot_mem,
                  c.last_command.empty() ? std::string_view("NULL") : c.last_command, c.resp,
                  c.lib_name, c.lib_ver);
 }

@@ -72,7 +72,8 @@ bool SameShown(const ClientState& a, const ClientState& b) {
 }
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
-  return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf;
+  return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf &&
+         a.tot_mem == b.tot_mem;
 }
 
 std::string Endpoint(const tcp::endpoint& ep) {
@@ -334,10 +335,12 @@ void Session::CompactOrShrink() {
   }
 }
 
+ClientIoInfo Session::CurrentIo() const {
+  return ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity(), BufferMemory()};
+}
+
 bool Session::AccountMemory() {
-  // What Redis's client eviction counts, less its bookkeeping: the query buffer's allocation
-  // (a big bulk's announced size is allocated when its header arrives) and the reply buffer's.
-  const uint64_t now = sizeof(Session) + cap_ + out_.capacity();
+  const uint64_t now = BufferMemory();
   const uint64_t before = memory_.exchange(now, std::memory_order_relaxed);
   if (now == before) return true;
   const uint64_t total =
@@ -355,7 +358,7 @@ void Session::Publish() {
   pushes_only_.store(live_.in_pubsub() || live_.monitor, std::memory_order_relaxed);
   pushes_.set_type(ClientTypeOf(live_));
   shown_interaction_ms_.store(live_.last_interaction_ms, std::memory_order_relaxed);
-  const ClientIoInfo io{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+  const ClientIoInfo io = CurrentIo();
   // The usual batch changes none of these: no lock, no string copies.
   if (SameShown(live_, shown_) && SameIo(io, shown_io_)) return;
   std::lock_guard lock(shown_mu_);
@@ -446,7 +449,7 @@ void Session::LeavePubSub() {
 }
 
 ClientIoInfo Session::io_info() const {
-  if (t_current == this) return ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity()};
+  if (t_current == this) return CurrentIo();
   std::lock_guard lock(shown_mu_);
   return shown_io_;
 }

@@ -6,6 +6,7 @@ reads, and client buffers that were unbounded in total. The liveness checks use 
 socket timeout as a bound, never a measured duration.
 """
 
+import re
 import socket
 import time
 
@@ -114,6 +115,11 @@ def test_maxmemory_clients_closes_the_largest_clients_first(make_server):
             assert closed == 2
             mem = int(parse_info(admin.cmd("INFO", "memory").decode())["mem_clients_normal"])
             assert mem <= 100 * 1024 * 1024
+            # the two left each hold their announced bulk, and CLIENT LIST says so
+            tot = [int(re.search(r" tot-mem=(\d+)", line).group(1))
+                   for line in admin.cmd("CLIENT", "LIST").decode().splitlines()]
+            assert sum(1 for t in tot if t >= size) == 2
+            assert sum(tot) == pytest.approx(mem, rel=0.05)
             assert admin.cmd("PING") == "PONG"
             # RSS grew by about what the two remaining clients sent, not by all four's
             assert _rss_kb(s.proc.pid) - rss_before < 3 * size // 1024
