@@ -18,7 +18,9 @@
 #
 # Container defaults: --bind 0.0.0.0 (reachable from other containers) and --data-dir /data
 # (the volume). They are flags, so they apply over the config file; set CAIRN_BIND /
-# CAIRN_DATA_DIR or pass --bind / --data-dir to choose otherwise.
+# CAIRN_DATA_DIR or pass --bind / --data-dir to choose otherwise. Listening beyond loopback
+# takes a password (CAIRN_REQUIREPASS, --requirepass or the config file) or an explicit
+# CAIRN_PROTECTED_MODE=no: without either the entrypoint stops with a message (exit 64).
 set -euo pipefail
 
 config="${CAIRN_CONFIG:-/etc/cairn/cairn.conf}"
@@ -65,5 +67,50 @@ has_flag() {
 defaults=()
 has_flag --bind -- "${env_flags[@]}" "$@" || defaults+=(--bind 0.0.0.0)
 has_flag --data-dir --dir -- "${env_flags[@]}" "$@" || defaults+=(--data-dir /data)
+
+# flag_value NAME -- ARGS...: the value the last --NAME X / --NAME=X among ARGS gives (empty
+# and status 1 when none does).
+flag_value() {
+  local name="$1" found=1 value="" prev=""
+  shift 2
+  local arg
+  for arg in "$@"; do
+    if [[ "$prev" == "$name" ]]; then value="$arg"; found=0; fi
+    if [[ "$arg" == "$name="* ]]; then value="${arg#"$name="}"; found=0; fi
+    prev="$arg"
+  done
+  printf '%s' "$value"
+  return $found
+}
+
+# conf_value KEY: KEY's value in the config file (its last line), without quotes.
+conf_value() {
+  [[ -r "$config" ]] || return 0
+  awk -v k="$1" 'tolower($1) == k { $1 = ""; v = $0 } END { print v }' "$config" |
+    sed -e 's/^ *//' -e 's/^"\(.*\)"$/\1/' -e "s/^'\(.*\)'\$/\\1/"
+}
+
+# Not open by default: a container that listens beyond loopback with no password would hand
+# the data to anyone who can reach the port. The server's protected mode would refuse those
+# clients one by one; stopping here says why at once.
+all_args=("${defaults[@]}" "${env_flags[@]}" "$@")
+bind_value="$(flag_value --bind -- "${all_args[@]}")" || bind_value="$(conf_value bind)"
+password="$(flag_value --requirepass -- "${all_args[@]}")" || password="$(conf_value requirepass)"
+protected="$(flag_value --protected-mode -- "${all_args[@]}")" ||
+  protected="$(conf_value protected-mode)"
+exposed=""
+for addr in $bind_value; do
+  [[ "$addr" == 127.* || "$addr" == "::1" ]] || exposed="$addr"
+done
+if [[ -n "$exposed" && -z "$password" && "${protected,,}" != "no" ]]; then
+  cat >&2 <<MSG
+cairn: refusing to listen on $exposed with no password: anyone who can reach the port would
+own the data. Choose one:
+  - set a password: -e CAIRN_REQUIREPASS=... (clients then send AUTH; the health check uses it)
+  - listen on loopback only, for a sidecar sharing the app's network: -e CAIRN_BIND=127.0.0.1
+  - accept the risk on a network you trust: -e CAIRN_PROTECTED_MODE=no
+MSG
+  exit 64
+fi
 
 exec cairn-server "$config" "${defaults[@]}" "${env_flags[@]}" "$@"

@@ -10,10 +10,15 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
 )
+# What the README's examples use next to the server (redis-cli).
+RUN_PKGS=(redis-tools)
 TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
 
 want=("${BUILD_PKGS[@]}")
-if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
+case "${1:-}" in
+  --test) want+=("${RUN_PKGS[@]}" "${TEST_PKGS[@]}") ;;
+  --run) want+=("${RUN_PKGS[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do

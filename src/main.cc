@@ -118,6 +118,10 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
     server.SetClientQueryBufferLimit(c.client_query_buffer_limit);
     return std::nullopt;
   };
+  hooks["protected-mode"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetProtectedMode(c.protected_mode);
+    return std::nullopt;
+  };
   hooks["maxmemory-clients"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
     server.SetMaxMemoryClients(c.maxmemory_clients);
     return std::nullopt;

@@ -150,6 +150,8 @@ std::vector<ConfigSpec> BuildSpecs() {
                         "close connections idle for this many seconds (0 = never)"));
   rows.push_back(IntRow("maxclients", &ServerConfig::maxclients, 1, INT_MAX, true,
                         "maximum number of connected clients"));
+  rows.push_back(BoolRow("protected-mode", &ServerConfig::protected_mode, true,
+                         "with no password, serve only clients on 127.0.0.1 and ::1"));
   rows.push_back(SizeRow("proto-max-bulk-len", &ServerConfig::proto_max_bulk_len, kMb,
                          static_cast<uint64_t>(kInt64Max), true,
                          "largest bulk string a client may send"));

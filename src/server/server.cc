@@ -29,6 +29,22 @@ using asio::ip::tcp;
 
 namespace {
 
+// Redis 7.0's text, byte for byte (its typos included), for a refused client.
+constexpr std::string_view kProtectedModeDenied =
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no "
+    "password is set for the default user. In this mode connections are only accepted from the "
+    "loopback interface. If you want to connect from external computers to Redis you may adopt "
+    "one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG "
+    "SET protected-mode no' from the loopback interface by connecting to Redis from the same "
+    "host the server is running, however MAKE SURE Redis is not publicly accessible from "
+    "internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively "
+    "you can just disable the protected mode by editing the Redis configuration file, and "
+    "setting the protected mode option to 'no', and then restarting the server. 3) If you "
+    "started the server manually just for testing, restart it with the '--protected-mode no' "
+    "option. 4) Setup a an authentication password for the default user. NOTE: You only need to "
+    "do one of the above things in order for the server to start accepting connections from "
+    "the outside.\r\n";
+
 constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr int kListenBacklog = 511;  // Redis's tcp-backlog default
 
@@ -58,6 +74,7 @@ ServerOptions ServerOptions::FromConfig(const ServerConfig& cfg) {
   o.proto_max_bulk_len = cfg.proto_max_bulk_len;
   o.client_query_buffer_limit = cfg.client_query_buffer_limit;
   o.maxmemory_clients = cfg.maxmemory_clients;
+  o.protected_mode = cfg.protected_mode;
   o.config_file = cfg.config_file;
   return o;
 }
@@ -77,6 +94,7 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
       proto_max_bulk_len(options.proto_max_bulk_len),
       client_query_buffer_limit(options.client_query_buffer_limit),
       maxmemory_clients(options.maxmemory_clients),
+      protected_mode(options.protected_mode),
       pool(static_cast<size_t>(std::max(0, options.io_threads))) {
   requirepass = options.requirepass;
   pass_empty.store(requirepass.empty());
@@ -142,8 +160,32 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
       socket.close(wec);
       continue;
     }
+    boost::system::error_code pec;
+    const auto peer = socket.remote_endpoint(pec);
+    if (!pec && RefusedByProtectedMode(peer.address())) {
+      counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code wec;
+      socket.non_blocking(true, wec);
+      socket.write_some(asio::buffer(kProtectedModeDenied), wec);
+      socket.close(wec);
+      continue;
+    }
     StartSession(std::move(socket));
   }
+}
+
+bool Server::Impl::RefusedByProtectedMode(const asio::ip::address& peer) const {
+  if (!protected_mode.load(std::memory_order_relaxed)) return false;
+  if (!pass_empty.load(std::memory_order_relaxed)) return false;
+  // Redis 7.0 compares the peer's text with "127.0.0.1" and "::1" only: 127.0.0.2 is refused.
+  // An IPv4 client of a dual-stack socket shows as ::ffff:127.0.0.1, the same client.
+  const auto v4_loopback = asio::ip::address_v4::loopback();
+  if (peer.is_v4()) return peer.to_v4() != v4_loopback;
+  const auto v6 = peer.to_v6();
+  if (v6.is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, v6) != v4_loopback;
+  }
+  return !v6.is_loopback();
 }
 
 void Server::Impl::StartSession(tcp::socket socket) {
@@ -275,6 +317,20 @@ std::optional<std::string> Server::Start() {
   if (s.started) return std::string("server already started");
   if (auto err = s.Bind()) return err;
   s.started = true;
+  if (s.protected_mode.load() && s.pass_empty.load()) {
+    for (const std::string& host : s.options.bind) {
+      boost::system::error_code ec;
+      const auto addr = asio::ip::make_address(host, ec);
+      if (!ec && !addr.is_loopback()) {
+        spdlog::warn(
+            "Listening on {} with no password: protected mode is on, so only clients on this "
+            "host (127.0.0.1, ::1) are served. Set requirepass to serve other hosts, or "
+            "protected-mode no if this network is trusted.",
+            host);
+        break;
+      }
+    }
+  }
   for (const auto& l : s.listeners) {
     spdlog::info("ready to accept connections on {}", l->address);
     asio::co_spawn(s.pool.At(0), s.AcceptLoop(*l), asio::detached);
@@ -361,6 +417,7 @@ void Server::SetMaxClients(int n) { impl_->maxclients.store(n); }
 void Server::SetProtoMaxBulkLen(uint64_t n) { impl_->proto_max_bulk_len.store(n); }
 void Server::SetClientQueryBufferLimit(uint64_t n) { impl_->client_query_buffer_limit.store(n); }
 void Server::SetMaxMemoryClients(int64_t v) { impl_->maxmemory_clients.store(v); }
+void Server::SetProtectedMode(bool on) { impl_->protected_mode.store(on); }
 int Server::timeout() const { return impl_->timeout_s.load(); }
 int Server::maxclients() const { return impl_->maxclients.load(); }
 uint64_t Server::client_query_buffer_limit() const {

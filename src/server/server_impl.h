@@ -61,6 +61,7 @@ struct Server::Impl {
   std::atomic<uint64_t> proto_max_bulk_len;
   std::atomic<uint64_t> client_query_buffer_limit;
   std::atomic<int64_t> maxmemory_clients;
+  std::atomic<bool> protected_mode;
   mutable std::mutex pass_mu;
   std::string requirepass;                // guarded by pass_mu
   std::atomic<uint64_t> pass_version{0};  // process-unique generation of `requirepass`
@@ -92,6 +93,9 @@ struct Server::Impl {
   bool stopped = false;
 
   std::optional<std::string> Bind();
+  // protected-mode: true when a client from `peer` must be refused (no password is set and the
+  // peer is not 127.0.0.1 or ::1).
+  bool RefusedByProtectedMode(const boost::asio::ip::address& peer) const;
   boost::asio::awaitable<void> AcceptLoop(Listener& listener);
   void StartSession(boost::asio::ip::tcp::socket socket);
   void Unregister(uint64_t id);

@@ -140,3 +140,44 @@ def test_maxmemory_clients_config(make_server):
         err = c.cmd("CONFIG", "SET", "maxmemory-clients", "abc")
         assert isinstance(err, Error) and "argument must be a memory or percent value" in err.message
         assert c.cmd("CONFIG", "SET", "maxmemory-clients", "0") == "OK"
+
+
+def _from_127_0_0_2(s, payload, replies=1):
+    sock = socket.socket()
+    sock.settimeout(10)
+    sock.bind(("127.0.0.2", 0))
+    sock.connect((s.host, s.port))
+    sock.sendall(payload)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+            if data.count(b"\r\n") >= replies:
+                break
+    except ConnectionResetError:
+        pass
+    sock.close()
+    return data
+
+
+def test_protected_mode_refuses_other_hosts_while_no_password_is_set(make_server):
+    s = make_server()
+    reply = _from_127_0_0_2(s, b"PING\r\n")
+    assert reply.startswith(b"-DENIED Redis is running in protected mode because protected mode "
+                            b"is enabled and no password is set for the default user.")
+    assert reply.endswith(b"to start accepting connections from the outside.\r\n")
+    with s.conn() as local:  # 127.0.0.1 is served, and may turn the mode off
+        assert local.cmd("PING") == "PONG"
+        assert int(parse_info(local.cmd("INFO", "stats").decode())["rejected_connections"]) == 1
+        assert local.cmd("CONFIG", "SET", "protected-mode", "no") == "OK"
+        assert _from_127_0_0_2(s, b"PING\r\n") == b"+PONG\r\n"
+        assert local.cmd("CONFIG", "SET", "protected-mode", "yes") == "OK"
+        assert _from_127_0_0_2(s, b"PING\r\n").startswith(b"-DENIED")
+        assert local.cmd("CONFIG", "SET", "requirepass", "s3cret") == "OK"
+        # with a password, other hosts are served (and must authenticate)
+        assert _from_127_0_0_2(s, b"AUTH s3cret\r\nPING\r\n", 2) == b"+OK\r\n+PONG\r\n"
+        local.cmd("AUTH", "s3cret")
+        assert local.cmd("CONFIG", "SET", "requirepass", "") == "OK"

@@ -41,6 +41,8 @@ struct ServerConfig {
   std::string requirepass;
   int timeout = 0;  // idle seconds, 0 = never
   int maxclients = 10000;
+  // protected-mode: with no password, only clients from 127.0.0.1 / ::1 are served (Redis's).
+  bool protected_mode = true;
   uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
   // maxmemory-clients: bytes all client buffers may hold together (0 = no limit); a negative

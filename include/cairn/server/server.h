@@ -39,6 +39,7 @@ struct ServerOptions {
   std::string requirepass;
   int timeout_s = 0;  // close clients idle this long; 0 = never
   int maxclients = 10000;
+  bool protected_mode = true;  // see ServerConfig::protected_mode
   uint64_t proto_max_bulk_len = 512ull * 1024 * 1024;
   uint64_t client_query_buffer_limit = 1024ull * 1024 * 1024;
   int64_t maxmemory_clients = 0;  // see ServerConfig::maxmemory_clients
@@ -80,6 +81,7 @@ class Server final : public ServerContext {
   void SetProtoMaxBulkLen(uint64_t n);
   void SetClientQueryBufferLimit(uint64_t n);
   void SetMaxMemoryClients(int64_t v);
+  void SetProtectedMode(bool on);
   int timeout() const;
   int maxclients() const;
   uint64_t client_query_buffer_limit() const;

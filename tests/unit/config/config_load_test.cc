@@ -38,6 +38,7 @@ const std::vector<KeyCase>& KeyCases() {
       {"requirepass", "s3cret", "s3cret"},
       {"timeout", "300", "300"},
       {"maxclients", "50", "50"},
+      {"protected-mode", "no", "no"},
       {"proto-max-bulk-len", "2mb", "2mb"},
       {"client-query-buffer-limit", "2gb", "2gb"},
       {"maxmemory-clients", "10%", "10%"},

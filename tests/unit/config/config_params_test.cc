@@ -19,7 +19,8 @@ using ::testing::HasSubstr;
 const std::vector<std::string>& RuntimeKeys() {
   static const std::vector<std::string> keys = {
       "maxmemory", "max-items", "eviction-policy", "requirepass", "timeout", "maxclients",
-      "proto-max-bulk-len", "client-query-buffer-limit", "maxmemory-clients", "log-level", "hz",
+      "protected-mode", "proto-max-bulk-len", "client-query-buffer-limit", "maxmemory-clients",
+      "log-level", "hz",
       // persistence
       "write-policy", "write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
       "write-back-hard-limit-bytes", "write-back-overflow", "read-through", "shutdown-timeout",
