@@ -54,7 +54,12 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.IsCorruption()) return Status::Corruption(s.ToString());
   if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
   if (s.IsNotSupported()) return Status::NotSupported(s.ToString());
-  return Status::IoError(s.ToString());  // IOError, NoSpace, Busy, TimedOut, Aborted ...
+  // IOError, NoSpace, Busy, TimedOut, Aborted ...; without RocksDB's "IO error: ", which our
+  // own ToString adds again.
+  std::string message = s.ToString();
+  constexpr std::string_view kPrefix = "IO error: ";
+  if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
+  return Status::IoError(std::move(message));
 }
 
 rocksdb::CompressionType ToRocks(Compression c) {
@@ -182,9 +187,8 @@ struct RocksDbStore::Impl {
   std::string unavailable_reason;  // why db is null after a failed reopen
 
   std::mutex recover_mu;
-  // While failing, a write tries to recover at most once per recover_interval_ms (steady clock)
-  // and is otherwise refused at once with the last error: a full disk costs a client no wait,
-  // and the store no recovery attempt (a reopen replays the WAL) per write.
+  // While failing, the watchdog tries to recover every recover_interval_ms, backing off to
+  // kMaxRecoverBackoffMs while attempts fail (a failed reopen replays the WAL).
   int64_t recover_interval_ms = 1000;
   int64_t recover_backoff_ms = 1000;  // grows to kMaxRecoverBackoffMs while attempts fail
   static constexpr int64_t kMaxRecoverBackoffMs = 5000;
@@ -192,8 +196,8 @@ struct RocksDbStore::Impl {
   int resume_failures = 0;  // in a row; under recover_mu
   std::atomic<int64_t> next_recover_ms{0};
 
-  // The watchdog: while the store is failing it tries to recover (Recover's pacing), so that a
-  // store nobody writes to (write-through with no client writes) recovers by itself too.
+  // The watchdog: while the store is failing it tries to recover, so that flushing (and a
+  // store nobody writes to: write-through with idle clients) resumes by itself.
   std::thread watchdog;
   std::mutex watchdog_mu;
   std::condition_variable watchdog_cv;
@@ -351,9 +355,10 @@ Status RocksDbStore::Recover() {
 }
 
 Status RocksDbStore::WriteBatch(std::span<const StoreOp> ops) {
-  if (impl_->health.failing()) {
-    if (Status r = Recover(); !r.ok()) return r;
-  }
+  // While failing, refuse at once: only the watchdog recovers. A writer may hold shard locks
+  // (write-through), and a reopen waits for every reader of the store, warm-load among them,
+  // which takes shard locks: recovering here could deadlock, and would stall the shard.
+  if (impl_->health.failing()) return Status::IoError(impl_->health.last_error());
   NoPerfCounting();
   rocksdb::WriteBatch batch;
   RecordParts parts;

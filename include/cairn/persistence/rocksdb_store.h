@@ -19,8 +19,8 @@
 //                      per batch (write-back amortises it over a whole batch; write-through pays
 //                      it per client write); like appendfsync always.
 //   background_jobs    RocksDB flush + compaction threads (max_background_jobs).
-//   recover_interval_ms  while the store is failing, how often a write may try to recover (tests
-//                      set 0).
+//   recover_interval_ms  while the store is failing, how often the watchdog tries to recover
+//                      (backing off to 5 s while attempts fail; tests set 0: every 50 ms).
 //   write_buffer_bytes RocksDB's memtable size (write_buffer_size; up to two are in memory: one
 //                      filling, one being flushed). Every write inserts into its skip list, and
 //                      a smaller one stays in the CPU caches: random single-key writes (write-
@@ -34,13 +34,15 @@
 // Failures: a failed write (disk full, read-only dir, I/O error) returns kIoError and puts
 // RocksDB in an error state in which every later write fails too; so does a failed background
 // memtable flush or MANIFEST write (an EventListener reports those). While failing, health()
-// says so and a WriteBatch first tries to recover, at most once a second (otherwise it fails at
-// once with the last error): DB::Resume(), or, while RocksDB's own recovery runs (it polls free
-// space after ENOSPC), nothing; if Resume fails, close and reopen, which replays the WAL up to
-// its last intact record. So a write-back retry succeeds soon after the cause is gone, and reads
-// keep working meanwhile. RocksDB's info log goes to Cairn's log (spdlog), not to <path>/LOG:
-// RocksDB's file logger aborts the process (an assertion in Debian's build) on its second line
-// after a failed write to a full disk.
+// says so, every write fails at once with the last error, and a watchdog thread tries to
+// recover (every recover_interval_ms, backing off to 5 s while attempts fail): DB::Resume(), or
+// nothing while RocksDB's own recovery runs (it polls free space after a failed flush); after a
+// failed WAL append (whose writer RocksDB would append to again) or a fatal error, close and
+// reopen, which replays the WAL up to its last intact record; a reopen that fails leaves a
+// read-only instance. So reads keep working, and a write-back retry succeeds soon after the cause
+// is gone. RocksDB's info log goes to Cairn's log (spdlog), not to <path>/LOG: RocksDB's file
+// logger aborts the process (an assertion in Debian's build) on its second line after a failed
+// write to a full disk. Details in src/persistence/rocksdb_faults.h.
 #pragma once
 
 #include <cstddef>
@@ -71,7 +73,7 @@ struct RocksDbOptions {
   bool write_sync = false;
   int background_jobs = 2;
   size_t write_buffer_bytes = size_t{64} << 20;
-  // While writes fail, a write tries to recover at most this often; others fail at once.
+  // While writes fail, the watchdog tries to recover this often (at least every 50 ms).
   int64_t recover_interval_ms = 1000;
 };
 
