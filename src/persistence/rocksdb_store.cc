@@ -247,8 +247,21 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, &raw);
   if (!s.ok()) {
-    return Status(FromRocks(s).code(),
-                  "cannot open RocksDB in '" + options.path + "': " + s.ToString());
+    const std::string error = "cannot open RocksDB in '" + options.path + "': " + s.ToString();
+    // A full or read-only disk under an existing store: start failing, on a read-only instance
+    // (reads need no space), and let the watchdog reopen it once writes can succeed. Not for
+    // other errors (a LOCK held by another process must stay an error).
+    std::error_code ec;
+    const bool no_room =
+        s.IsNoSpace() || s.ToString().find("Read-only file system") != std::string::npos;
+    if (!no_room || !std::filesystem::exists(options.path + "/CURRENT", ec) ||
+        !rocksdb::DB::OpenForReadOnly(db_options, options.path, &raw).ok()) {
+      return Status(FromRocks(s).code(), error);
+    }
+    impl->read_only = true;
+    impl->health.SetWalFailed();  // recovery reopens
+    impl->health.Fail("open", error);
+    impl->next_recover_ms.store(SteadyMs() + impl->recover_interval_ms);
   }
   impl->db.reset(raw);
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(options, std::move(impl)));

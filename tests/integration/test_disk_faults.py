@@ -230,7 +230,14 @@ def test_write_through_disk_full_refuses_writes_with_misconf(make_server):
             wait_until(lambda: persistence(s, c)["rdb_bgsave_in_progress"] == 0, timeout=10)
             assert persistence(s, c)["rdb_last_bgsave_status"] == "err"
             assert s.running(), s.output()
-
+        # A restart on the full disk: RocksDB cannot open for writing, the server starts anyway,
+        # serves reads from a read-only instance and refuses writes until space returns.
+        stop(s)
+        s = s.restart(read_through="yes")
+        with s.conn() as c, contextlib.closing(subscribe_events(s)) as sub:
+            assert store_failing(s, c)
+            assert c.cmd("GET", "before3") == (VALUE + "3").encode()  # read-through
+            assert c.cmd("SET", "x", "y").message.startswith("MISCONF ")
             filler.release()
             # Nobody writes meanwhile: the store recovers by itself.
             wait_until(lambda: not store_failing(s, c), timeout=30,
