@@ -65,7 +65,7 @@ class SpdlogInfoLog final : public rocksdb::Logger {
 
 // Whether the store takes writes, and why not. Set by a failed write and by RocksDB's background
 // error handler (a failed memtable flush, compaction or MANIFEST write that stopped writes);
-// cleared by a recovery, Cairn's (Resume, reopen) or RocksDB's own. Transitions are logged once.
+// cleared by a recovery (Resume, reopen). Transitions are logged once.
 class StoreHealthState {
  public:
   explicit StoreHealthState(const Clock& clock) : clock_(clock) {}
@@ -155,20 +155,16 @@ class ErrorListener final : public rocksdb::EventListener {
     if (WalWrite(reason)) health_.SetWalFailed();
     health_.Fail(ToString(reason), bg_error->ToString());
   }
-  // RocksDB's own recovery (it polls free space after ENOSPC) clears the error with Resume's
-  // steps, which keep a failed WAL writer (see wal_failed): not for a failed WAL write, which the
-  // store recovers from by reopening.
-  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status bg_error,
+  // RocksDB's own recovery is off: the store's watchdog recovers. After ENOSPC RocksDB's would
+  // wait for as much free space as a write buffer (64 MB by default, more than a small disk may
+  // ever free), answering the watchdog's Resume() with Busy meanwhile; and it clears a failed
+  // WAL write with Resume's steps, which keep the failed WAL writer (see wal_failed).
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason /*reason*/, rocksdb::Status /*error*/,
                             bool* auto_recovery) override {
-    if (WalWrite(reason) || health_.wal_failed()) {
-      if (auto_recovery != nullptr) *auto_recovery = false;
-      return;
-    }
-    spdlog::info("persistence: RocksDB starts its own recovery from a {} error: {}",
-                 ToString(reason), bg_error.ToString());
+    if (auto_recovery != nullptr) *auto_recovery = false;
   }
   void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
-    if (info.new_bg_error.ok()) health_.Recovered("RocksDB's own recovery");
+    if (info.new_bg_error.ok()) health_.Recovered("RocksDB cleared the error");
   }
 
  private:

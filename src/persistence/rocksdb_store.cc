@@ -299,9 +299,9 @@ Result<std::optional<StoredRecord>> RocksDbStore::Get(std::string_view key) {
 }
 
 // After a failed write RocksDB refuses all writes until the error is cleared. Resume() clears
-// it (flushing the memtables to new SSTs) once the cause is gone; while RocksDB's own recovery
-// runs (after a failed memtable flush it polls free space) Resume says Busy and we wait for it.
-// After a failed WAL append, or when Resume fails fatally, the DB is closed and reopened, which
+// it (flushing the memtables to new SSTs) once the cause is gone (RocksDB's own recovery is off:
+// see ErrorListener). After a failed WAL append, when Resume fails fatally, or after a few
+// failures in a row, the DB is closed and reopened, which
 // replays the WAL up to its last intact record (every acknowledged write) and starts a new one.
 // A reopen that fails (the disk still full) leaves a read-only instance, so reads go on.
 Status RocksDbStore::Recover() {
@@ -327,7 +327,7 @@ Status RocksDbStore::Recover() {
         impl_->health.Recovered("resumed");
         return Status::Ok();
       }
-      // Busy: RocksDB's own recovery runs. A failure that is not fatal (the disk still full):
+      // Busy: a recovery runs. A failure that is not fatal (the disk still full):
       // try again later, a reopen would fail the same way; but reopen after a few in a row.
       if (resumed.IsBusy() || (resumed.severity() < rocksdb::Status::Severity::kFatalError &&
                                ++impl_->resume_failures % Impl::kReopenAfterResumeFailures != 0)) {

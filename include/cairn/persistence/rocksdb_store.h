@@ -35,14 +35,14 @@
 // RocksDB in an error state in which every later write fails too; so does a failed background
 // memtable flush or MANIFEST write (an EventListener reports those). While failing, health()
 // says so, every write fails at once with the last error, and a watchdog thread tries to
-// recover (every recover_interval_ms, backing off to 5 s while attempts fail): DB::Resume(), or
-// nothing while RocksDB's own recovery runs (it polls free space after a failed flush); after a
-// failed WAL append (whose writer RocksDB would append to again) or a fatal error, close and
-// reopen, which replays the WAL up to its last intact record; a reopen that fails leaves a
-// read-only instance. So reads keep working, and a write-back retry succeeds soon after the cause
-// is gone. RocksDB's info log goes to Cairn's log (spdlog), not to <path>/LOG: RocksDB's file
-// logger aborts the process (an assertion in Debian's build) on its second line after a failed
-// write to a full disk. Details in src/persistence/rocksdb_faults.h.
+// recover (every recover_interval_ms, backing off to 5 s while attempts fail; RocksDB's own
+// auto-recovery is off): DB::Resume(); after a failed WAL append (whose writer RocksDB would
+// append to again), a fatal error or a few failed Resumes in a row, close and reopen, which replays
+// the WAL up to its last intact record; a reopen that fails leaves a read-only instance. So reads
+// keep working, and a write-back retry succeeds soon after the cause is gone. RocksDB's info log
+// goes to Cairn's log (spdlog), not to <path>/LOG: RocksDB's file logger aborts the process (an
+// assertion in Debian's build) on its second line after a failed write to a full disk. Details in
+// src/persistence/rocksdb_faults.h.
 #pragma once
 
 #include <cstddef>
@@ -83,7 +83,7 @@ struct StoreHealth {
   std::string last_error;        // the latest write error (kept after a recovery); "" if none
   int64_t failing_since_ms = 0;  // Clock::NowMs when writes stopped; 0 while ok
   uint64_t errors = 0;           // write errors (ours and RocksDB's background ones) since Open
-  uint64_t recoveries = 0;       // recoveries from them (Resume, reopen, RocksDB's own)
+  uint64_t recoveries = 0;       // recoveries from them (Resume, reopen)
 };
 
 // Called on each transition: (false, error) when writes stop, (true, how) when they resume. Runs
@@ -116,7 +116,7 @@ class RocksDbStore final : public BackingStore {
   uint64_t EstimateKeys() const;
   // Records dropped as expired by the compaction filter since Open.
   uint64_t expired_dropped() const;
-  // Successful recoveries from a write error (Resume, reopen, RocksDB's own) since Open.
+  // Successful recoveries from a write error (Resume, reopen) since Open.
   uint64_t recoveries() const;
   StoreHealth health() const;
   void SetHealthObserver(StoreHealthObserver observer);
