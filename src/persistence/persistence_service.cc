@@ -59,14 +59,17 @@ Status PersistenceService::Open() {
   if (!cache_.SetWriteMode(options_.write_mode, &err)) return Status::IoError(err);
   flusher_ = std::make_unique<FlushService>(cache_, options_.write_back_interval_ms,
                                             options_.write_back_max_dirty);
-  store_->SetHealthObserver([this](bool ok, const std::string& detail) {
+  auto on_health = [this](bool ok, const std::string& detail) {
     EventBus* bus = cache_.bus();
     const EventType type = ok ? EventType::kStoreRecovered : EventType::kStoreFailing;
     if (bus != nullptr && bus->Wants(type)) {
       bus->Publish(Event{type, EvictionCause::kNone, clock_.NowMs(), {}, detail});
     }
-    if (ok && flusher_) flusher_->Wake();  // RocksDB recovered by itself: flush the backlog now
-  });
+    if (ok && flusher_) flusher_->Wake();  // the store's watchdog recovered: flush the backlog now
+  };
+  // Opened on a full or read-only disk: failing from the start.
+  if (StoreHealth h = store_->health(); !h.ok) on_health(false, h.last_error);
+  store_->SetHealthObserver(std::move(on_health));
   return Status::Ok();
 }
 
