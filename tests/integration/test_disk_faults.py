@@ -1,15 +1,16 @@
 """The persistent store on a real small filesystem that fills up or turns read-only (issue 16).
 
-Each test mounts a 20 MB tmpfs on the server's data dir (needs root, as in CI; elsewhere the tests
-skip and say why), fills it with a filler file, and checks what the server promises while the
-store cannot write:
+The disk-full tests mount a 20 MB tmpfs on the server's data dir and keep it full with a filler
+file; the read-only test loop-mounts an ext4 image and makes the kernel turn it read-only (both
+need root, as in CI; elsewhere the tests skip and say why). They check what the server promises
+while the store cannot write:
   - the process keeps running (Debian's librocksdb used to abort on an assertion: its LOG file,
     then its WAL writer, written again after a failed write);
   - reads are served; write-back acknowledges writes and keeps them in memory (over
     write-back-hard-limit they are refused with -BUSY, never dropped); write-through refuses
     them with -MISCONF; INFO persistence, __cairn__:events and /readyz say the store is failing;
   - once space returns, flushing resumes by itself, and after a restart every acknowledged
-    write is there.
+    write is there; a restart on the full disk starts (read-only store) instead of exiting.
 
 Rerun the disk-full figures (2,000 writes acknowledged while full, 20 s full, recovery time once
 space returns, lost after the restart):
@@ -81,10 +82,6 @@ class Filler:
         self._stop.set()
         self._thread.join()
         self.path.unlink()
-
-
-def remount(fs, mode):
-    subprocess.run(["mount", "-o", f"remount,{mode}", str(fs)], check=True)
 
 
 def persistence(s, c):
