@@ -78,6 +78,10 @@ void AddPersistence(std::vector<ExtraMetric>& out, const PersistenceInfo& i) {
       kCounter, static_cast<double>(i.backpressure_rejections));
   Add(out, "cairn_store_errors_total", "Persistent store operations that failed", kCounter,
       static_cast<double>(i.tier_errors));
+  Add(out, "cairn_store_up", "1 while the persistent store takes writes, 0 while it fails", kGauge,
+      i.store.ok ? 1 : 0);
+  Add(out, "cairn_store_recoveries_total", "Recoveries of the store from a failing state", kCounter,
+      static_cast<double>(i.store.recoveries));
   Add(out, "cairn_read_through_hits_total", "Memory misses found in the store", kCounter,
       static_cast<double>(i.read_through_hits));
   Add(out, "cairn_read_through_misses_total", "Memory misses not in the store either", kCounter,
@@ -179,7 +183,14 @@ MetricsSource MakeMetricsSource(CacheManager& cache, Server& server, const Comma
     AddPubSub(out, services);
   };
   source.ready = [&persistence, &serving] {
-    return serving.load(std::memory_order_acquire) && !persistence.loading();
+    return serving.load(std::memory_order_acquire) && !persistence.loading() &&
+           persistence.StoreOk();
+  };
+  source.not_ready_reason = [&persistence]() -> std::string {
+    if (persistence.loading()) return "loading";
+    if (!persistence.StoreOk())
+      return "persistent store failing: " + persistence.Info().store.last_error;
+    return "starting";
   };
   return source;
 }

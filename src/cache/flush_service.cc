@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <utility>
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/events/event_bus.h"
@@ -35,6 +36,14 @@ void FlushService::Configure(int64_t interval_ms, uint64_t max_dirty) {
     std::lock_guard lock(mu_);
     interval_ms_ = std::max<int64_t>(1, interval_ms);
     max_dirty_ = max_dirty;
+  }
+  cv_.notify_all();
+}
+
+void FlushService::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    wake_ = true;
   }
   cv_.notify_all();
 }
@@ -92,11 +101,14 @@ void FlushService::Run() {
     // Wake every 10 ms to check for an early flush; otherwise flush at the interval (or the
     // backoff after failures).
     int64_t wait_ms = interval_ms_;
-    if (failures_ > 0) wait_ms = std::min<int64_t>(30'000, interval_ms_ << std::min(failures_, 15));
+    if (failures_ > 0) {
+      wait_ms = std::min<int64_t>(kMaxBackoffMs, interval_ms_ << std::min(failures_, 15));
+    }
     stats_.next_retry_in_ms = failures_ > 0 ? wait_ms : 0;
     next = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     while (running_ && std::chrono::steady_clock::now() < next) {
       cv_.wait_for(lock, std::chrono::milliseconds(10));
+      if (std::exchange(wake_, false) && failures_ > 0) break;
       if (failures_ == 0 && max_dirty_ > 0 && cache_.dirty_keys() >= max_dirty_) {
         break;
       }

@@ -48,8 +48,11 @@ inline void WrongArity(ReplyBuilder& reply, std::string_view full_name) {
 //
 //   kOutOfMemory   -OOM command not allowed when used memory > 'maxmemory'.
 //                  (capacity reached, nothing evictable: Redis's text, unchanged)
-//   kIoError       -IOERR write-through to the persistent store failed: <store message>
-//                  (the store refused the write; nothing changed in memory or in the store)
+//   kIoError       -MISCONF Errors writing to the persistent store: <store message>
+//                  (write-through: the store refused the write - disk full, read-only, I/O
+//                  error; nothing changed in memory or in the store. Redis's convention for
+//                  "persistence is failing, writes are refused", as in its "-MISCONF Errors
+//                  writing to the AOF file: ...")
 //   kBackpressure  -BUSY write-back backlog over write-back-hard-limit; retry later
 //                  (write-back-overflow reject, or block timed out; nothing changed)
 //   FLUSHALL/FLUSHDB whose store could not be cleared (memory is empty, the store is not):
@@ -66,12 +69,15 @@ inline bool IsWriteRefusal(OpStatus status) {
          status == OpStatus::kBackpressure;
 }
 
-// "IOERR <what>: <message>"; the message is this thread's last I/O error (the cache's).
-inline void IoError(ReplyBuilder& reply, std::string_view what) {
-  std::string msg = "IOERR ";
+// "<code> <what>: <message>"; the message is this thread's last I/O error (the cache's).
+inline void StoreError(ReplyBuilder& reply, std::string_view code, std::string_view what) {
+  std::string msg(code);
   const std::string& detail = CacheManager::last_io_error();
-  msg.append(what).append(": ").append(detail.empty() ? "unknown error" : detail);
+  msg.append(" ").append(what).append(": ").append(detail.empty() ? "unknown error" : detail);
   reply.Error(msg);
+}
+inline void IoError(ReplyBuilder& reply, std::string_view what) {
+  StoreError(reply, "IOERR", what);
 }
 
 // A write the cache refused (see the table above); any other status as "ERR <status>".
@@ -81,7 +87,7 @@ inline void WriteRefused(ReplyBuilder& reply, OpStatus status) {
       reply.Error(kOom);
       return;
     case OpStatus::kIoError:
-      IoError(reply, "write-through to the persistent store failed");
+      StoreError(reply, "MISCONF", "Errors writing to the persistent store");
       return;
     case OpStatus::kBackpressure:
       reply.Error(kBackpressure);

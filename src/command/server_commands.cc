@@ -323,6 +323,14 @@ void InfoPersistence(CommandContext& ctx, InfoWriter& w) {
   w.Field("last_flush_status", i.flush.last_flush_status);
   w.Field("last_flush_duration_ms", i.flush.last_flush_duration_ms);
   w.Field("store_errors", i.tier_errors);
+  // Whether the store takes writes: while "err", write-through refuses writes (-MISCONF) and
+  // write-back keeps them in memory, retrying; store_last_error stays after a recovery.
+  w.Field("store_status", i.store.ok ? "ok" : "err");
+  w.Field("store_last_error", i.store.last_error);
+  w.Field(
+      "store_failing_ms",
+      i.store.ok ? 0 : std::max<int64_t>(0, ctx.cache.clock().NowMs() - i.store.failing_since_ms));
+  w.Field("store_recoveries", i.store.recoveries);
   w.Field("read_through_hits", i.read_through_hits);
   w.Field("read_through_misses", i.read_through_misses);
   w.Field("write_back_rejections", i.backpressure_rejections);

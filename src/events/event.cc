@@ -24,6 +24,10 @@ std::string_view ToString(EventType t) {
       return "flush";
     case EventType::kFlushError:
       return "flush_error";
+    case EventType::kStoreFailing:
+      return "store_failing";
+    case EventType::kStoreRecovered:
+      return "store_recovered";
     case EventType::kCount:
       break;
   }

@@ -90,9 +90,10 @@ std::string NotifyFlagsToString(uint32_t flags) {
 
 namespace {
 
-constexpr EventMask kCairnMask = MaskOf(EventType::kFlush) | MaskOf(EventType::kFlushError) |
-                                 MaskOf(EventType::kCapacityWarning) |
-                                 MaskOf(EventType::kPolicyChanged);
+constexpr EventMask kCairnMask =
+    MaskOf(EventType::kFlush) | MaskOf(EventType::kFlushError) |
+    MaskOf(EventType::kCapacityWarning) | MaskOf(EventType::kPolicyChanged) |
+    MaskOf(EventType::kStoreFailing) | MaskOf(EventType::kStoreRecovered);
 
 void AppendOneLine(std::string& out, std::string_view s) {
   if (s.empty()) {
@@ -178,6 +179,8 @@ void KeyspaceNotifier::OnEvent(const Event& e) {
       break;
     case EventType::kFlush:
     case EventType::kFlushError:
+    case EventType::kStoreFailing:
+    case EventType::kStoreRecovered:
     case EventType::kCapacityWarning:
     case EventType::kPolicyChanged:
       NotifyCairn(ToString(e.type), e.key, e.detail);

@@ -36,6 +36,7 @@ namespace {
 
 struct ProbeState {
   std::function<bool()> ready;
+  std::function<std::string()> not_ready_reason;
 };
 
 thread_local ProbeState* g_starting_probes = nullptr;
@@ -54,7 +55,8 @@ int HealthHandler(mg_connection* conn, void* /*cbdata*/) { return Reply(conn, 20
 int ReadyHandler(mg_connection* conn, void* cbdata) {
   const auto* probes = static_cast<const ProbeState*>(cbdata);
   if (!probes->ready || probes->ready()) return Reply(conn, 200, "OK", "ready\n");
-  return Reply(conn, 503, "Service Unavailable", "loading\n");
+  const std::string reason = probes->not_ready_reason ? probes->not_ready_reason() : "loading";
+  return Reply(conn, 503, "Service Unavailable", reason + "\n");
 }
 
 void InitContext(const mg_context* ctx) {
@@ -103,6 +105,7 @@ struct PrometheusExporter::Impl {
 
 PrometheusExporter::PrometheusExporter(MetricsSource source) : impl_(std::make_unique<Impl>()) {
   impl_->probes.ready = source.ready;
+  impl_->probes.not_ready_reason = source.not_ready_reason;
   impl_->collector = std::make_shared<MetricsCollector>(std::move(source));
 }
 

@@ -4,7 +4,10 @@
 #include <chrono>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "cairn/cache/cache_manager.h"
+#include "cairn/events/event_bus.h"
 #include "cairn/eviction/registry.h"
 #include "cairn/persistence/store_tier.h"
 
@@ -56,6 +59,17 @@ Status PersistenceService::Open() {
   if (!cache_.SetWriteMode(options_.write_mode, &err)) return Status::IoError(err);
   flusher_ = std::make_unique<FlushService>(cache_, options_.write_back_interval_ms,
                                             options_.write_back_max_dirty);
+  auto on_health = [this](bool ok, const std::string& detail) {
+    EventBus* bus = cache_.bus();
+    const EventType type = ok ? EventType::kStoreRecovered : EventType::kStoreFailing;
+    if (bus != nullptr && bus->Wants(type)) {
+      bus->Publish(Event{type, EvictionCause::kNone, clock_.NowMs(), {}, detail});
+    }
+    if (ok && flusher_) flusher_->Wake();  // the store's watchdog recovered: flush the backlog now
+  };
+  // Opened on a full or read-only disk: failing from the start.
+  if (StoreHealth h = store_->health(); !h.ok) on_health(false, h.last_error);
+  store_->SetHealthObserver(std::move(on_health));
   return Status::Ok();
 }
 
@@ -76,11 +90,17 @@ void PersistenceService::WarmLoad() {
     Restore(options_.snapshot_on_start);  // errors are reported in INFO/logs by the caller
   } else if (store_) {
     // Key order (RocksDB cannot tell hotness); stops at capacity: read-through serves the rest.
-    store_->ForEach([&](std::string_view key, const StoredRecord& rec) {
-      OpStatus st = cache_.LoadClean(key, rec.value, rec.expire_at_ms);
-      if (st == OpStatus::kOk) loaded_keys_.fetch_add(1, std::memory_order_relaxed);
-      return st != OpStatus::kOutOfMemory;
+    Status st = store_->ForEach([&](std::string_view key, const StoredRecord& rec) {
+      OpStatus op = cache_.LoadClean(key, rec.value, rec.expire_at_ms);
+      if (op == OpStatus::kOk) loaded_keys_.fetch_add(1, std::memory_order_relaxed);
+      return op != OpStatus::kOutOfMemory;
     });
+    // A read error (EIO) ends the load early; the server serves what it has (and read-through
+    // the rest, where the store can still read it).
+    if (!st.ok()) {
+      spdlog::error("persistence: warm-load stopped after {} keys: {}", loaded_keys_.load(),
+                    st.ToString());
+    }
   }
   loading_.store(false, std::memory_order_release);
 }
@@ -259,7 +279,10 @@ PersistenceInfo PersistenceService::Info() const {
   info.backpressure_rejections = ps.backpressure_rejections;
   if (flusher_) info.flush = flusher_->stats();
   info.bgsave_in_progress = bgsave_running_.load(std::memory_order_acquire);
-  if (store_) info.store_keys_estimate = store_->EstimateKeys();
+  if (store_) {
+    info.store_keys_estimate = store_->EstimateKeys();
+    info.store = store_->health();
+  }
   std::lock_guard lock(info_mu_);
   info.last_save_s = last_save_s_;
   info.last_bgsave_status = last_bgsave_status_;

@@ -10,12 +10,18 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <mutex>
 #include <shared_mutex>
 #include <system_error>
+#include <thread>
 
 #include "cairn/common/strings.h"
+#include "rocksdb_faults.h"
 
 namespace cairn {
 namespace {
@@ -48,7 +54,12 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.IsCorruption()) return Status::Corruption(s.ToString());
   if (s.IsInvalidArgument()) return Status::InvalidArgument(s.ToString());
   if (s.IsNotSupported()) return Status::NotSupported(s.ToString());
-  return Status::IoError(s.ToString());  // IOError, NoSpace, Busy, TimedOut, Aborted ...
+  // IOError, NoSpace, Busy, TimedOut, Aborted ...; without RocksDB's "IO error: ", which our
+  // own ToString adds again.
+  std::string message = s.ToString();
+  constexpr std::string_view kPrefix = "IO error: ";
+  if (message.starts_with(kPrefix)) message.erase(0, kPrefix.size());
+  return Status::IoError(std::move(message));
 }
 
 rocksdb::CompressionType ToRocks(Compression c) {
@@ -107,6 +118,12 @@ void NoPerfCounting() {
   (void)off;
 }
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 std::string_view ToString(Compression c) {
@@ -142,8 +159,12 @@ bool CompressionSupported(Compression c) {
 // Locking: `mu` guards the DB pointer, not the data (RocksDB is thread-safe). Get, WriteBatch,
 // ForEach and CompactAll share it; only Close and the reopen step of recovery take it
 // exclusively. `recover_mu` serialises recovery attempts.
+using rocksdb_faults::ErrorListener;
+using rocksdb_faults::SpdlogInfoLog;
+using rocksdb_faults::StoreHealthState;
+
 struct RocksDbStore::Impl {
-  explicit Impl(const Clock& clock) : filter(clock) {}
+  explicit Impl(const Clock& clock) : filter(clock), health(clock) {}
 
   // Returns ok when `db` can be used; under `mu` (shared or exclusive).
   Status Usable() const {
@@ -152,20 +173,35 @@ struct RocksDbStore::Impl {
     return Status::Ok();
   }
 
-  // Declared before db: the DB must be gone before the filter it calls.
+  // Declared before db: the DB must be gone before the filter, logger and listener it calls.
   ExpiryCompactionFilter filter;
+  StoreHealthState health;
   rocksdb::Options db_options;
   std::string path;
   rocksdb::WriteOptions write_options;
 
   mutable std::shared_mutex mu;
   std::unique_ptr<rocksdb::DB> db;
+  bool read_only = false;  // db is a read-only instance: a reopen failed, reads still work
   bool closed = false;
   std::string unavailable_reason;  // why db is null after a failed reopen
 
   std::mutex recover_mu;
-  std::atomic<bool> needs_recovery{false};  // a write failed; RocksDB refuses writes until fixed
-  std::atomic<uint64_t> recoveries{0};
+  // While failing, the watchdog tries to recover every recover_interval_ms, backing off to
+  // kMaxRecoverBackoffMs while attempts fail (a failed reopen replays the WAL).
+  int64_t recover_interval_ms = 1000;
+  int64_t recover_backoff_ms = 1000;  // grows to kMaxRecoverBackoffMs while attempts fail
+  static constexpr int64_t kMaxRecoverBackoffMs = 5000;
+  static constexpr int kReopenAfterResumeFailures = 4;
+  int resume_failures = 0;  // in a row; under recover_mu
+  std::atomic<int64_t> next_recover_ms{0};
+
+  // The watchdog: while the store is failing it tries to recover, so that flushing (and a
+  // store nobody writes to: write-through with idle clients) resumes by itself.
+  std::thread watchdog;
+  std::mutex watchdog_mu;
+  std::condition_variable watchdog_cv;
+  bool watchdog_stop = false;
 };
 
 Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& options,
@@ -190,7 +226,8 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   db_options.write_buffer_size = options.write_buffer_bytes;
   db_options.compression = ToRocks(options.compression);
   db_options.compaction_filter = &impl->filter;
-  db_options.keep_log_file_num = 4;
+  db_options.info_log = std::make_shared<SpdlogInfoLog>();
+  db_options.listeners.push_back(std::make_shared<ErrorListener>(impl->health));
   // One insert hint for all keys (an empty prefix): a write-back flush writes its keys in
   // order, and each memtable insert then starts its skip-list search from the previous key's
   // position rather than from the top (bench: about half the flusher's CPU per key).
@@ -203,20 +240,47 @@ Result<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(const RocksDbOptions& o
   }
   db_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
   impl->path = options.path;
+  impl->recover_interval_ms = std::max<int64_t>(0, options.recover_interval_ms);
+  impl->recover_backoff_ms = impl->recover_interval_ms;
   impl->write_options.sync = options.write_sync;
 
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, options.path, &raw);
   if (!s.ok()) {
-    return Status(FromRocks(s).code(),
-                  "cannot open RocksDB in '" + options.path + "': " + s.ToString());
+    const std::string error = "cannot open RocksDB in '" + options.path + "': " + s.ToString();
+    // A full or read-only disk under an existing store: start failing, on a read-only instance
+    // (reads need no space), and let the watchdog reopen it once writes can succeed. Not for
+    // other errors (a LOCK held by another process must stay an error).
+    std::error_code ec;
+    const bool no_room =
+        s.IsNoSpace() || s.ToString().find("Read-only file system") != std::string::npos;
+    if (!no_room || !std::filesystem::exists(options.path + "/CURRENT", ec) ||
+        !rocksdb::DB::OpenForReadOnly(db_options, options.path, &raw).ok()) {
+      return Status(FromRocks(s).code(), error);
+    }
+    impl->read_only = true;
+    impl->health.SetWalFailed();  // recovery reopens
+    impl->health.Fail("open", error);
+    impl->next_recover_ms.store(SteadyMs() + impl->recover_interval_ms);
   }
   impl->db.reset(raw);
   return std::unique_ptr<RocksDbStore>(new RocksDbStore(options, std::move(impl)));
 }
 
 RocksDbStore::RocksDbStore(RocksDbOptions options, std::unique_ptr<Impl> impl)
-    : options_(std::move(options)), impl_(std::move(impl)) {}
+    : options_(std::move(options)), impl_(std::move(impl)) {
+  impl_->watchdog = std::thread([this] {
+    const auto period =
+        std::chrono::milliseconds(std::max<int64_t>(50, impl_->recover_interval_ms));
+    std::unique_lock lock(impl_->watchdog_mu);
+    while (!impl_->watchdog_cv.wait_for(lock, period, [this] { return impl_->watchdog_stop; })) {
+      if (!impl_->health.failing()) continue;
+      lock.unlock();
+      (void)Recover();
+      lock.lock();
+    }
+  });
+}
 
 RocksDbStore::~RocksDbStore() { Close(); }
 
@@ -234,20 +298,42 @@ Result<std::optional<StoredRecord>> RocksDbStore::Get(std::string_view key) {
   return rec;
 }
 
-// After a failed write RocksDB refuses all writes. Resume() clears errors it can recover from
-// (e.g. a background flush that hit a full disk); a failed WAL append cannot be resumed, so the
-// DB is closed and reopened, which replays the WAL up to its last intact record (every write
-// that was acknowledged) and starts a new one.
+// After a failed write RocksDB refuses all writes until the error is cleared. Resume() clears
+// it (flushing the memtables to new SSTs) once the cause is gone (RocksDB's own recovery is off:
+// see ErrorListener). After a failed WAL append, when Resume fails fatally, or after a few
+// failures in a row, the DB is closed and reopened, which
+// replays the WAL up to its last intact record (every acknowledged write) and starts a new one.
+// A reopen that fails (the disk still full) leaves a read-only instance, so reads go on.
 Status RocksDbStore::Recover() {
   std::lock_guard recover_lock(impl_->recover_mu);
-  if (!impl_->needs_recovery.load(std::memory_order_acquire)) return Status::Ok();
-  {
+  if (!impl_->health.failing()) return Status::Ok();
+  const int64_t now = SteadyMs();
+  if (now < impl_->next_recover_ms.load(std::memory_order_relaxed)) {
+    return Status::IoError(impl_->health.last_error());
+  }
+  // Paced with backoff: a failed reopen replays the WAL, not something to do many times a second.
+  impl_->next_recover_ms.store(now + impl_->recover_backoff_ms, std::memory_order_relaxed);
+  impl_->recover_backoff_ms =
+      std::min(Impl::kMaxRecoverBackoffMs,
+               std::max<int64_t>(impl_->recover_interval_ms, 2 * impl_->recover_backoff_ms));
+  if (!impl_->health.wal_failed()) {
     std::shared_lock lock(impl_->mu);
     if (impl_->closed) return Status::Closed();
-    if (impl_->db && impl_->db->Resume().ok()) {
-      impl_->needs_recovery.store(false, std::memory_order_release);
-      impl_->recoveries.fetch_add(1, std::memory_order_relaxed);
-      return Status::Ok();
+    if (impl_->db && !impl_->read_only) {
+      const rocksdb::Status resumed = impl_->db->Resume();
+      if (resumed.ok()) {
+        impl_->recover_backoff_ms = impl_->recover_interval_ms;
+        impl_->resume_failures = 0;
+        impl_->health.Recovered("resumed");
+        return Status::Ok();
+      }
+      // Busy: a recovery runs. A failure that is not fatal (the disk still full):
+      // try again later, a reopen would fail the same way; but reopen after a few in a row.
+      if (resumed.IsBusy() || (resumed.severity() < rocksdb::Status::Severity::kFatalError &&
+                               ++impl_->resume_failures % Impl::kReopenAfterResumeFailures != 0)) {
+        spdlog::debug("persistence: RocksDB Resume: {}", resumed.ToString());
+        return Status::IoError(impl_->health.last_error());
+      }
     }
   }
   std::unique_lock lock(impl_->mu);
@@ -256,23 +342,36 @@ Status RocksDbStore::Recover() {
     impl_->db->Close().PermitUncheckedError();  // reports the error we are recovering from
     impl_->db.reset();
   }
+  impl_->read_only = false;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(impl_->db_options, impl_->path, &raw);
-  if (!s.ok()) {
-    impl_->unavailable_reason = "reopening after a write error failed: " + s.ToString();
-    return Status::IoError(impl_->unavailable_reason);
+  if (s.ok()) {
+    impl_->db.reset(raw);
+    impl_->unavailable_reason.clear();
+    impl_->recover_backoff_ms = impl_->recover_interval_ms;
+    impl_->resume_failures = 0;
+    impl_->health.Recovered("reopened");
+    return Status::Ok();
   }
-  impl_->db.reset(raw);
-  impl_->unavailable_reason.clear();
-  impl_->needs_recovery.store(false, std::memory_order_release);
-  impl_->recoveries.fetch_add(1, std::memory_order_relaxed);
-  return Status::Ok();
+  const std::string error = "reopening after a write error failed: " + s.ToString();
+  // Reads need no space: serve them from a read-only instance until a reopen succeeds.
+  raw = nullptr;
+  if (rocksdb::DB::OpenForReadOnly(impl_->db_options, impl_->path, &raw).ok()) {
+    impl_->db.reset(raw);
+    impl_->read_only = true;
+  } else {
+    impl_->unavailable_reason = error;
+  }
+  impl_->health.SetWalFailed();  // the next attempt reopens again
+  impl_->health.Fail("reopen", error);
+  return Status::IoError(error);
 }
 
 Status RocksDbStore::WriteBatch(std::span<const StoreOp> ops) {
-  if (impl_->needs_recovery.load(std::memory_order_acquire)) {
-    if (Status r = Recover(); !r.ok()) return r;
-  }
+  // While failing, refuse at once: only the watchdog recovers. A writer may hold shard locks
+  // (write-through), and a reopen waits for every reader of the store, warm-load among them,
+  // which takes shard locks: recovering here could deadlock, and would stall the shard.
+  if (impl_->health.failing()) return Status::IoError(impl_->health.last_error());
   NoPerfCounting();
   rocksdb::WriteBatch batch;
   RecordParts parts;
@@ -296,7 +395,11 @@ Status RocksDbStore::WriteBatch(std::span<const StoreOp> ops) {
   if (ops.empty()) return Status::Ok();
   rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
   if (!s.ok()) {
-    impl_->needs_recovery.store(true, std::memory_order_release);
+    // The first recovery attempt waits a little: the cause (a full disk) is rarely gone at once.
+    impl_->next_recover_ms.store(SteadyMs() + impl_->recover_interval_ms,
+                                 std::memory_order_relaxed);
+    // (RocksDB's listener has usually reported it already, as a failed WAL write.)
+    if (!impl_->health.failing()) impl_->health.Fail("write", s.ToString());
     return FromRocks(s);
   }
   return Status::Ok();
@@ -324,12 +427,18 @@ Status RocksDbStore::ForEach(StoreVisitor visit) {
 }
 
 Status RocksDbStore::Close() {
+  {
+    std::lock_guard lock(impl_->watchdog_mu);
+    impl_->watchdog_stop = true;
+  }
+  impl_->watchdog_cv.notify_all();
+  if (impl_->watchdog.joinable()) impl_->watchdog.join();
   std::unique_lock lock(impl_->mu);
   if (impl_->closed) return Status::Ok();
   impl_->closed = true;
   if (!impl_->db) return Status::Ok();
   Status result;
-  if (!options_.write_sync && !impl_->needs_recovery.load(std::memory_order_acquire)) {
+  if (!options_.write_sync && !impl_->health.failing()) {
     // Every acknowledged write is already in the WAL; make a clean shutdown power-safe too.
     // (Not after a write error: RocksDB refuses, and Debian's build asserts on it.)
     result = FromRocks(impl_->db->FlushWAL(/*sync=*/true));
@@ -359,8 +468,12 @@ uint64_t RocksDbStore::EstimateKeys() const {
 
 uint64_t RocksDbStore::expired_dropped() const { return impl_->filter.dropped(); }
 
-uint64_t RocksDbStore::recoveries() const {
-  return impl_->recoveries.load(std::memory_order_relaxed);
+uint64_t RocksDbStore::recoveries() const { return impl_->health.Snapshot().recoveries; }
+
+StoreHealth RocksDbStore::health() const { return impl_->health.Snapshot(); }
+
+void RocksDbStore::SetHealthObserver(StoreHealthObserver observer) {
+  impl_->health.SetObserver(std::move(observer));
 }
 
 }  // namespace cairn

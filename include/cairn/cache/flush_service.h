@@ -4,8 +4,8 @@
 // to the tier through CacheManager::FlushDirty (coalesced: only each key's latest value or its
 // delete, in batches of 256 per shard lock). A failed flush (I/O error, disk full, read-only
 // directory) publishes a flush_error event, keeps every entry dirty, and retries with exponential
-// backoff (interval x 2^n, capped at 30 s); the server keeps serving meanwhile. Its counters feed
-// INFO persistence.
+// backoff (interval x 2^n, capped at kMaxBackoffMs); the server keeps serving meanwhile, and
+// Wake() (the store recovered by itself) retries at once. Its counters feed INFO persistence.
 #pragma once
 
 #include <condition_variable>
@@ -38,6 +38,12 @@ class FlushService {
   size_t FlushNow(std::string* error);
   void Configure(int64_t interval_ms, uint64_t max_dirty);
   FlushStats stats() const;
+  // Ends a failure backoff: the next round runs now (the store says it takes writes again).
+  void Wake();
+
+  // The longest wait between two retries after failures: how late, at most, flushing resumes
+  // once the cause (a full disk) is gone.
+  static constexpr int64_t kMaxBackoffMs = 5'000;
 
  private:
   void Run();
@@ -51,6 +57,7 @@ class FlushService {
   uint64_t max_dirty_;
   bool running_ = false;
   int failures_ = 0;
+  bool wake_ = false;
   FlushStats stats_;
   std::thread thread_;
 };

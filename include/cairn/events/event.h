@@ -19,6 +19,8 @@ enum class EventType : uint8_t {
   kPolicyChanged,    // eviction policy swapped at run time; detail = "old->new"
   kFlush,            // write-back batch flushed (persistence)
   kFlushError,       // write-back batch failed (persistence)
+  kStoreFailing,     // the persistent store stopped taking writes; detail = the error
+  kStoreRecovered,   // it takes writes again; detail = how, after how long
   kCount
 };
 

@@ -67,8 +67,10 @@ struct MetricsSource {
   std::function<void(const std::function<void(const CommandMetrics&)>& visit)> commands;
   std::function<uint64_t()> event_bus_dropped;
   std::function<void(std::vector<ExtraMetric>& out)> extra;
-  // /readyz: true once serving (not loading a snapshot). Missing = always ready.
+  // /readyz: true once serving (not loading a snapshot, the persistent store taking writes).
+  // Missing = always ready. not_ready_reason: the body of the 503 (missing = "loading").
   std::function<bool()> ready;
+  std::function<std::string()> not_ready_reason;
 };
 
 }  // namespace cairn

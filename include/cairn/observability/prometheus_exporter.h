@@ -1,6 +1,6 @@
 // The /metrics endpoint (Prometheus text format), served by prometheus-cpp's Exposer (civetweb)
-// on metrics-port, plus /healthz (always 200 "ok") and /readyz (200 "ready", 503 "loading") for
-// container probes.
+// on metrics-port, plus /healthz (always 200 "ok") and /readyz (200 "ready"; 503 "loading", or
+// "persistent store failing: <error>" while the store refuses writes) for container probes.
 //
 // Series are computed at scrape time from a MetricsSource (a custom prometheus::Collectable),
 // so the hot path pays nothing for metrics: nothing is updated per request on our side.

@@ -62,6 +62,7 @@ struct PersistenceInfo {
   int64_t last_save_duration_ms = 0;
   uint64_t last_save_keys = 0;
   uint64_t store_keys_estimate = 0;
+  StoreHealth store;  // whether the store takes writes
 };
 
 struct SnapshotListing {
@@ -78,6 +79,8 @@ class PersistenceService {
   Status Open();
   // Starts the flusher and (if configured) warm-load / snapshot-on-start in the background.
   void Start();
+  // Whether the store takes writes (true without a store).
+  bool StoreOk() const { return !store_ || store_->health().ok; }
   bool loading() const { return loading_.load(std::memory_order_acquire); }
   // Waits for warm-load (tests, SAVE during load).
   void WaitLoaded();

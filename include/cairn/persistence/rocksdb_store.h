@@ -19,6 +19,8 @@
 //                      per batch (write-back amortises it over a whole batch; write-through pays
 //                      it per client write); like appendfsync always.
 //   background_jobs    RocksDB flush + compaction threads (max_background_jobs).
+//   recover_interval_ms  while the store is failing, how often the watchdog tries to recover
+//                      (backing off to 5 s while attempts fail; tests set 0: every 50 ms).
 //   write_buffer_bytes RocksDB's memtable size (write_buffer_size; up to two are in memory: one
 //                      filling, one being flushed). Every write inserts into its skip list, and
 //                      a smaller one stays in the CPU caches: random single-key writes (write-
@@ -30,14 +32,22 @@
 // that fail to decode are kept (the store never deletes what it does not understand).
 //
 // Failures: a failed write (disk full, read-only dir, I/O error) returns kIoError and puts
-// RocksDB in an error state in which every later write fails too. The next WriteBatch after a
-// failure first recovers: DB::Resume() for errors RocksDB can clear itself, otherwise (a failed
-// WAL append) close and reopen, which replays the WAL up to its last intact record. So a
-// write-back retry succeeds as soon as the cause is gone, and reads keep working meanwhile.
+// RocksDB in an error state in which every later write fails too; so does a failed background
+// memtable flush or MANIFEST write (an EventListener reports those). While failing, health()
+// says so, every write fails at once with the last error, and a watchdog thread tries to
+// recover (every recover_interval_ms, backing off to 5 s while attempts fail; RocksDB's own
+// auto-recovery is off): DB::Resume(); after a failed WAL append (whose writer RocksDB would
+// append to again), a fatal error or a few failed Resumes in a row, close and reopen, which replays
+// the WAL up to its last intact record; a reopen that fails leaves a read-only instance. So reads
+// keep working, and a write-back retry succeeds soon after the cause is gone. RocksDB's info log
+// goes to Cairn's log (spdlog), not to <path>/LOG: RocksDB's file logger aborts the process (an
+// assertion in Debian's build) on its second line after a failed write to a full disk. Details in
+// src/persistence/rocksdb_faults.h.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,7 +73,23 @@ struct RocksDbOptions {
   bool write_sync = false;
   int background_jobs = 2;
   size_t write_buffer_bytes = size_t{64} << 20;
+  // While writes fail, the watchdog tries to recover this often (at least every 50 ms).
+  int64_t recover_interval_ms = 1000;
 };
+
+// Whether the store takes writes (INFO persistence, /readyz, the write-through error reply).
+struct StoreHealth {
+  bool ok = true;
+  std::string last_error;        // the latest write error (kept after a recovery); "" if none
+  int64_t failing_since_ms = 0;  // Clock::NowMs when writes stopped; 0 while ok
+  uint64_t errors = 0;           // write errors (ours and RocksDB's background ones) since Open
+  uint64_t recoveries = 0;       // recoveries from them (Resume, reopen)
+};
+
+// Called on each transition: (false, error) when writes stop, (true, how) when they resume. Runs
+// on the thread that saw it (a writer, RocksDB's background thread): it must be quick and must
+// not call into the store.
+using StoreHealthObserver = std::function<void(bool ok, const std::string& detail)>;
 
 class RocksDbStore final : public BackingStore {
  public:
@@ -90,8 +116,10 @@ class RocksDbStore final : public BackingStore {
   uint64_t EstimateKeys() const;
   // Records dropped as expired by the compaction filter since Open.
   uint64_t expired_dropped() const;
-  // Successful recoveries from a write error (Resume or reopen) since Open.
+  // Successful recoveries from a write error (Resume, reopen) since Open.
   uint64_t recoveries() const;
+  StoreHealth health() const;
+  void SetHealthObserver(StoreHealthObserver observer);
   const RocksDbOptions& options() const { return options_; }
 
  private:

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/cache/flush_service.h"
@@ -295,6 +297,34 @@ TEST_F(WritePolicyTest, FailedFlushKeepsEverythingDirtyAndRetriesLater) {
   EXPECT_EQ(st.last_flush_status, "ok");
   bus_.Drain();
   EXPECT_EQ(errors.load(), 3);
+}
+
+// A failing store (a full disk) is retried with backoff, capped so that flushing resumes within
+// kMaxBackoffMs of the cause going away whatever the interval; Wake() (the store recovered by
+// itself) ends the wait at once.
+TEST_F(WritePolicyTest, FlushBackoffIsCappedAndWakeEndsIt) {
+  Use(WriteMode::kWriteBack);
+  for (int i = 0; i < 10; ++i) cache_->Set("k" + std::to_string(i), "v");
+  FlushService flusher(*cache_, /*interval_ms=*/3'600'000, 0);
+  tier_.FailNext(1);
+  std::string err;
+  EXPECT_EQ(flusher.FlushNow(&err), 0u);
+  ASSERT_FALSE(err.empty());
+  flusher.Start();
+  for (int i = 0; i < 500 && flusher.stats().next_retry_in_ms == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(flusher.stats().next_retry_in_ms, FlushService::kMaxBackoffMs);  // not 2 hours
+  EXPECT_EQ(cache_->dirty_keys(), 10u);
+  flusher.Wake();
+  // Bounded wait, well under the 5 s backoff the wake cut short.
+  for (int i = 0; i < 1500 && cache_->dirty_keys() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(cache_->dirty_keys(), 0u);
+  EXPECT_EQ(tier_.size(), 10u);
+  EXPECT_EQ(flusher.stats().last_flush_status, "ok");
+  flusher.Stop();
 }
 
 TEST_F(WritePolicyTest, DirtyEntryIsWrittenBeforeEviction) {

@@ -374,7 +374,7 @@ TEST_F(UndoWriteThroughTest, UndoAndRedoGoThroughTheWritePolicy) {
 TEST_F(UndoWriteThroughTest, AFailedWriteRollsTheStepBack) {
   Run({"mset", "a", "1", "b", "1"});
   tier_.FailWrite(1);  // the step's first key is written, its second refused
-  EXPECT_EQ(Run({"undo"}), "-IOERR write-through to the persistent store failed: disk full\r\n");
+  EXPECT_EQ(Run({"undo"}), "-MISCONF Errors writing to the persistent store: disk full\r\n");
   EXPECT_EQ(Run({"mget", "a", "b"}), Arr({Bulk("1"), Bulk("1")}));
   EXPECT_EQ(tier_.ValueOf("a"), "1");
   EXPECT_EQ(tier_.ValueOf("b"), "1");
@@ -387,7 +387,7 @@ TEST_F(UndoWriteThroughTest, ARolledBackKeyStaysRedoable) {
   Run({"set", "a", "2"});
   EXPECT_EQ(Undo(), Int(1));  // a back to 1; SET a 2 can be redone
   tier_.FailWrite(1);         // undoing the MSET: a is deleted, b refused, a written back
-  EXPECT_EQ(Undo(), "-IOERR write-through to the persistent store failed: disk full\r\n");
+  EXPECT_EQ(Undo(), "-MISCONF Errors writing to the persistent store: disk full\r\n");
   EXPECT_EQ(Get("a"), Bulk("1"));
   EXPECT_EQ(Redo(), Int(1));  // a was rewritten at a new version: the redo step follows it
   EXPECT_EQ(Get("a"), Bulk("2"));
@@ -399,7 +399,7 @@ TEST_F(UndoWriteThroughTest, AFailedStepRollsTheWholeCallBack) {
   Run({"set", "a", "1"});
   Run({"set", "b", "1"});
   tier_.FailWrite(1);  // UNDO 2: the newer step (b) is applied, the older one (a) refused
-  EXPECT_EQ(Undo(2), "-IOERR write-through to the persistent store failed: disk full\r\n");
+  EXPECT_EQ(Undo(2), "-MISCONF Errors writing to the persistent store: disk full\r\n");
   EXPECT_EQ(Run({"mget", "a", "b"}), Arr({Bulk("1"), Bulk("1")}));
   EXPECT_EQ(tier_.ValueOf("b"), "1");
   EXPECT_EQ(Undo(2), Int(2));

@@ -1,4 +1,4 @@
-// Every write command answers a refused write through replies::WriteRefused: -IOERR when the
+// Every write command answers a refused write through replies::WriteRefused: -MISCONF when the
 // write-through store refused it, -BUSY over the write-back hard limit, and the refused write
 // changes nothing (in memory, in the store, in the undo history).
 #include <map>
@@ -12,7 +12,7 @@ namespace cairn::test {
 namespace {
 
 constexpr std::string_view kIoErr =
-    "-IOERR write-through to the persistent store failed: disk full\r\n";
+    "-MISCONF Errors writing to the persistent store: disk full\r\n";
 constexpr std::string_view kBusy =
     "-BUSY write-back backlog over write-back-hard-limit; retry later\r\n";
 
@@ -161,7 +161,7 @@ TEST_F(WriteRefusalTest, TheStoreMessageIsPassedOnAsOneLine) {
   tier_.FailWritesAfter(0);
   tier_.SetMessage("IO error: /data/000012.log:\r\nNo space left on device");
   EXPECT_EQ(Run({"set", "k", "v"}),
-            "-IOERR write-through to the persistent store failed: IO error: /data/000012.log:  No "
+            "-MISCONF Errors writing to the persistent store: IO error: /data/000012.log:  No "
             "space left on device\r\n");
   tier_.SetMessage("disk full");
   EXPECT_EQ(Run({"incr", "k"}), kIoErr);

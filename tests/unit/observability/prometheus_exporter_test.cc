@@ -198,6 +198,21 @@ TEST_F(PrometheusExporterTest, HealthAndReadiness) {
   EXPECT_EQ(Get(exporter_->port(), "/nothing-here").status, 404);
 }
 
+// Not ready for another reason than loading (the persistent store refuses writes): the 503's
+// body says which.
+TEST_F(PrometheusExporterTest, NotReadyReasonIsTheBodyOfThe503) {
+  exporter_->Stop();
+  MetricsSource src = SourceFor(state_);
+  src.not_ready_reason = [] { return std::string("persistent store failing: disk full"); };
+  PrometheusExporter e(std::move(src));
+  ASSERT_FALSE(e.Start({.bind = "127.0.0.1", .port = 0}).has_value());
+  HttpResponse r = Get(e.port(), "/readyz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.body, "persistent store failing: disk full\n");
+  state_.ready = true;
+  EXPECT_EQ(Get(e.port(), "/readyz").status, 200);
+}
+
 TEST_F(PrometheusExporterTest, PortInUseIsAnErrorAndStopReleasesThePort) {
   const uint16_t port = exporter_->port();
   PrometheusExporter second(MetricsSource{});
