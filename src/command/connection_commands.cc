@@ -87,6 +87,10 @@ void SelectCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(replies::kNotInteger);
     return;
   }
+  if (*id != 0 && ctx.cluster != nullptr) {
+    ctx.reply.Error("ERR SELECT is not allowed in cluster mode");
+    return;
+  }
   if (*id != 0) {
     ctx.reply.Error("ERR DB index is out of range");
     return;

@@ -373,7 +373,7 @@ void InfoCommand(CommandContext& ctx, Args args) {
   }
   if (mask & kInfoCluster) {
     w.Section("Cluster");
-    w.Field("cluster_enabled", 0);
+    w.Field("cluster_enabled", ctx.cluster != nullptr ? 1 : 0);
   }
   if (mask & kInfoKeyspace) {
     w.Section("Keyspace");
