@@ -12,7 +12,7 @@ BUILD_PKGS=(
 )
 # What the README's examples use next to the server (redis-cli).
 RUN_PKGS=(redis-tools)
-TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format nutcracker)
 
 want=("${BUILD_PKGS[@]}")
 case "${1:-}" in

@@ -48,6 +48,12 @@ std::string NodeHost(const CommandContext& ctx, const Node& node) {
   return std::string(laddr);
 }
 
+// Single-node mode's node has port 0 when the server was started with port 0 (the kernel's
+// choice): the port it listens on.
+uint16_t NodePort(const CommandContext& ctx, const Node& node) {
+  return node.port != 0 ? node.port : ctx.server.port();
+}
+
 // A scan of the whole keyspace: `fn(key)` for each key of `slot`, each once
 // (a scan may return a key twice when a shard grows meanwhile), until it returns false.
 template <typename Fn>
@@ -85,7 +91,7 @@ void ClusterSlotsCommand(CommandContext& ctx, Args) {
     ctx.reply.Integer(row.range.last);
     ctx.reply.ArrayHeader(4);  // ip, port, id, networking metadata (none)
     ctx.reply.Bulk(NodeHost(ctx, *row.node));
-    ctx.reply.Integer(row.node->port);
+    ctx.reply.Integer(NodePort(ctx, *row.node));
     ctx.reply.Bulk(row.node->id);
     ctx.reply.ArrayHeader(0);
   }
@@ -110,7 +116,7 @@ void ClusterShardsCommand(CommandContext& ctx, Args) {
     ctx.reply.Bulk("id");
     ctx.reply.Bulk(node.id);
     ctx.reply.Bulk("port");
-    ctx.reply.Integer(node.port);
+    ctx.reply.Integer(NodePort(ctx, node));
     ctx.reply.Bulk("ip");
     ctx.reply.Bulk(host);
     ctx.reply.Bulk("endpoint");
@@ -132,7 +138,7 @@ void ClusterNodesCommand(CommandContext& ctx, Args) {
   std::string out;
   for (size_t i = 0; i < t.nodes.size(); ++i) {
     const Node& node = t.nodes[i];
-    const std::string port = std::to_string(node.port);
+    const std::string port = std::to_string(NodePort(ctx, node));
     out += node.id + " " + NodeHost(ctx, node) + ":" + port + "@" + port;
     out += static_cast<int>(i) == t.self ? " myself,master" : " master";
     out += " - 0 0 " + std::to_string(t.epoch) + " connected";
