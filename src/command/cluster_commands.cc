@@ -295,9 +295,16 @@ void CairnClusterSetConfigCommand(CommandContext& ctx, Args args) {
   ctx.reply.Ok();
 }
 
+// The map in the file format. Single-node mode's node shows the address and port it announces,
+// so that the text is a valid map to edit and push.
 void CairnClusterGetConfigCommand(CommandContext& ctx, Args) {
   if (Enabled(ctx) == nullptr) return;
-  ctx.reply.Bulk(cluster::FormatTopology(ctx.cluster->Current()));
+  Topology shown = ctx.cluster->Current();
+  for (Node& node : shown.nodes) {
+    node.host = NodeHost(ctx, node);
+    node.port = NodePort(ctx, node);
+  }
+  ctx.reply.Bulk(cluster::FormatTopology(shown));
 }
 
 void CairnClusterHelpCommand(CommandContext& ctx, Args) {

@@ -201,7 +201,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
   ctx.reply.Bulk("id");
   ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   ctx.reply.Bulk("mode");
-  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk(ctx.cluster != nullptr ? "cluster" : "standalone");
   ctx.reply.Bulk("role");
   ctx.reply.Bulk("master");
   ctx.reply.Bulk("modules");

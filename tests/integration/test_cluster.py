@@ -151,6 +151,10 @@ def test_one_node_owns_every_slot_without_a_map(make_server):
         ).encode()
         assert conn.cmd("MGET", "a", "b") == Error(
             "CROSSSLOT Keys in request don't hash to the same slot")
+        # GETCONFIG shows a map that can be edited and pushed.
+        assert conn.cmd("CAIRN.CLUSTER", "GETCONFIG") == (
+            f"epoch 0\nnode solo 127.0.0.1 {s.port} 0-16383\n").encode()
+        assert conn.cmd("HELLO", "2")[9] == b"cluster"  # mode
     rc = cluster_client(s)
     try:
         for i in range(100):

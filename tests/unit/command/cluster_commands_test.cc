@@ -86,6 +86,8 @@ TEST_F(ClusterCommandsTest, ClusterReplies) {
   EXPECT_EQ(RunC({"SELECT", "0"}), kOk);
   EXPECT_EQ(RunC({"SELECT", "1"}), Err("ERR SELECT is not allowed in cluster mode"));
   EXPECT_NE(RunC({"INFO", "cluster"}).find("cluster_enabled:1"), std::string::npos);
+  EXPECT_NE(RunC({"INFO", "server"}).find("redis_mode:cluster\r\n"), std::string::npos);
+  EXPECT_NE(Run({"INFO", "server"}).find("redis_mode:standalone\r\n"), std::string::npos);
 }
 
 TEST_F(ClusterCommandsTest, KeysInSlot) {
