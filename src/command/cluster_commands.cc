@@ -251,20 +251,22 @@ void ClusterFlagCommand(CommandContext& ctx, Args) {
 
 // --- CAIRN.CLUSTER ---
 
-// Deletes the keys of the slots `before` gave this node and `after` does not: their new owner
-// serves them now (without slot migration their values are not moved), and keeping them would
-// serve stale values if the slots came back. O(keys), once per map change that takes slots away.
-void DropLostSlots(CacheManager& cache, const Topology& before, const Topology& after) {
-  bool lost = false;
-  for (uint32_t s = 0; s < cluster::kSlots && !lost; ++s) {
-    lost = before.Owns(static_cast<uint16_t>(s)) && !after.Owns(static_cast<uint16_t>(s));
-  }
-  if (!lost) return;
+// After a map change, deletes the keys of the slots this node lost (their new owner serves them
+// now; without slot migration their values are not moved) and of the slots it gained (it did not
+// own them, so what it holds there is stale: a write that passed the gate under the old map while
+// the new one was installed). Keeping either would serve stale values if the slots came back.
+// O(keys), once per map change that moves this node's slots.
+void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology& after) {
+  auto moved = [&](uint16_t slot) { return before.Owns(slot) != after.Owns(slot); };
+  bool any = false;
+  for (uint32_t s = 0; s < cluster::kSlots && !any; ++s) any = moved(static_cast<uint16_t>(s));
+  if (!any) return;
   std::vector<std::string> doomed;
   uint64_t cursor = 0;
   do {
     cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
-      if (!after.Owns(cluster::KeySlot(e.key()))) doomed.emplace_back(e.key());
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (!after.Owns(slot) || moved(slot)) doomed.emplace_back(e.key());
     });
     for (const std::string& key : doomed) cache.Delete(key);
     doomed.clear();
@@ -285,7 +287,7 @@ void CairnClusterSetConfigCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error("ERR cluster map refused: " + why);
     return;
   }
-  DropLostSlots(ctx.cache, *before, *after);
+  DropForeignKeys(ctx.cache, *before, *after);
   if (!state->config_file().empty()) {
     if (std::string err = cluster::SaveTopologyFile(state->config_file(), *after); !err.empty()) {
       ctx.reply.Error("ERR the map is in force but was not saved: " + err);

@@ -117,8 +117,25 @@ TEST_F(ClusterCommandsTest, SetConfigReplacesTheMapOrKeepsTheOld) {
             kOk);
   EXPECT_EQ(RunC({"GET", "foo{}{bar}"}), Err("MOVED 8363 127.0.0.1:7003"));
   EXPECT_EQ(Run({"DBSIZE"}), Int(0));
+  // A key of a slot b gains (written past the gate: a race with the install) is stale: dropped.
+  Run({"SET", "123456789", "stale"});  // slot 12739, c's
+  Run({"SET", "a1", "kept"});          // slot 7785, b's before and after
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETCONFIG",
+                  "epoch 3\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-8000 "
+                  "12000-13000\nnode c 127.0.0.1 7003 8001-11999 13001-16383\n"}),
+            kOk);
+  EXPECT_EQ(RunC({"GET", "123456789"}), kNil);
+  EXPECT_EQ(RunC({"GET", "a1"}), Bulk("kept"));
+  ASSERT_EQ(RunC({"CAIRN.CLUSTER", "SETCONFIG",
+                  "epoch 2\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-8000\n"
+                  "node c 127.0.0.1 7003 8001-16383\n"}),
+            Err("ERR cluster map refused: the map's epoch 2 is older than the current 3"));
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETCONFIG",
+                  "epoch 3\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-8000\n"
+                  "node c 127.0.0.1 7003 8001-16383\n"}),
+            kOk);
   EXPECT_EQ(RunC({"CAIRN.CLUSTER", "GETCONFIG"}),
-            Bulk("epoch 2\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-8000\n"
+            Bulk("epoch 3\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-8000\n"
                  "node c 127.0.0.1 7003 8001-16383\n"));
 }
 
