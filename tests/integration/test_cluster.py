@@ -180,3 +180,20 @@ def test_cluster_commands_refused_when_disabled(server):
             "ERR This instance has cluster support disabled")
         with pytest.raises(redis.exceptions.RedisClusterException):
             RedisCluster(host="127.0.0.1", port=server.port, socket_timeout=10)
+
+
+def test_redis_cli_cluster_tools(three_nodes):
+    """redis-cli's cluster tooling reads CLUSTER NODES / INFO; redis-cli -c follows -MOVED."""
+    a = three_nodes[0]
+    res = subprocess.run(["redis-cli", "--cluster", "check", f"127.0.0.1:{a.port}"],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "[OK] All nodes agree about slots configuration." in res.stdout
+    assert "[OK] All 16384 slots covered." in res.stdout
+    cli = ["redis-cli", "-c", "-p", str(a.port)]
+    assert subprocess.run(cli + ["set", "123456789", "x"], capture_output=True, text=True,
+                          timeout=30).stdout.strip() == "OK"
+    assert subprocess.run(cli + ["get", "123456789"], capture_output=True, text=True,
+                          timeout=30).stdout.strip() == "x"
+    with three_nodes[2].conn() as conn:  # slot 12739 is node c's
+        assert conn.cmd("GET", "123456789") == b"x"
