@@ -11,6 +11,8 @@
 namespace cairn {
 
 // Requires ctx.cluster. Returns true when the command may run here; otherwise replies the error.
-bool ClusterAllows(CommandContext& ctx, const CommandSpec& spec, Args args);
+// For a transaction or a script, pass `slot` (start at -1) through every command: it takes the
+// first key's slot, and a later key elsewhere is -CROSSSLOT (Redis's EXEC does the same).
+bool ClusterAllows(CommandContext& ctx, const CommandSpec& spec, Args args, int* slot = nullptr);
 
 }  // namespace cairn

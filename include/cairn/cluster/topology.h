@@ -92,7 +92,9 @@ struct Route {
   uint16_t slot = 0;
   uint16_t owner = 0;  // node index, for kMoved
 };
+// `slot_so_far` (>= 0) is the slot earlier commands of the same transaction or script hashed
+// to: keys elsewhere are then kCrossSlot, as in Redis's EXEC.
 Route RouteKeys(const Topology& topology, int first, int last, int step,
-                std::span<const std::string_view> args);
+                std::span<const std::string_view> args, int slot_so_far = -1);
 
 }  // namespace cairn::cluster

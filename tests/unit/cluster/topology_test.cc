@@ -114,6 +114,9 @@ class RouteTest : public ::testing::Test {
   Route RouteOf(std::vector<std::string_view> args, int first, int last, int step) {
     return RouteKeys(*topology_, first, last, step, args);
   }
+  Route RouteOf2(std::vector<std::string_view> args, int slot_so_far) {
+    return RouteKeys(*topology_, 1, 1, 1, args, slot_so_far);
+  }
   std::shared_ptr<Topology> topology_;
 };
 
@@ -156,6 +159,15 @@ TEST_F(RouteTest, Decisions) {
   EXPECT_EQ(RouteOf({"PING"}, 0, 0, 0).kind, RouteKind::kServe);
   // A short argument list (arity is checked elsewhere) is not read past its end.
   EXPECT_EQ(RouteOf({"RENAME", mine}, 1, 2, 1).kind, RouteKind::kServe);
+}
+
+TEST_F(RouteTest, TransactionsStayInOneSlot) {
+  const int slot = KeySlot("foo{}{bar}");  // 8363: b's
+  EXPECT_EQ(RouteOf2({"GET", "foo{}{bar}"}, slot).kind, RouteKind::kServe);
+  EXPECT_EQ(RouteOf2({"GET", "a1"}, slot).kind, RouteKind::kCrossSlot);  // 7785, also b's
+  Route moved = RouteOf2({"GET", "123456789"}, -1);
+  EXPECT_EQ(moved.kind, RouteKind::kMoved);
+  EXPECT_EQ(RouteOf2({"GET", "123456789"}, 12739).kind, RouteKind::kMoved);
 }
 
 TEST(SingleNodeTopologyTest, OwnsEverySlot) {
