@@ -19,6 +19,7 @@
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/cache/expiry_service.h"
+#include "cairn/cluster/cluster_state.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
 #include "cairn/common/clock.h"
@@ -243,10 +244,26 @@ int Run(int argc, char** argv) {
   // Pub/sub, keyspace notifications, SLOWLOG, MONITOR: built before the server, destroyed after.
   ObservabilityServices observability(bus, SystemClock::Instance(), cfg);
 
+  // Cluster mode: the map in force (cairn/cluster/topology.h); none when cluster-enabled is no.
+  std::unique_ptr<cluster::ClusterState> cluster;
+  if (cfg.cluster_enabled) {
+    std::string error;
+    cluster =
+        cluster::OpenClusterState(cfg.cluster_config_file, cfg.cluster_node_id,
+                                  cfg.cluster_announce_ip, static_cast<uint16_t>(cfg.port), error);
+    if (!cluster) {
+      spdlog::critical("cluster mode: {}", error);
+      return 1;
+    }
+    spdlog::info("cluster mode: node {}, {}", cluster->self_id(),
+                 cfg.cluster_config_file.empty() ? std::string("owning every slot")
+                                                 : "map " + cfg.cluster_config_file);
+  }
+
   ConfigRegistry registry;
   CommandTable table;
   RegisterAllCommands(table);
-  const Dispatcher dispatcher(table);
+  const Dispatcher dispatcher(table, cluster.get());
   ServerOptions server_options = ServerOptions::FromConfig(cfg);
   server_options.handle_signals = true;
   Server server(std::move(server_options), cache, dispatcher, registry, SystemClock::Instance());

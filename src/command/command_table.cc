@@ -125,6 +125,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPersistenceCommands(table);
   RegisterPubSubCommands(table);
   RegisterObservabilityCommands(table);
+  RegisterClusterCommands(table);
 }
 
 }  // namespace cairn

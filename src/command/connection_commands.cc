@@ -87,6 +87,10 @@ void SelectCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(replies::kNotInteger);
     return;
   }
+  if (*id != 0 && ctx.cluster != nullptr) {
+    ctx.reply.Error("ERR SELECT is not allowed in cluster mode");
+    return;
+  }
   if (*id != 0) {
     ctx.reply.Error("ERR DB index is out of range");
     return;
@@ -197,7 +201,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
   ctx.reply.Bulk("id");
   ctx.reply.Integer(static_cast<int64_t>(ctx.client.id));
   ctx.reply.Bulk("mode");
-  ctx.reply.Bulk("standalone");
+  ctx.reply.Bulk(ctx.cluster != nullptr ? "cluster" : "standalone");
   ctx.reply.Bulk("role");
   ctx.reply.Bulk("master");
   ctx.reply.Bulk("modules");

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <string>
 
+#include "cluster_gate.h"
 #include "command_observer.h"
 #include "pubsub_state.h"
 #include "replies.h"
@@ -62,6 +63,12 @@ bool CheckAuth(CommandContext& ctx, const CommandSpec& spec, Args) {
   return false;
 }
 
+// In cluster mode a keyed command runs only on the node that owns its keys' slot (-MOVED,
+// -CROSSSLOT: cluster_gate.h). Off, it is one null check.
+bool CheckCluster(CommandContext& ctx, const CommandSpec& spec, Args args) {
+  return ctx.cluster == nullptr || spec.first_key <= 0 || ClusterAllows(ctx, spec, args);
+}
+
 // While warm-load runs, commands that touch data answer -LOADING (as Redis does while it loads
 // its dataset); connection and server commands (PING, INFO, CONFIG ...) keep working.
 bool CheckLoading(CommandContext& ctx, const CommandSpec& spec, Args) {
@@ -76,7 +83,8 @@ bool CheckPubSubContext(CommandContext& ctx, const CommandSpec& spec, Args) {
   return PubSubContextAllows(ctx, spec);
 }
 
-constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckPubSubContext, &CheckLoading};
+constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckCluster, &CheckPubSubContext,
+                           &CheckLoading};
 
 int64_t SteadyNowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -137,6 +145,7 @@ void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark)
 void Dispatcher::Execute(CommandContext& ctx, Args args) const {
   if (args.empty()) return;  // an empty multibulk is ignored, as in Redis
   ctx.table = &table_;
+  ctx.cluster = cluster_;
   ClientState& client = ctx.client;
   const size_t mark = ctx.reply.size();
   // A SKIP armed by the previous command silences this one.

@@ -170,7 +170,7 @@ void InfoServer(CommandContext& ctx, InfoWriter& w, int64_t now_ms, const std::s
   w.Field("redis_git_sha1", "00000000");
   w.Field("redis_git_dirty", 0);
   w.Field("redis_build_id", "0");
-  w.Field("redis_mode", "standalone");
+  w.Field("redis_mode", ctx.cluster != nullptr ? "cluster" : "standalone");
   w.Field("os", std::string(name.sysname) + " " + name.release + " " + name.machine);
   w.Field("arch_bits", sizeof(void*) * 8);
   w.Field("monotonic_clock", "POSIX clock_gettime");
@@ -381,7 +381,7 @@ void InfoCommand(CommandContext& ctx, Args args) {
   }
   if (mask & kInfoCluster) {
     w.Section("Cluster");
-    w.Field("cluster_enabled", 0);
+    w.Field("cluster_enabled", ctx.cluster != nullptr ? 1 : 0);
   }
   if (mask & kInfoKeyspace) {
     w.Section("Keyspace");

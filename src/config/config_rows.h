@@ -49,6 +49,7 @@ bool IsIpLiteral(const std::string& s);
 // config_spec_compat.cc, appended in the order --dump-config lists them.
 void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows);
 void AppendObservabilitySpecs(std::vector<ConfigSpec>& rows);
+void AppendClusterSpecs(std::vector<ConfigSpec>& rows);  // config_spec_cluster.cc
 void AppendCompatSpecs(std::vector<ConfigSpec>& rows);
 
 }  // namespace cairn::config_internal

@@ -189,6 +189,7 @@ std::vector<ConfigSpec> BuildSpecs() {
                         "background cycles per second (active expiry, timeouts)"));
   AppendPersistenceSpecs(rows);
   AppendObservabilitySpecs(rows);
+  AppendClusterSpecs(rows);
   AppendCompatSpecs(rows);
   return rows;
 }

@@ -23,6 +23,9 @@ class ConfigRegistry;
 class UndoHistory;     // src/command/undo_history.h (private to the command module)
 class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
+namespace cluster {
+class ClusterState;  // cairn/cluster/cluster_state.h
+}
 
 // Deletes an UndoHistory where its type is complete (src/command), so that ClientState can be
 // destroyed anywhere.
@@ -167,6 +170,9 @@ struct CommandContext {
   // per command instead of two in a pipelined batch. A caller that suspends between commands
   // (a DEBUG SLEEP, a mid-batch flush) uses a fresh context or resets this to 0.
   int64_t last_end_ns = 0;
+  // Cluster mode's map and node id; nullptr when cluster-enabled is no. Set by
+  // Dispatcher::Execute.
+  cluster::ClusterState* cluster = nullptr;
 };
 
 using Args = std::span<const std::string_view>;

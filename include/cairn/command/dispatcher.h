@@ -1,5 +1,5 @@
 // The dispatcher: a list of small gates run in order for each command:
-// lookup -> arity -> auth -> (limits / OOM / loading) -> execute, with counters.
+// lookup -> arity -> auth -> cluster -> (limits / OOM / loading) -> execute, with counters.
 #pragma once
 
 #include "cairn/command/command_table.h"
@@ -9,7 +9,9 @@ namespace cairn {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(const CommandTable& table) : table_(table) {}
+  // `cluster`: cluster mode's state (cluster-enabled yes), or nullptr.
+  explicit Dispatcher(const CommandTable& table, cluster::ClusterState* cluster = nullptr)
+      : table_(table), cluster_(cluster) {}
   // Executes one command (args[0] is the name) and appends exactly one reply (or none when the
   // client's reply mode suppresses it).
   void Execute(CommandContext& ctx, Args args) const;
@@ -17,6 +19,7 @@ class Dispatcher {
 
  private:
   const CommandTable& table_;
+  cluster::ClusterState* const cluster_;
 };
 
 }  // namespace cairn

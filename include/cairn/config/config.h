@@ -72,6 +72,12 @@ struct ServerConfig {
   int undo_depth = 16;                    // undo steps kept per connection (0 = undo off)
   uint64_t undo_max_bytes = 1024 * 1024;  // undo history bytes per connection
 
+  // Cluster mode (config/cairn.conf, CLUSTER section): fixed after startup.
+  bool cluster_enabled = false;
+  std::string cluster_config_file;  // the cluster map; "" = this node owns every slot
+  std::string cluster_node_id;      // "" = the map's node with this port (or a random id)
+  std::string cluster_announce_ip;  // single-node mode's announced address ("" = as connected)
+
   // Observability (config/cairn.conf, OBSERVABILITY and LOGGING sections).
   int metrics_port = 0;  // Prometheus /metrics, /healthz, /readyz (0 = off)
   std::string metrics_bind = "127.0.0.1";

@@ -74,6 +74,10 @@ const std::vector<KeyCase>& KeyCases() {
       {"log-format", "json", "json"},
       {"log-max-size", "100mb", "100mb"},
       {"log-max-files", "10", "10"},
+      {"cluster-enabled", "yes", "yes"},
+      {"cluster-config-file", "/etc/cairn/cluster.map", "/etc/cairn/cluster.map"},
+      {"cluster-node-id", "node-a", "node-a"},
+      {"cluster-announce-ip", "10.0.0.1", "10.0.0.1"},
   };
   return cases;
 }
@@ -310,6 +314,7 @@ const std::vector<BadCase>& BadCases() {
       {"log-format", "xml"},
       {"log-max-size", "big"},
       {"log-max-files", "0"},
+      {"cluster-enabled", "maybe"},
   };
   return cases;
 }

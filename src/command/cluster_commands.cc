@@ -1,0 +1,365 @@
+// Cluster mode's commands: CLUSTER SLOTS / SHARDS / NODES / MYID / INFO / KEYSLOT /
+// COUNTKEYSINSLOT / GETKEYSINSLOT / HELP with Redis 7.0's reply shapes, READONLY / READWRITE /
+// ASKING (accepted: Cairn has no replicas and moves no slots), and CAIRN.CLUSTER SETCONFIG /
+// GETCONFIG, through which a control plane replaces the static map (cairn/cluster/topology.h).
+//
+// Why CAIRN.CLUSTER and not Dragonfly's DFLYCLUSTER CONFIG: the model is the same (the control
+// plane pushes one map to every node), but DFLYCLUSTER CONFIG takes Dragonfly's JSON schema;
+// answering to that name with another format would mislead tools written for Dragonfly.
+//
+// With cluster-enabled no every command here answers "ERR This instance has cluster support
+// disabled", as Redis does.
+#include <algorithm>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "cairn/cache/cache_manager.h"
+#include "cairn/cluster/cluster_state.h"
+#include "cairn/command/families.h"
+#include "cairn/common/strings.h"
+#include "spec_builder.h"
+
+namespace cairn {
+namespace {
+
+using cluster::ClusterState;
+using cluster::Node;
+using cluster::Topology;
+
+constexpr std::string_view kDisabled = "ERR This instance has cluster support disabled";
+
+// The cluster state, or nullptr after replying that cluster mode is off.
+ClusterState* Enabled(CommandContext& ctx) {
+  if (ctx.cluster == nullptr) ctx.reply.Error(kDisabled);
+  return ctx.cluster;
+}
+
+// The address a node is announced at. Single-node mode's node has none: cluster-announce-ip, or
+// else the address this client connected to (as Dragonfly's emulated mode does).
+std::string NodeHost(const CommandContext& ctx, const Node& node) {
+  if (!node.host.empty()) return node.host;
+  if (!ctx.cluster->announce_ip().empty()) return ctx.cluster->announce_ip();
+  std::string_view laddr = ctx.client.laddr;
+  laddr = laddr.substr(0, std::min(laddr.size(), laddr.rfind(':')));
+  if (laddr.size() >= 2 && laddr.front() == '[' && laddr.back() == ']') {
+    laddr = laddr.substr(1, laddr.size() - 2);
+  }
+  return std::string(laddr);
+}
+
+// Single-node mode's node has port 0 when the server was started with port 0 (the kernel's
+// choice): the port it listens on.
+uint16_t NodePort(const CommandContext& ctx, const Node& node) {
+  return node.port != 0 ? node.port : ctx.server.port();
+}
+
+// A scan of the whole keyspace: `fn(key)` for each key of `slot`, each once
+// (a scan may return a key twice when a shard grows meanwhile), until it returns false.
+template <typename Fn>
+void ForEachKeyInSlot(CacheManager& cache, uint16_t slot, Fn fn) {
+  std::unordered_set<std::string> seen;
+  bool more = true;
+  uint64_t cursor = 0;
+  do {
+    cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
+      if (!more || cluster::KeySlot(e.key()) != slot) return;
+      if (seen.emplace(e.key()).second) more = fn(e.key());
+    });
+  } while (cursor != 0 && more);
+}
+
+// --- CLUSTER ---
+
+void ClusterSlotsCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  const Topology& t = ctx.cluster->Current();
+  struct Row {
+    cluster::SlotRange range;
+    const Node* node;
+  };
+  std::vector<Row> rows;
+  for (const Node& node : t.nodes) {
+    for (const cluster::SlotRange& r : node.ranges) rows.push_back({r, &node});
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const Row& a, const Row& b) { return a.range.first < b.range.first; });
+  ctx.reply.ArrayHeader(rows.size());
+  for (const Row& row : rows) {
+    ctx.reply.ArrayHeader(3);
+    ctx.reply.Integer(row.range.first);
+    ctx.reply.Integer(row.range.last);
+    ctx.reply.ArrayHeader(4);  // ip, port, id, networking metadata (none)
+    ctx.reply.Bulk(NodeHost(ctx, *row.node));
+    ctx.reply.Integer(NodePort(ctx, *row.node));
+    ctx.reply.Bulk(row.node->id);
+    ctx.reply.ArrayHeader(0);
+  }
+}
+
+void ClusterShardsCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  const Topology& t = ctx.cluster->Current();
+  ctx.reply.ArrayHeader(t.nodes.size());  // one shard per node: Cairn has no replicas
+  for (const Node& node : t.nodes) {
+    ctx.reply.ArrayHeader(4);
+    ctx.reply.Bulk("slots");
+    ctx.reply.ArrayHeader(node.ranges.size() * 2);
+    for (const cluster::SlotRange& r : node.ranges) {
+      ctx.reply.Integer(r.first);
+      ctx.reply.Integer(r.last);
+    }
+    ctx.reply.Bulk("nodes");
+    ctx.reply.ArrayHeader(1);
+    ctx.reply.ArrayHeader(14);
+    const std::string host = NodeHost(ctx, node);
+    ctx.reply.Bulk("id");
+    ctx.reply.Bulk(node.id);
+    ctx.reply.Bulk("port");
+    ctx.reply.Integer(NodePort(ctx, node));
+    ctx.reply.Bulk("ip");
+    ctx.reply.Bulk(host);
+    ctx.reply.Bulk("endpoint");
+    ctx.reply.Bulk(host);
+    ctx.reply.Bulk("role");
+    ctx.reply.Bulk("master");
+    ctx.reply.Bulk("replication-offset");
+    ctx.reply.Integer(0);
+    ctx.reply.Bulk("health");
+    ctx.reply.Bulk("online");
+  }
+}
+
+// "<id> <ip>:<port>@<bus-port> <flags> <master> <ping-sent> <pong-recv> <epoch> <link> <slots>".
+// Cairn has no cluster bus: the bus port shown is the client port (as Dragonfly shows it).
+void ClusterNodesCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  const Topology& t = ctx.cluster->Current();
+  std::string out;
+  for (size_t i = 0; i < t.nodes.size(); ++i) {
+    const Node& node = t.nodes[i];
+    const std::string port = std::to_string(NodePort(ctx, node));
+    out += node.id + " " + NodeHost(ctx, node) + ":" + port + "@" + port;
+    out += static_cast<int>(i) == t.self ? " myself,master" : " master";
+    out += " - 0 0 " + std::to_string(t.epoch) + " connected";
+    if (!node.ranges.empty()) out += " " + cluster::FormatRanges(node.ranges);
+    out.push_back('\n');
+  }
+  ctx.reply.Bulk(out);
+}
+
+void ClusterInfoCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  const Topology& t = ctx.cluster->Current();
+  const auto size = std::count_if(t.nodes.begin(), t.nodes.end(),
+                                  [](const Node& n) { return !n.ranges.empty(); });
+  const std::string epoch = std::to_string(t.epoch);
+  std::string out =
+      "cluster_state:ok\r\ncluster_slots_assigned:16384\r\ncluster_slots_ok:16384\r\n";
+  out += "cluster_slots_pfail:0\r\ncluster_slots_fail:0\r\n";
+  out += "cluster_known_nodes:" + std::to_string(t.nodes.size()) + "\r\n";
+  out += "cluster_size:" + std::to_string(size) + "\r\n";
+  out += "cluster_current_epoch:" + epoch + "\r\ncluster_my_epoch:" + epoch + "\r\n";
+  out += "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n";
+  out += "total_cluster_links_buffer_limit_exceeded:0\r\n";
+  ctx.reply.Bulk(out);
+}
+
+void ClusterMyIdCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  ctx.reply.Bulk(ctx.cluster->self_id());
+}
+
+void ClusterKeySlotCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  ctx.reply.Integer(cluster::KeySlot(args[2]));
+}
+
+// O(keys): Cairn keeps no per-slot index (it would cost every write in every mode).
+void ClusterCountKeysInSlotCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto slot = ParseInt64(args[2]);
+  if (!slot) {
+    ctx.reply.Error(replies::kNotInteger);
+    return;
+  }
+  if (*slot < 0 || *slot >= cluster::kSlots) {
+    ctx.reply.Error("ERR Invalid slot");
+    return;
+  }
+  int64_t count = 0;
+  ForEachKeyInSlot(ctx.cache, static_cast<uint16_t>(*slot), [&](std::string_view) {
+    ++count;
+    return true;
+  });
+  ctx.reply.Integer(count);
+}
+
+void ClusterGetKeysInSlotCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto slot = ParseInt64(args[2]);
+  const auto max_keys = slot ? ParseInt64(args[3]) : std::nullopt;
+  if (!slot || !max_keys) {
+    ctx.reply.Error(replies::kNotInteger);
+    return;
+  }
+  if (*slot < 0 || *slot >= cluster::kSlots || *max_keys < 0) {
+    ctx.reply.Error("ERR Invalid slot or number of keys");
+    return;
+  }
+  std::vector<std::string> keys;
+  if (*max_keys > 0) {
+    ForEachKeyInSlot(ctx.cache, static_cast<uint16_t>(*slot), [&](std::string_view key) {
+      keys.emplace_back(key);
+      return static_cast<int64_t>(keys.size()) < *max_keys;
+    });
+  }
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& key : keys) ctx.reply.Bulk(key);
+}
+
+void ClusterHelpCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  static constexpr std::string_view kLines[] = {
+      "COUNTKEYSINSLOT <slot>",
+      "    Return the number of keys in <slot>.",
+      "GETKEYSINSLOT <slot> <count>",
+      "    Return key names stored by current node in a slot.",
+      "INFO",
+      "    Return information about the cluster.",
+      "KEYSLOT <key>",
+      "    Return the hash slot for <key>.",
+      "MYID",
+      "    Return the node id.",
+      "NODES",
+      "    Return cluster configuration seen by node. Output format:",
+      "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+      "SLOTS",
+      "    Return information about slots range mappings. Each range is made of:",
+      "    start, end, master and replicas IP addresses, ports and ids",
+      "SHARDS",
+      "    Return information about slot range mappings and the nodes associated with them.",
+  };
+  replies::Help(ctx.reply, "cluster", kLines);
+}
+
+// READONLY, READWRITE, ASKING: accepted (no replicas to read from, no slot being imported).
+void ClusterFlagCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  ctx.reply.Ok();
+}
+
+// --- CAIRN.CLUSTER ---
+
+// After a map change, deletes the keys of the slots this node lost (their new owner serves them
+// now; without slot migration their values are not moved) and of the slots it gained (it did not
+// own them, so what it holds there is stale: a write that passed the gate under the old map while
+// the new one was installed). Keeping either would serve stale values if the slots came back.
+// O(keys), once per map change that moves this node's slots.
+void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology& after) {
+  auto moved = [&](uint16_t slot) { return before.Owns(slot) != after.Owns(slot); };
+  bool any = false;
+  for (uint32_t s = 0; s < cluster::kSlots && !any; ++s) any = moved(static_cast<uint16_t>(s));
+  if (!any) return;
+  std::vector<std::string> doomed;
+  uint64_t cursor = 0;
+  do {
+    cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (!after.Owns(slot) || moved(slot)) doomed.emplace_back(e.key());
+    });
+    for (const std::string& key : doomed) cache.Delete(key);
+    doomed.clear();
+  } while (cursor != 0);
+}
+
+void CairnClusterSetConfigCommand(CommandContext& ctx, Args args) {
+  ClusterState* state = Enabled(ctx);
+  if (state == nullptr) return;
+  cluster::ParseResult parsed = cluster::ParseTopology(args[2]);
+  if (!parsed.topology) {
+    ctx.reply.Error("ERR invalid cluster map: " + parsed.error);
+    return;
+  }
+  const std::shared_ptr<const Topology> before = state->Snapshot();
+  const std::shared_ptr<const Topology> after = parsed.topology;
+  if (std::string why = state->Install(std::move(parsed.topology)); !why.empty()) {
+    ctx.reply.Error("ERR cluster map refused: " + why);
+    return;
+  }
+  DropForeignKeys(ctx.cache, *before, *after);
+  if (!state->config_file().empty()) {
+    if (std::string err = cluster::SaveTopologyFile(state->config_file(), *after); !err.empty()) {
+      ctx.reply.Error("ERR the map is in force but was not saved: " + err);
+      return;
+    }
+  }
+  ctx.reply.Ok();
+}
+
+// The map in the file format. Single-node mode's node shows the address and port it announces,
+// so that the text is a valid map to edit and push.
+void CairnClusterGetConfigCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  Topology shown = ctx.cluster->Current();
+  for (Node& node : shown.nodes) {
+    node.host = NodeHost(ctx, node);
+    node.port = NodePort(ctx, node);
+  }
+  ctx.reply.Bulk(cluster::FormatTopology(shown));
+}
+
+void CairnClusterHelpCommand(CommandContext& ctx, Args) {
+  static constexpr std::string_view kLines[] = {
+      "SETCONFIG <map>",
+      "    Replace the cluster map (the cluster-config-file format) on this node.",
+      "GETCONFIG",
+      "    Return the cluster map in force.",
+  };
+  replies::Help(ctx.reply, "cairn.cluster", kLines);
+}
+
+}  // namespace
+
+void RegisterClusterCommands(CommandTable& table) {
+  constexpr uint32_t kLS = kCmdLoading | kCmdStale;
+  constexpr uint32_t kAdm = kCmdAdmin | kCmdNoScript | kLS;
+  constexpr SpecBuilder Spec("cluster", "3.0.0");
+  CommandSpec c = Spec.Container("cluster", "A container for cluster commands");
+  c.subcommands.push_back(
+      Spec("slots", 2, kLS, &ClusterSlotsCommand, "Get array of Cluster slot to node mappings"));
+  c.subcommands.push_back(Spec("shards", 2, kLS, &ClusterShardsCommand,
+                               "Get array of cluster slots to node mappings", "7.0.0"));
+  c.subcommands.push_back(
+      Spec("nodes", 2, kLS, &ClusterNodesCommand, "Get Cluster config for the node"));
+  c.subcommands.push_back(
+      Spec("info", 2, kLS, &ClusterInfoCommand, "Provides info about Redis Cluster node state"));
+  c.subcommands.push_back(Spec("myid", 2, kLS, &ClusterMyIdCommand, "Return the node id"));
+  c.subcommands.push_back(Spec("keyslot", 3, kLS, &ClusterKeySlotCommand,
+                               "Returns the hash slot of the specified key"));
+  c.subcommands.push_back(Spec("countkeysinslot", 3, kLS, &ClusterCountKeysInSlotCommand,
+                               "Return the number of local keys in the specified hash slot"));
+  c.subcommands.push_back(Spec("getkeysinslot", 4, kLS, &ClusterGetKeysInSlotCommand,
+                               "Return local key names in the specified hash slot"));
+  c.subcommands.push_back(Spec("help", 2, kLS, &ClusterHelpCommand,
+                               "Show helpful text about the different subcommands", "5.0.0"));
+  table.Register(std::move(c));
+  table.Register(Spec("readonly", 1, kLS | kCmdFast, &ClusterFlagCommand,
+                      "Enables read queries for a connection to a cluster replica node"));
+  table.Register(Spec("readwrite", 1, kLS | kCmdFast, &ClusterFlagCommand,
+                      "Disables read queries for a connection to a cluster replica node"));
+  table.Register(Spec("asking", 1, kCmdFast, &ClusterFlagCommand,
+                      "Sent by cluster clients after an -ASK redirect"));
+
+  constexpr SpecBuilder Cairn("cluster", "1.0.0");
+  CommandSpec admin = Cairn.Container("cairn.cluster", "Cairn's cluster map administration.");
+  admin.subcommands.push_back(Cairn("setconfig", 3, kAdm, &CairnClusterSetConfigCommand,
+                                    "Replaces this node's cluster map."));
+  admin.subcommands.push_back(Cairn("getconfig", 2, kAdm, &CairnClusterGetConfigCommand,
+                                    "Returns this node's cluster map."));
+  admin.subcommands.push_back(Cairn("help", 2, kLS, &CairnClusterHelpCommand,
+                                    "Returns helpful text about the different subcommands."));
+  table.Register(std::move(admin));
+}
+
+}  // namespace cairn
