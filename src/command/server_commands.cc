@@ -577,7 +577,7 @@ void RegisterServerCommands(CommandTable& table) {
       Spec("info", -1, kLS, &InfoCommand, "Returns information and statistics about the server."));
   table.Register(
       Spec("time", 1, kLS | kCmdFast, &TimeCommand, "Returns the server time.", "2.6.0"));
-  table.Register(Spec("shutdown", -1, kAdm, &ShutdownCommand,
+  table.Register(Spec("shutdown", -1, kAdm | kCmdNoMulti, &ShutdownCommand,
                       "Synchronously saves the database(s) to disk and shuts down the server."));
   table.Register(Spec("debug", -2, kAdm, &DebugCommand, "A container for debugging commands."));
 

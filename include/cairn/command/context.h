@@ -21,6 +21,7 @@ class CommandTable;
 class PersistenceService;
 class ConfigRegistry;
 class UndoHistory;     // src/command/undo_history.h (private to the command module)
+class Transaction;     // src/command/transaction.h (private to the command module)
 class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
 
@@ -28,6 +29,11 @@ struct Observability;  // cairn/command/observability.h
 // destroyed anywhere.
 struct UndoHistoryDeleter {
   void operator()(UndoHistory* history) const;
+};
+
+// Deletes a Transaction (which unwatches its keys) where its type is complete (src/command).
+struct TransactionDeleter {
+  void operator()(Transaction* tx) const;
 };
 
 // Per-connection state. Owned by the session; read by CLIENT LIST from other threads only
@@ -69,6 +75,14 @@ struct ClientState {
   uint32_t sub_channels = 0;
   uint32_t sub_patterns = 0;
   bool monitor = false;
+  // MULTI / EXEC / WATCH (transaction.h): the queue and the watched keys, created by the first
+  // MULTI or WATCH. in_multi: between MULTI and EXEC / DISCARD (CLIENT LIST flags=x);
+  // multi_count: commands queued (CLIENT LIST multi=, -1 outside MULTI). in_exec: EXEC is
+  // running the queued commands (the dispatcher runs them instead of queueing them).
+  std::unique_ptr<Transaction, TransactionDeleter> tx;
+  bool in_multi = false;
+  bool in_exec = false;
+  int32_t multi_count = -1;
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
 };
 

@@ -15,5 +15,6 @@ void RegisterPersistenceCommands(CommandTable& table);    // persistence_command
 void RegisterPubSubCommands(CommandTable& table);         // pubsub_commands.cc
 void RegisterObservabilityCommands(CommandTable& table);  // observability_commands.cc (SLOWLOG,
                                                           // MONITOR)
+void RegisterTransactionCommands(CommandTable& table);    // transaction_commands.cc (MULTI ...)
 
 }  // namespace cairn
