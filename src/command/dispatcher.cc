@@ -108,8 +108,10 @@ int64_t SteadyNowNs() {
       .count();
 }
 
-// Runs one command, writing exactly one reply after `mark`.
-void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark) {
+// Runs one command, writing exactly one reply after `mark`. Inlined into both callers: a call
+// here cost the per-command path ~20 instructions.
+[[gnu::always_inline]] inline void Run(const CommandTable& table, CommandContext& ctx, Args args,
+                                       size_t mark) {
   ServerCounters& counters = ctx.server.counters();
   const CommandSpec* spec = Lookup(table, ctx.reply, args);
   // CLIENT LIST's cmd=: the resolved name, set before the gates as Redis does ("" = NULL).

@@ -34,27 +34,45 @@ namespace cairn {
 
 class ExclusiveGate;
 
-// The guards' bookkeeping: which gate this thread holds and how deeply.
-struct GateHeld {
-  const ExclusiveGate* gate = nullptr;
-  int depth = 0;
+// Per thread: which gate the thread holds through a guard (the outermost guard releases it),
+// and its reader slot (assigned on first use). Constant-initialised: no TLS guard on the hot
+// path.
+struct GateThread {
+  const ExclusiveGate* held = nullptr;
+  uint32_t slot = UINT32_MAX;
 };
-inline thread_local GateHeld t_gate_held;
+inline thread_local GateThread t_gate_thread;
 
 class ExclusiveGate {
  public:
-  static constexpr size_t kSlots = 32;
+  static constexpr uint32_t kSlots = 32;
+  struct alignas(64) Slot {
+    std::atomic<uint32_t> readers{0};
+  };
 
-  void LockShared() {
-    Slot& s = slots_[SlotIndex()];
+  // Returns the slot to pass to UnlockShared.
+  Slot& LockShared() {
+    uint32_t& index = t_gate_thread.slot;
+    if (index == UINT32_MAX) [[unlikely]] {
+      index = next_slot_.fetch_add(1, std::memory_order_relaxed) % kSlots;
+    }
+    Slot& s = slots_[index];
     for (;;) {
       s.readers.fetch_add(1, std::memory_order_seq_cst);
-      if (!writer_.load(std::memory_order_seq_cst)) return;
+      if (!writer_.load(std::memory_order_seq_cst)) [[likely]] {
+        return s;
+      }
       UnlockShared(s);
       writer_.wait(true, std::memory_order_seq_cst);
     }
   }
-  void UnlockShared() { UnlockShared(slots_[SlotIndex()]); }
+  void UnlockShared(Slot& s) {
+    // The writer waits on this slot's count: wake it when the last reader of the slot leaves.
+    if (s.readers.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
+        writer_.load(std::memory_order_seq_cst)) [[unlikely]] {
+      s.readers.notify_all();
+    }
+  }
 
   void Lock() {
     writers_.lock();
@@ -75,32 +93,14 @@ class ExclusiveGate {
   // True while an exclusive section runs or waits to run (BUSY checks, tests).
   bool exclusive() const { return writer_.load(std::memory_order_relaxed); }
   // Whether this thread holds the gate through a guard.
-  bool HeldByThisThread() const;
+  bool HeldByThisThread() const { return t_gate_thread.held == this; }
 
  private:
-  struct alignas(64) Slot {
-    std::atomic<uint32_t> readers{0};
-  };
-
-  static size_t SlotIndex() {
-    static std::atomic<size_t> next{0};
-    thread_local const size_t index = next.fetch_add(1, std::memory_order_relaxed) % kSlots;
-    return index;
-  }
-  void UnlockShared(Slot& s) {
-    // The writer waits on this slot's count: wake it when the last reader of the slot leaves.
-    if (s.readers.fetch_sub(1, std::memory_order_seq_cst) == 1 &&
-        writer_.load(std::memory_order_seq_cst)) {
-      s.readers.notify_all();
-    }
-  }
-
   Slot slots_[kSlots];
   alignas(64) std::atomic<bool> writer_{false};
+  std::atomic<uint32_t> next_slot_{0};
   std::mutex writers_;
 };
-
-inline bool ExclusiveGate::HeldByThisThread() const { return t_gate_held.gate == this; }
 
 // The one way to hold the gate: shared or exclusive, reentrant per thread (a thread that already
 // holds this gate passes through; it must then hold it exclusively if it asks for exclusive,
@@ -108,37 +108,33 @@ inline bool ExclusiveGate::HeldByThisThread() const { return t_gate_held.gate ==
 class GateGuard {
  public:
   enum class Mode : uint8_t { kShared, kExclusive };
-  GateGuard(ExclusiveGate* gate, Mode mode) : gate_(gate), mode_(mode) {
-    if (gate_ == nullptr) return;
-    GateHeld& held = t_gate_held;
-    if (held.gate == gate_) {
-      ++held.depth;
-      return;
-    }
-    if (mode_ == Mode::kExclusive) {
-      gate_->Lock();
+  GateGuard(ExclusiveGate* gate, Mode mode) {
+    if (gate == nullptr) return;
+    GateThread& t = t_gate_thread;
+    if (t.held == gate) return;  // nested: the outer guard holds it
+    if (mode == Mode::kExclusive) {
+      gate->Lock();
     } else {
-      gate_->LockShared();
+      slot_ = &gate->LockShared();
     }
-    held = {gate_, 1};
+    t.held = gate;
+    gate_ = gate;
   }
   ~GateGuard() {
     if (gate_ == nullptr) return;
-    GateHeld& held = t_gate_held;
-    if (--held.depth > 0) return;
-    held = {};
-    if (mode_ == Mode::kExclusive) {
-      gate_->Unlock();
+    t_gate_thread.held = nullptr;
+    if (slot_ != nullptr) {
+      gate_->UnlockShared(*slot_);
     } else {
-      gate_->UnlockShared();
+      gate_->Unlock();
     }
   }
   GateGuard(const GateGuard&) = delete;
   GateGuard& operator=(const GateGuard&) = delete;
 
  private:
-  ExclusiveGate* gate_;
-  Mode mode_;
+  ExclusiveGate* gate_ = nullptr;        // null: nested or no gate, nothing to release
+  ExclusiveGate::Slot* slot_ = nullptr;  // shared: the slot to release; null: exclusive
 };
 
 }  // namespace cairn
