@@ -8,7 +8,7 @@ BUILD_PKGS=(
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev
   librocksdb-dev libprotobuf-dev protobuf-compiler libxxhash-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus-cpp-dev
+  prometheus-cpp-dev liblua5.1-0-dev
 )
 TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
 

@@ -136,6 +136,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubCommands(table);
   RegisterObservabilityCommands(table);
   RegisterTransactionCommands(table);
+  RegisterScriptCommands(table);
 }
 
 }  // namespace cairn

@@ -154,9 +154,18 @@ int64_t SteadyNowNs() {
   {
     // Every command runs inside the gate, shared; EXEC exclusive (exclusive_gate.h). A queued
     // command runs inside its EXEC's hold (the guard passes through).
-    const GateGuard gate(&ctx.cache.gate(), (spec->flags & kCmdExclusive) != 0
-                                                ? GateGuard::Mode::kExclusive
-                                                : GateGuard::Mode::kShared);
+    const GateGuard gate((spec->flags & kCmdAllowBusy) != 0 ? nullptr : &ctx.cache.gate(),
+                         (spec->flags & kCmdExclusive) != 0 ? GateGuard::Mode::kExclusive
+                                                            : GateGuard::Mode::kShared);
+    if (gate.busy()) [[unlikely]] {
+      ctx.reply.Error(
+          "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "
+          "NOSAVE.");
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      FlagTransaction(ctx.client);
+      return;
+    }
     UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
     handler(ctx, args);
     undo.Commit();

@@ -29,6 +29,7 @@ enum CommandFlag : uint32_t {
   kCmdNoMulti = 1u << 12,    // refused inside MULTI (SAVE, SHUTDOWN ...: Redis's no-multi)
   kCmdTxControl = 1u << 13,  // runs at once inside MULTI (MULTI EXEC DISCARD WATCH QUIT RESET)
   kCmdExclusive = 1u << 14,  // runs with the exclusive gate held (EXEC: atomic across shards)
+  kCmdAllowBusy = 1u << 15,  // runs outside the gate, even while a script is busy (SCRIPT KILL)
 };
 
 // Per-command counters for INFO commandstats (cmdstat_<name>:calls=..,usec=..,rejected_calls=..,

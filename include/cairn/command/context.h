@@ -22,6 +22,7 @@ class PersistenceService;
 class ConfigRegistry;
 class UndoHistory;     // src/command/undo_history.h (private to the command module)
 class Transaction;     // src/command/transaction.h (private to the command module)
+class ScriptEngine;    // src/command/script_engine.h (private to the command module)
 class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
 
@@ -29,6 +30,11 @@ struct Observability;  // cairn/command/observability.h
 // destroyed anywhere.
 struct UndoHistoryDeleter {
   void operator()(UndoHistory* history) const;
+};
+
+// Deletes the ScriptEngine where its type is complete (src/command).
+struct ScriptEngineDeleter {
+  void operator()(ScriptEngine* engine) const;
 };
 
 // Deletes a Transaction (which unwatches its keys) where its type is complete (src/command).
@@ -130,7 +136,8 @@ struct ServerCounters {
 
 class ServerContext {
  public:
-  virtual ~ServerContext() = default;
+  ServerContext();  // creates the script engine (script_engine.cc)
+  virtual ~ServerContext();
   virtual ConfigRegistry& config() = 0;
   virtual ServerCounters& counters() = 0;
   virtual const std::string& requirepass() const = 0;
@@ -162,6 +169,15 @@ class ServerContext {
   // Pub/sub hub, keyspace notifier, slowlog, latency tracking (cairn/command/observability.h);
   // nullptr when the server runs without them.
   virtual Observability* observability() { return nullptr; }
+  // EVAL / EVALSHA / SCRIPT: the server's Lua engine and script cache (script_engine.h).
+  ScriptEngine& scripting() { return *scripting_; }
+  // busy-reply-threshold (alias lua-time-limit), ms.
+  void SetBusyReplyThreshold(int64_t ms);
+  // Stops the running script, if any, even one that has written (shutdown).
+  void AbortScript();
+
+ private:
+  std::unique_ptr<ScriptEngine, ScriptEngineDeleter> scripting_;
 };
 
 struct CommandContext {

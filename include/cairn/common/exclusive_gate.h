@@ -9,14 +9,16 @@
 // cache line shared by every I/O thread, per command). This is a "big-reader" lock instead:
 //
 //   shared:    slot[t].fetch_add(1); if (!writer) enter;  else undo and wait for the writer.
-//   exclusive: writer = true; wait until every slot is 0.   (writers serialised by a mutex)
+//   exclusive: CAS writer false -> true; wait until every slot is 0.
 //
 // Each thread counts in its own cache-line-sized slot (threads are spread over kSlots slots
 // round-robin), so the shared path is one uncontended RMW on a line the thread already owns plus
 // one load of a read-mostly flag: a few nanoseconds, no cache-line ping-pong between I/O threads.
 // Both sides use sequentially consistent operations (a Dekker handshake): a reader either sees
 // the writer's flag or the writer sees the reader's count. Exclusive sections are expected to be
-// short (a transaction's commands); a waiting reader sleeps on a futex (std::atomic::wait).
+// short (a transaction's commands); a waiting thread sleeps on a futex (std::atomic::wait on an
+// epoch that Unlock bumps). A script that runs past busy-reply-threshold marks the gate busy:
+// waiters are then refused (the dispatcher answers -BUSY) instead of sleeping.
 //
 // Use it through the guards below, which are reentrant: a thread that already holds the gate
 // (either way) passes through them (a transaction's commands run inside EXEC's exclusive hold;
@@ -28,7 +30,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 
 namespace cairn {
 
@@ -50,8 +51,9 @@ class ExclusiveGate {
     std::atomic<uint32_t> readers{0};
   };
 
-  // Returns the slot to pass to UnlockShared.
-  Slot& LockShared() {
+  // Returns the slot to pass to UnlockShared, or nullptr when the exclusive holder is a script
+  // that has run past busy-reply-threshold (SetBusy): the caller answers -BUSY instead of waiting.
+  Slot* LockShared() {
     uint32_t& index = t_gate_thread.slot;
     if (index == UINT32_MAX) [[unlikely]] {
       index = next_slot_.fetch_add(1, std::memory_order_relaxed) % kSlots;
@@ -60,10 +62,10 @@ class ExclusiveGate {
     for (;;) {
       s.readers.fetch_add(1, std::memory_order_seq_cst);
       if (!writer_.load(std::memory_order_seq_cst)) [[likely]] {
-        return s;
+        return &s;
       }
       UnlockShared(s);
-      writer_.wait(true, std::memory_order_seq_cst);
+      if (!WaitForWriter()) return nullptr;
     }
   }
   void UnlockShared(Slot& s) {
@@ -74,32 +76,57 @@ class ExclusiveGate {
     }
   }
 
-  void Lock() {
-    writers_.lock();
-    writer_.store(true, std::memory_order_seq_cst);
+  // Exclusive: false (not taken) when a busy script holds the gate, as for LockShared.
+  bool Lock() {
+    for (;;) {
+      bool expected = false;
+      if (writer_.compare_exchange_strong(expected, true, std::memory_order_seq_cst)) break;
+      if (!WaitForWriter()) return false;
+    }
     for (Slot& s : slots_) {
       for (uint32_t n = s.readers.load(std::memory_order_seq_cst); n != 0;
            n = s.readers.load(std::memory_order_seq_cst)) {
         s.readers.wait(n, std::memory_order_seq_cst);
       }
     }
+    return true;
   }
   void Unlock() {
+    busy_.store(false, std::memory_order_seq_cst);
     writer_.store(false, std::memory_order_seq_cst);
-    writer_.notify_all();
-    writers_.unlock();
+    Wake();
   }
 
-  // True while an exclusive section runs or waits to run (BUSY checks, tests).
+  // The exclusive holder (a script) has run past busy-reply-threshold: from now until Unlock,
+  // threads that would wait for the gate are refused instead (-BUSY), as in Redis.
+  void SetBusy() {
+    busy_.store(true, std::memory_order_seq_cst);
+    Wake();
+  }
+  bool busy() const { return busy_.load(std::memory_order_relaxed); }
+  // True while an exclusive section runs or waits to run (tests).
   bool exclusive() const { return writer_.load(std::memory_order_relaxed); }
   // Whether this thread holds the gate through a guard.
   bool HeldByThisThread() const { return t_gate_thread.held == this; }
 
  private:
+  // Sleeps until the exclusive holder leaves (or turns busy); false when it is busy.
+  bool WaitForWriter() {
+    const uint32_t e = epoch_.load(std::memory_order_seq_cst);
+    if (busy_.load(std::memory_order_seq_cst)) return false;
+    if (writer_.load(std::memory_order_seq_cst)) epoch_.wait(e, std::memory_order_seq_cst);
+    return true;
+  }
+  void Wake() {
+    epoch_.fetch_add(1, std::memory_order_seq_cst);
+    epoch_.notify_all();
+  }
+
   Slot slots_[kSlots];
   alignas(64) std::atomic<bool> writer_{false};
+  std::atomic<bool> busy_{false};
   std::atomic<uint32_t> next_slot_{0};
-  std::mutex writers_;
+  alignas(64) std::atomic<uint32_t> epoch_{0};  // bumped by Unlock and SetBusy: waiters wake
 };
 
 // The one way to hold the gate: shared or exclusive, reentrant per thread (a thread that already
@@ -113,13 +140,22 @@ class GateGuard {
     GateThread& t = t_gate_thread;
     if (t.held == gate) return;  // nested: the outer guard holds it
     if (mode == Mode::kExclusive) {
-      gate->Lock();
+      if (!gate->Lock()) {
+        busy_ = true;
+        return;
+      }
     } else {
-      slot_ = &gate->LockShared();
+      slot_ = gate->LockShared();
+      if (slot_ == nullptr) {
+        busy_ = true;
+        return;
+      }
     }
     t.held = gate;
     gate_ = gate;
   }
+  // Refused: a script past busy-reply-threshold holds the gate (the caller answers -BUSY).
+  bool busy() const { return busy_; }
   ~GateGuard() {
     if (gate_ == nullptr) return;
     t_gate_thread.held = nullptr;
@@ -135,6 +171,7 @@ class GateGuard {
  private:
   ExclusiveGate* gate_ = nullptr;        // null: nested or no gate, nothing to release
   ExclusiveGate::Slot* slot_ = nullptr;  // shared: the slot to release; null: exclusive
+  bool busy_ = false;
 };
 
 }  // namespace cairn
