@@ -27,6 +27,7 @@
 #include "cairn/pubsub/pubsub_hub.h"
 #include "command_observer.h"
 #include "replies.h"
+#include "script_engine.h"
 #include "spec_builder.h"
 
 namespace cairn {
@@ -202,6 +203,13 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("used_memory_human", BytesToHuman(stats.bytes));
   w.Field("used_memory_rss", rss);
   w.Field("used_memory_rss_human", BytesToHuman(rss));
+  const ScriptEngine& scripts = ctx.server.scripting();  // Redis 7.0's script memory fields
+  w.Field("used_memory_lua", scripts.lua_bytes());
+  w.Field("used_memory_lua_human", BytesToHuman(scripts.lua_bytes()));
+  w.Field("used_memory_scripts_eval", scripts.script_bytes());
+  w.Field("number_of_cached_scripts", scripts.scripts());
+  w.Field("used_memory_scripts", scripts.script_bytes());
+  w.Field("used_memory_scripts_human", BytesToHuman(scripts.script_bytes()));
   w.Field("maxmemory", max_bytes);
   w.Field("maxmemory_human", BytesToHuman(max_bytes));
   w.Field("maxmemory_policy", RedisPolicyName(ctx.cache.policy()));
