@@ -707,8 +707,8 @@ size_t CacheManager::ActiveExpireCycle(int64_t budget_us) {
       EventBatch ev(bus_);
       std::pair<size_t, size_t> r;
       {
-        GateGuard gate(&gate_,
-                       GateGuard::Mode::kShared);  // no key expires between two commands of an EXEC
+        // No key expires between two commands of an EXEC or inside a script.
+        GateGuard gate(&gate_, GateGuard::Mode::kShared);
         std::lock_guard lock(s.mu);
         r = s.ExpireSomeLocked(kExpireBatch, clock_.NowMs(), ev, lag);
       }
