@@ -10,7 +10,7 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev liblua5.1-0-dev
 )
-TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format nodejs npm)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
