@@ -35,6 +35,12 @@ bool SplitKeys(CommandContext& ctx, Args args, Args& keys, Args& argv) {
 }
 
 void EvalGeneric(CommandContext& ctx, Args args, bool by_sha, bool read_only) {
+  // Scripts reach the data through redis.call, which skips the dispatcher's gates: refuse them
+  // while warm-load runs, as Redis does (EVAL has no "loading" flag).
+  if (ctx.server.loading()) {
+    ctx.reply.Error("LOADING Redis is loading the dataset in memory");
+    return;
+  }
   Args keys, argv;
   if (!SplitKeys(ctx, args, keys, argv)) return;
   ScriptEngine& engine = ctx.server.scripting();
