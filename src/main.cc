@@ -140,6 +140,10 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
     return std::nullopt;
   };
   hooks["undo-max-bytes"] = hooks["undo-depth"];
+  hooks["busy-reply-threshold"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetBusyReplyThreshold(c.busy_reply_threshold);
+    return std::nullopt;
+  };
   return hooks;
 }
 
@@ -270,6 +274,7 @@ int Run(int argc, char** argv) {
   server.SetPersistence(&persistence);
   server.SetObservability(&observability.bundle);
   server.SetUndoLimits(static_cast<size_t>(cfg.undo_depth), cfg.undo_max_bytes);
+  server.SetBusyReplyThreshold(cfg.busy_reply_threshold);
   ConfigApplyHooks hooks = MakeApplyHooks(cache, server, expiry, choices);
   AddPersistenceHooks(hooks, persistence);
   AddObservabilityHooks(hooks, observability);

@@ -743,6 +743,8 @@ size_t CacheManager::ActiveExpireCycle(int64_t budget_us) {
       EventBatch ev(bus_);
       std::pair<size_t, size_t> r;
       {
+        // No key expires between two commands of an EXEC or inside a script.
+        GateGuard gate(&gate_, GateGuard::Mode::kShared);
         std::lock_guard lock(s.mu);
         r = s.ExpireSomeLocked(kExpireBatch, clock_.NowMs(), ev, lag);
       }
@@ -1094,6 +1096,21 @@ OpStatus CacheManager::LoadClean(std::string_view key, std::string_view value,
 
 // ---------------- snapshots ----------------
 
+void CacheManager::Watch(std::string_view key, WatchTicket* ticket) {
+  const uint64_t h = HashKey(key);
+  Shard& s = ShardFor(h);
+  EventBatch ev(bus_);
+  std::lock_guard lock(s.mu);
+  s.FindLocked(key, h, clock_.NowMs(), ev);  // lazy expiry before the registration
+  s.WatchLocked(key, ticket);
+}
+
+void CacheManager::Unwatch(std::string_view key, WatchTicket* ticket) {
+  Shard& s = ShardFor(HashKey(key));
+  std::lock_guard lock(s.mu);
+  s.UnwatchLocked(key, ticket);
+}
+
 void CacheManager::Capture(FunctionRef<void(const Entry&)> fn) const {
   for (size_t i = 0; i < shards_.size(); ++i) {
     uint64_t cursor = 0;
@@ -1110,6 +1127,7 @@ uint64_t CacheManager::CaptureChunk(size_t shard, uint64_t cursor,
   // kCaptureChunk entries of the SCAN walk.
   constexpr size_t kCaptureChunk = 256;
   Shard& s = *shards_.at(shard);
+  GateGuard gate(&gate_, GateGuard::Mode::kShared);  // never a chunk from inside a transaction
   std::lock_guard lock(s.mu);
   const int64_t now = clock_.NowMs();
   size_t visited = 0;

@@ -141,6 +141,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
   e->set_version(next_version_++);
   SetExpiryLocked(*e, expire_at_ms);
   ++counters_.sets;
+  TouchWatchedLocked(key);
   if (dirty_charge != 0 && e->charge() != dirty_charge) {
     persist_.dirty_bytes.fetch_add(
         static_cast<int64_t>(e->charge()) - static_cast<int64_t>(dirty_charge),
@@ -150,6 +151,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
 }
 
 void Shard::EraseLocked(Entry* e, uint64_t hash) {
+  TouchWatchedLocked(e->key());
   if (e->dirty()) SetDirtyLocked(*e, false);
   policy_->OnErase(*e);
   table_.Remove(e, hash);
@@ -230,6 +232,10 @@ void Shard::ClearLocked() {
   // Pending write-back work is dropped with the data: the caller clears the tier too, so a
   // batch being written must land before that (its settling then finds nothing to clear).
   WaitForFlushLocked();
+  for (auto& [key, tickets] : watched_) {  // FLUSHALL touches the watched keys that existed
+    if (table_.Find(key, HashKey(key)) == nullptr) continue;
+    for (WatchTicket* t : tickets) t->dirty.store(true, std::memory_order_relaxed);
+  }
   table_.ForEach([&](Entry* e) {
     if (e->dirty()) SetDirtyLocked(*e, false);
   });
@@ -279,6 +285,26 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
 }
 
 // ---- persistence ----
+
+void Shard::WatchLocked(std::string_view key, WatchTicket* ticket) {
+  auto it = watched_.find(key);
+  if (it == watched_.end())
+    it = watched_.emplace(std::string(key), std::vector<WatchTicket*>{}).first;
+  it->second.push_back(ticket);
+}
+
+void Shard::UnwatchLocked(std::string_view key, WatchTicket* ticket) {
+  auto it = watched_.find(key);
+  if (it == watched_.end()) return;
+  std::erase(it->second, ticket);
+  if (it->second.empty()) watched_.erase(it);
+}
+
+void Shard::TouchWatchedSlowLocked(std::string_view key) {
+  auto it = watched_.find(key);
+  if (it == watched_.end()) return;
+  for (WatchTicket* t : it->second) t->dirty.store(true, std::memory_order_relaxed);
+}
 
 void Shard::AdjustDirtyCount(int64_t d) {
   dirty_count_ = static_cast<size_t>(static_cast<int64_t>(dirty_count_) + d);

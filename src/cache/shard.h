@@ -12,12 +12,14 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "cairn/cache/backing_tier.h"
 #include "cairn/cache/entry.h"
 #include "cairn/cache/options.h"
+#include "cairn/cache/watch_ticket.h"
 #include "cairn/events/event.h"
 #include "cairn/eviction/policy.h"
 #include "hash_index.h"
@@ -116,7 +118,11 @@ class Shard {
   // `inherit` (optional): an entry whose access metadata the new one takes (RENAME).
   Entry* WriteLocked(std::string_view key, uint64_t hash, std::string_view value, Entry* existing,
                      int64_t expire_at_ms, int64_t now_ms, const Entry* inherit = nullptr);
-  void BumpVersionLocked(Entry& e) { e.set_version(next_version_++); }
+  // A metadata change (EXPIRE, PERSIST): a new version, and the key's watchers are told.
+  void BumpVersionLocked(Entry& e) {
+    e.set_version(next_version_++);
+    TouchWatchedLocked(e.key());
+  }
   // Unlinks and frees (delete, expire, evict, overwrite-by-rename). Updates shard and global
   // accounting.
   void EraseLocked(Entry* e, uint64_t hash);
@@ -228,6 +234,16 @@ class Shard {
   // Swaps in a new policy, rebuilding its order from entries' access metadata.
   void SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy);
 
+  // WATCH (watch_ticket.h): registers / drops `ticket` for `key`; every change of the key sets
+  // its flag. A ticket is registered at most once per key (the caller dedups).
+  void WatchLocked(std::string_view key, WatchTicket* ticket);
+  void UnwatchLocked(std::string_view key, WatchTicket* ticket);
+  // Sets the flag of every ticket watching `key`. One emptiness test when no key is watched.
+  void TouchWatchedLocked(std::string_view key) {
+    if (!watched_.empty()) TouchWatchedSlowLocked(key);
+  }
+  size_t watched_keys() const { return watched_.size(); }
+
   size_t index() const { return index_; }
   HashIndex& table() { return table_; }
   EvictionPolicy& policy() { return *policy_; }
@@ -250,6 +266,7 @@ class Shard {
   void NoteDirtyLocked(std::string_view key, int64_t now_ms);
   bool ErasePendingDeleteLocked(std::string_view key);
   void AdjustDirtyCount(int64_t d);
+  void TouchWatchedSlowLocked(std::string_view key);
   // The flush's steps (flush_mu_ held): pick the batch (mu held), settle it (mu held), or put
   // its keys back in the queue after a failed write (mu held).
   // Moves the round's `n` smallest keys to the batch (flush_keys_, flush_refs_), then picks
@@ -303,6 +320,8 @@ class Shard {
   std::vector<KeyRef> round_refs_;
   std::string_view RoundKey(const KeyRef& r) const { return {round_arena_.data() + r.off, r.len}; }
   std::unordered_set<std::string, KeyHash, std::equal_to<>> pending_deletes_;
+  // WATCHed keys of this shard and the tickets watching each (watch_ticket.h).
+  std::unordered_map<std::string, std::vector<WatchTicket*>, KeyHash, std::equal_to<>> watched_;
   size_t dirty_count_ = 0;
   // The oldest write waiting in the queue, and in the round (or in its batch in flight): a
   // round takes the queue's oldest along, so under a steady load neither age outgrows a round.

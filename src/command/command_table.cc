@@ -115,6 +115,16 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& parent, std::
   return nullptr;
 }
 
+void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out) {
+  if (spec.first_key <= 0) return;
+  const auto argc = static_cast<int64_t>(args.size());
+  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  const int64_t step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
+    out.push_back(args[static_cast<size_t>(i)]);
+  }
+}
+
 void RegisterAllCommands(CommandTable& table) {
   RegisterStringCommands(table);
   RegisterKeyspaceCommands(table);
@@ -126,6 +136,8 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterPubSubCommands(table);
   RegisterObservabilityCommands(table);
   RegisterClusterCommands(table);
+  RegisterTransactionCommands(table);
+  RegisterScriptCommands(table);
 }
 
 }  // namespace cairn

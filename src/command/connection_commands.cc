@@ -15,6 +15,7 @@
 #include "pubsub_state.h"
 #include "replies.h"
 #include "spec_builder.h"
+#include "transaction.h"
 
 namespace cairn {
 namespace {
@@ -213,6 +214,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
 void ResetCommand(CommandContext& ctx, Args) {
   ClientState& c = ctx.client;
   LeavePubSubAndMonitor(ctx);
+  DiscardTransaction(c);
   c.resp = 2;
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;
@@ -497,12 +499,13 @@ void RegisterConnectionCommands(CommandTable& table) {
   constexpr uint32_t kPre = kCmdNoAuth | kCmdNoScript | kLS | kF;  // usable before AUTH
   table.Register(Spec("ping", -1, kF, &PingCommand, "Returns the server's liveliness response."));
   table.Register(Spec("echo", 2, kF, &EchoCommand, "Returns the given string."));
-  table.Register(Spec("quit", -1, kPre, &QuitCommand, "Closes the connection."));
+  table.Register(Spec("quit", -1, kPre | kCmdTxControl, &QuitCommand, "Closes the connection."));
   table.Register(
       Spec("select", 2, kLS | kF, &SelectCommand, "Changes the selected database (only 0)."));
   table.Register(Spec("auth", -2, kPre, &AuthCommand, "Authenticates the connection."));
   table.Register(Spec("hello", -1, kPre, &HelloCommand, "Handshakes with the server.", "6.0.0"));
-  table.Register(Spec("reset", 1, kPre, &ResetCommand, "Resets the connection.", "6.2.0"));
+  table.Register(
+      Spec("reset", 1, kPre | kCmdTxControl, &ResetCommand, "Resets the connection.", "6.2.0"));
 
   constexpr uint32_t kCl = kCmdNoScript | kLS;
   CommandSpec client =

@@ -24,7 +24,7 @@ constexpr NamedFlag kFlagNames[] = {
     {kCmdWrite, "write"},     {kCmdReadOnly, "readonly"}, {kCmdDenyOom, "denyoom"},
     {kCmdAdmin, "admin"},     {kCmdPubSub, "pubsub"},     {kCmdNoScript, "noscript"},
     {kCmdLoading, "loading"}, {kCmdStale, "stale"},       {kCmdSkipMonitor, "skip_monitor"},
-    {kCmdFast, "fast"},       {kCmdNoAuth, "no_auth"},
+    {kCmdFast, "fast"},       {kCmdNoAuth, "no_auth"},    {kCmdNoMulti, "no_multi"},
 };
 
 void ReplyFlags(ReplyBuilder& reply, uint32_t flags) {

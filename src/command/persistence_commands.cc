@@ -142,7 +142,7 @@ void RegisterPersistenceCommands(CommandTable& table) {
                                        &WritebackStatusCommand, "Write-back backlog and flushes"));
   table.Register(std::move(writeback));
 
-  table.Register(Spec("save", 1, kAdminNoLoad, &SaveCommand,
+  table.Register(Spec("save", 1, kAdminNoLoad | kCmdNoMulti, &SaveCommand,
                       "Synchronously save the dataset to the 'dump' snapshot", "1.0.0"));
   table.Register(Spec("bgsave", -1, kAdminNoLoad, &BgsaveCommand,
                       "Asynchronously save the dataset to the 'dump' snapshot", "1.0.0"));

@@ -27,6 +27,7 @@
 #include "cairn/pubsub/pubsub_hub.h"
 #include "command_observer.h"
 #include "replies.h"
+#include "script_engine.h"
 #include "spec_builder.h"
 
 namespace cairn {
@@ -204,6 +205,13 @@ void InfoMemory(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("used_memory_rss_human", BytesToHuman(rss));
   w.Field("mem_clients_slaves", 0);
   w.Field("mem_clients_normal", ctx.server.clients_memory());
+  const ScriptEngine& scripts = ctx.server.scripting();  // Redis 7.0's script memory fields
+  w.Field("used_memory_lua", scripts.lua_bytes());
+  w.Field("used_memory_lua_human", BytesToHuman(scripts.lua_bytes()));
+  w.Field("used_memory_scripts_eval", scripts.script_bytes());
+  w.Field("number_of_cached_scripts", scripts.scripts());
+  w.Field("used_memory_scripts", scripts.script_bytes());
+  w.Field("used_memory_scripts_human", BytesToHuman(scripts.script_bytes()));
   w.Field("maxmemory", max_bytes);
   w.Field("maxmemory_human", BytesToHuman(max_bytes));
   w.Field("maxmemory_policy", RedisPolicyName(ctx.cache.policy()));
@@ -588,7 +596,7 @@ void RegisterServerCommands(CommandTable& table) {
       Spec("info", -1, kLS, &InfoCommand, "Returns information and statistics about the server."));
   table.Register(
       Spec("time", 1, kLS | kCmdFast, &TimeCommand, "Returns the server time.", "2.6.0"));
-  table.Register(Spec("shutdown", -1, kAdm, &ShutdownCommand,
+  table.Register(Spec("shutdown", -1, kAdm | kCmdNoMulti, &ShutdownCommand,
                       "Synchronously saves the database(s) to disk and shuts down the server."));
   table.Register(Spec("debug", -2, kAdm, &DebugCommand, "A container for debugging commands."));
 

@@ -223,9 +223,9 @@ void RedoCommand(CommandContext& ctx, Args args) { UndoRedo(ctx, args, UndoSide:
 
 void RegisterUndoCommands(CommandTable& table) {
   constexpr SpecBuilder Spec("keyspace", "0.1.0");  // Cairn's own commands
-  table.Register(Spec("undo", -1, kCmdWrite, &UndoCommand,
+  table.Register(Spec("undo", -1, kCmdWrite | kCmdNoMulti, &UndoCommand,
                       "Reverts the connection's last writes, newest first (Cairn extension)"));
-  table.Register(Spec("redo", -1, kCmdWrite, &RedoCommand,
+  table.Register(Spec("redo", -1, kCmdWrite | kCmdNoMulti, &RedoCommand,
                       "Re-applies writes reverted by UNDO, oldest first (Cairn extension)"));
 }
 

@@ -13,7 +13,8 @@
 namespace cairn {
 
 UndoRecorder::UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args args) : ctx_(ctx) {
-  if ((spec.flags & kCmdWrite) == 0 || spec.first_key <= 0) return;
+  // A transaction's commands are recorded as one step by EXEC (transaction_commands.cc).
+  if ((spec.flags & kCmdWrite) == 0 || spec.first_key <= 0 || ctx.client.in_exec) return;
   if (ctx.server.undo_depth() == 0) {
     ctx.client.undo.reset();  // undo turned off: forget what was kept
     return;
@@ -32,18 +33,29 @@ void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args ar
     keys = args.subspan(static_cast<size_t>(last), 1);
   } else {
     key_list.clear();
-    const int64_t step = std::max(1, spec.key_step);
-    for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
-      key_list.push_back(args[static_cast<size_t>(i)]);
-    }
+    AppendCommandKeys(spec, args, key_list);
     if (key_list.size() > 1) {
       std::sort(key_list.begin(), key_list.end());
       key_list.erase(std::unique(key_list.begin(), key_list.end()), key_list.end());
     }
     keys = key_list;
   }
-  if (keys.empty()) return;
+  CaptureKeys(ctx, keys);
+  key_list.clear();
+}
 
+UndoRecorder::UndoRecorder(CommandContext& ctx, std::vector<std::string_view>& keys) : ctx_(ctx) {
+  if (ctx.server.undo_depth() == 0) {
+    ctx.client.undo.reset();
+    return;
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  CaptureKeys(ctx, keys);
+}
+
+void UndoRecorder::CaptureKeys(CommandContext& ctx, std::span<const std::string_view> keys) {
+  if (keys.empty()) return;
   if (!ctx.client.undo) ctx.client.undo.reset(new UndoHistory());
   history_ = ctx.client.undo.get();
   max_bytes_ = ctx.server.undo_max_bytes();
@@ -65,7 +77,6 @@ void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args ar
     });
     bytes += UndoHistory::RecordCost(key.size(), r.value.size());
   }
-  key_list.clear();
 }
 
 void UndoRecorder::Commit() {

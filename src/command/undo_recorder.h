@@ -26,6 +26,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
 
 #include "cairn/command/command_table.h"
 #include "cairn/command/context.h"
@@ -37,6 +40,10 @@ class UndoHistory;
 class UndoRecorder {
  public:
   UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args args);
+  // EXEC: one step for all the keys its writes name (`keys`: any order, repeats allowed; sorted
+  // and deduplicated in place). Exact: EXEC holds the exclusive gate from before this capture
+  // to after Commit, so no other client's write falls in the window described above.
+  UndoRecorder(CommandContext& ctx, std::vector<std::string_view>& keys);
   UndoRecorder(const UndoRecorder&) = delete;
   UndoRecorder& operator=(const UndoRecorder&) = delete;
   // After the command ran: keeps the keys it changed as the newest undo step.
@@ -44,6 +51,7 @@ class UndoRecorder {
 
  private:
   void Capture(CommandContext& ctx, const CommandSpec& spec, Args args);
+  void CaptureKeys(CommandContext& ctx, std::span<const std::string_view> keys);
 
   CommandContext& ctx_;
   UndoHistory* history_ = nullptr;  // null: this command is not recorded

@@ -89,6 +89,11 @@ void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows) {
                         "UNDO steps kept per connection (0 = undo off)"));
   rows.push_back(SizeRow("undo-max-bytes", &ServerConfig::undo_max_bytes, 0, UINT64_MAX, true,
                          "memory for the UNDO history of one connection"));
+  ConfigSpec busy =
+      IntRow("busy-reply-threshold", &ServerConfig::busy_reply_threshold, 0, INT32_MAX, true,
+             "ms a script runs before other clients get -BUSY (SCRIPT KILL then)");
+  busy.aliases = {"lua-time-limit"};
+  rows.push_back(std::move(busy));
 }
 
 }  // namespace cairn::config_internal

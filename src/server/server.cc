@@ -368,6 +368,8 @@ void Server::Stop() {
   if (!s.started || s.stopped) return;
   s.stopped = true;
   s.stopping.store(true);
+  // A runaway script would hold its I/O thread (and the acceptor's, on context 0) forever.
+  AbortScript();
   // 1. Stop accepting. Acceptors, the sweep timer and the signal set belong to context 0: close
   // them on its thread. Once this has run, no accept handler can register another session.
   std::promise<void> closed;

@@ -61,6 +61,8 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.sub_patterns = from.sub_patterns;
   to.monitor = from.monitor;
   to.no_evict = from.no_evict;
+  to.in_multi = from.in_multi;
+  to.multi_count = from.multi_count;
 }
 
 bool SameShown(const ClientState& a, const ClientState& b) {
@@ -68,7 +70,8 @@ bool SameShown(const ClientState& a, const ClientState& b) {
          a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
          a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.no_evict == b.no_evict &&
-         a.name == b.name && a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
+         a.in_multi == b.in_multi && a.multi_count == b.multi_count && a.name == b.name &&
+         a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
 }
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
@@ -127,6 +130,7 @@ asio::awaitable<void> Session::Run() {
   }
   CloseSocket();
   LeavePubSub();
+  live_.tx.reset();  // unwatches its keys while the cache surely exists
   server_.Unregister(live_.id);
 }
 

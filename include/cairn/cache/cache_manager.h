@@ -24,7 +24,9 @@
 #include "cairn/cache/backing_tier.h"
 #include "cairn/cache/entry.h"
 #include "cairn/cache/options.h"
+#include "cairn/cache/watch_ticket.h"
 #include "cairn/common/clock.h"
+#include "cairn/common/exclusive_gate.h"
 #include "cairn/common/function_ref.h"
 #include "cairn/common/status.h"
 
@@ -196,6 +198,17 @@ class CacheManager {
   // Entries are restored clean; under write-through/back the caller persists them separately.
   void Restore(std::vector<RestoreEntry> entries);
 
+  // --- transactions ---
+  // WATCH: registers `ticket` for `key` (an expired key is removed first, so a key that had
+  // already expired when watched does not abort the transaction, as in Redis 7.0); from then on
+  // any change of the key sets ticket->dirty (watch_ticket.h). Unwatch drops the registration.
+  void Watch(std::string_view key, WatchTicket* ticket);
+  void Unwatch(std::string_view key, WatchTicket* ticket);
+  // The gate that makes EXEC and scripts atomic (exclusive_gate.h): the dispatcher takes it
+  // shared around every command and exclusive around EXEC; active expiry and the snapshot
+  // capture take it shared too, so they never see (or make) a state inside a transaction.
+  ExclusiveGate& gate() const { return gate_; }
+
   CacheStats Stats() const;
   // INFO keyspace avg_ttl: the average remaining TTL (ms) of keys with an expiry, estimated from
   // up to `per_shard` of each shard's TTL'd keys spread over its TTL list (one shard lock at a
@@ -234,6 +247,7 @@ class CacheManager {
   const Clock& clock_;
   EventBus* bus_;
   std::unique_ptr<Impl> impl_;
+  mutable ExclusiveGate gate_;
 };
 
 }  // namespace cairn

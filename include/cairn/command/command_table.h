@@ -26,6 +26,10 @@ enum CommandFlag : uint32_t {
   kCmdPubSub = 1u << 9,
   kCmdSkipMonitor = 1u << 10,
   kCmdDangerous = 1u << 11,  // ACL category @dangerous (KEYS, FLUSHALL ...), COMMAND INFO only
+  kCmdNoMulti = 1u << 12,    // refused inside MULTI (SAVE, SHUTDOWN ...: Redis's no-multi)
+  kCmdTxControl = 1u << 13,  // runs at once inside MULTI (MULTI EXEC DISCARD WATCH QUIT RESET)
+  kCmdExclusive = 1u << 14,  // runs with the exclusive gate held (EXEC: atomic across shards)
+  kCmdAllowBusy = 1u << 15,  // runs outside the gate, even while a script is busy (SCRIPT KILL)
 };
 
 // Per-command counters for INFO commandstats (cmdstat_<name>:calls=..,usec=..,rejected_calls=..,
@@ -80,6 +84,9 @@ struct CommandSpec {
   std::string full_name;       // set by Register: "get", "config|get" (errors, COMMAND INFO)
   mutable CommandStats stats;  // INFO commandstats
 };
+
+// The keys of a command by its table row (first / last / step), in argument order, repeats kept.
+void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out);
 
 class CommandTable {
  public:

@@ -21,6 +21,8 @@ class CommandTable;
 class PersistenceService;
 class ConfigRegistry;
 class UndoHistory;     // src/command/undo_history.h (private to the command module)
+class Transaction;     // src/command/transaction.h (private to the command module)
+class ScriptEngine;    // src/command/script_engine.h (private to the command module)
 class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
 namespace cluster {
@@ -31,6 +33,16 @@ class ClusterState;  // cairn/cluster/cluster_state.h
 // destroyed anywhere.
 struct UndoHistoryDeleter {
   void operator()(UndoHistory* history) const;
+};
+
+// Deletes the ScriptEngine where its type is complete (src/command).
+struct ScriptEngineDeleter {
+  void operator()(ScriptEngine* engine) const;
+};
+
+// Deletes a Transaction (which unwatches its keys) where its type is complete (src/command).
+struct TransactionDeleter {
+  void operator()(Transaction* tx) const;
 };
 
 // Per-connection state. Owned by the session; read by CLIENT LIST from other threads only
@@ -73,6 +85,14 @@ struct ClientState {
   uint32_t sub_patterns = 0;
   bool monitor = false;
   bool no_evict = false;  // CLIENT NO-EVICT ON: spared by maxmemory-clients (flag 'e')
+  // MULTI / EXEC / WATCH (transaction.h): the queue and the watched keys, created by the first
+  // MULTI or WATCH. in_multi: between MULTI and EXEC / DISCARD (CLIENT LIST flags=x);
+  // multi_count: commands queued (CLIENT LIST multi=, -1 outside MULTI). in_exec: EXEC is
+  // running the queued commands (the dispatcher runs them instead of queueing them).
+  std::unique_ptr<Transaction, TransactionDeleter> tx;
+  bool in_multi = false;
+  bool in_exec = false;
+  int32_t multi_count = -1;
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
 };
 
@@ -122,7 +142,8 @@ struct ServerCounters {
 
 class ServerContext {
  public:
-  virtual ~ServerContext() = default;
+  ServerContext();  // creates the script engine (script_engine.cc)
+  virtual ~ServerContext();
   virtual ConfigRegistry& config() = 0;
   virtual ServerCounters& counters() = 0;
   virtual const std::string& requirepass() const = 0;
@@ -156,6 +177,15 @@ class ServerContext {
   // Pub/sub hub, keyspace notifier, slowlog, latency tracking (cairn/command/observability.h);
   // nullptr when the server runs without them.
   virtual Observability* observability() { return nullptr; }
+  // EVAL / EVALSHA / SCRIPT: the server's Lua engine and script cache (script_engine.h).
+  ScriptEngine& scripting() { return *scripting_; }
+  // busy-reply-threshold (alias lua-time-limit), ms.
+  void SetBusyReplyThreshold(int64_t ms);
+  // Stops the running script, if any, even one that has written (shutdown).
+  void AbortScript();
+
+ private:
+  std::unique_ptr<ScriptEngine, ScriptEngineDeleter> scripting_;
 };
 
 struct CommandContext {

@@ -15,6 +15,9 @@ class Dispatcher {
   // Executes one command (args[0] is the name) and appends exactly one reply (or none when the
   // client's reply mode suppresses it).
   void Execute(CommandContext& ctx, Args args) const;
+  // Runs one command of a transaction for EXEC (ctx.client.in_exec set): no gates (they ran when
+  // it was queued), no queueing, no UNDO step of its own; appends exactly one reply.
+  void RunQueued(CommandContext& ctx, Args args) const;
   const CommandTable& table() const { return table_; }
 
  private:

@@ -16,5 +16,7 @@ void RegisterPubSubCommands(CommandTable& table);         // pubsub_commands.cc
 void RegisterObservabilityCommands(CommandTable& table);  // observability_commands.cc (SLOWLOG,
                                                           // MONITOR)
 void RegisterClusterCommands(CommandTable& table);        // cluster_commands.cc (CLUSTER ...)
+void RegisterTransactionCommands(CommandTable& table);    // transaction_commands.cc (MULTI ...)
+void RegisterScriptCommands(CommandTable& table);         // script_commands.cc (EVAL, SCRIPT)
 
 }  // namespace cairn

@@ -71,6 +71,7 @@ struct ServerConfig {
   std::string snapshot_on_start;          // snapshot name to restore at startup ("" = none)
   int undo_depth = 16;                    // undo steps kept per connection (0 = undo off)
   uint64_t undo_max_bytes = 1024 * 1024;  // undo history bytes per connection
+  int64_t busy_reply_threshold = 5000;    // ms a script runs before others get -BUSY
 
   // Cluster mode (config/cairn.conf, CLUSTER section): fixed after startup.
   bool cluster_enabled = false;

@@ -24,7 +24,7 @@ const std::vector<std::string>& RuntimeKeys() {
       // persistence
       "write-policy", "write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
       "write-back-hard-limit-bytes", "write-back-overflow", "read-through", "shutdown-timeout",
-      "write-sync", "undo-depth", "undo-max-bytes",
+      "write-sync", "undo-depth", "undo-max-bytes", "busy-reply-threshold",
       // observability
       "notify-keyspace-events", "slowlog-log-slower-than", "slowlog-max-len",
       "client-output-buffer-limit", "latency-tracking", "log-format", "log-max-size",

@@ -1,0 +1,249 @@
+"""EVAL / EVALSHA / EVAL_RO / EVALSHA_RO / SCRIPT (issue 15).
+
+Replies (conversions, errors with their script and line, the sandbox) are compared byte for byte
+with Debian's redis-server 7.0 started next to the server under test; then redis-py's Lock and
+registered scripts (EVALSHA with the NOSCRIPT fallback to EVAL), and scripted compare-and-set
+transfers across shards under concurrent readers.
+"""
+
+import threading
+
+import pytest
+import redis
+
+from helpers import Server
+from resp_client import Error
+from test_transactions import raw_reply, run_raw
+
+SCRIPT_CASES = [
+["EVALSHA","ffffffffffffffffffffffffffffffffffffffff","0"],
+["EVAL","return redis.call('nosuch')","0"],
+["EVAL","return redis.call('get')","0"],
+["EVAL","return redis.call('set','s','abc')","0"],
+["EVAL","return redis.call('incr','s')","0"],
+["EVAL","return redis.pcall('incr','s')","0"],
+["EVAL","return x","0"],
+["EVAL","x = 1","0"],
+["EVAL","return error('boom')","0"],
+["EVAL","return {1,2,3.7,'a',true,false,nil,4}","0"],
+["EVAL","return redis.status_reply('FINE')","0"],
+["EVAL","return redis.error_reply('MY err')","0"],
+["EVAL","return {err='x y'}","0"],
+["EVAL","return redis.call('multi')","0"],
+["EVAL","return redis.call('save')","0"],
+["EVAL_RO","return redis.call('set','a','1')","0"],
+["EVAL","return redis.sha1hex('')","0"],
+["EVAL","return redis.sha1hex('abc')","0"],
+["EVAL","return os","0"],
+["EVAL","return io","0"],
+["EVAL","return require","0"],
+["EVAL","return 1","-1"],
+["EVAL","return 1","x"],
+["EVAL","return 1","5","a"],
+["EVAL","return {KEYS[1],ARGV[1]}","1","k","v"],
+["EVAL","return redis.call('get', {})","0"],
+["EVAL","syntax error here","0"],
+["EVAL","return tostring(3.0)","0"],
+["EVAL","return redis.call('get','nokey')","0"],
+["SCRIPT","LOAD","return 1"],["SCRIPT","EXISTS","e0e1f9fabfc9d4800c877a703b823ac0578ff8db","aa"],["SCRIPT","KILL"],["SCRIPT","FLUSH"],["SCRIPT","FOO"],["SCRIPT","EXISTS","e0e1f9fabfc9d4800c877a703b823ac0578ff8db"],
+["EVAL","return redis.call('ping')","0"],
+["EVAL","redis.log(redis.LOG_WARNING,'hi') return 1","0"],
+["EVAL","return redis.call('mget','s','nokey')","0"],
+["EVAL","return redis.pcall('nosuch')","0"],
+["EVAL","local t = redis.pcall('incr','s') return t['err']","0"],
+["EVAL","return {ok='fine'}","0"],
+["EVAL","return 3.99","0"],
+["EVAL","return -3.99","0"],
+["EVAL","return nil","0"],
+["EVAL","return true","0"],
+["EVAL","return {1,{2,{3,'x'}},'y'}","0"],
+["EVAL","return redis.call('set','n','10') and redis.call('incrby','n',5)","0"],
+["EVAL","return redis.call('exists', 'n', 1.5)","0"],
+["EVAL","return string.format('%d', 5)","0"],
+["EVAL","string.upper = nil return 1","0"],
+["EVAL","redis.call = nil return 1","0"],
+["EVAL","return rawset","0"],
+["EVAL","return dofile","0"],
+["EVAL","return loadfile","0"],
+["EVAL","return setfenv","0"],
+["EVAL","return redis.call()","0"],
+["EVAL","return redis.call('get', nil)","0"],
+["EVAL","local function f() return f() + 1 end return f()","0"],
+["EVAL","return redis.setresp(2)","0"],
+["EVAL","return redis.call('eval','return 1','0')","0"],
+["EVAL","return redis.call('subscribe','x')","0"],
+["EVAL","return redis.call('watch','x')","0"],
+["EVAL","return redis.call('exec')","0"],
+["EVALSHA_RO","ffffffffffffffffffffffffffffffffffffffff","0"],
+["EVAL","return 1"],
+["EVALSHA","e0e1f9fabfc9d4800c877a703b823ac0578ff8db","0"],
+]
+
+
+@pytest.fixture(scope="module")
+def reference(kind, tmp_path_factory):
+    if kind != "cairn":
+        yield None
+        return
+    s = Server("redis", tmp_path_factory.mktemp("redis-ref")).start()
+    yield s
+    s.stop()
+
+
+def play(server):
+    with server.conn() as c:
+        assert c.cmd("FLUSHALL") == "OK"
+        assert c.cmd("SCRIPT", "FLUSH") == "OK"
+        return [(case, run_raw(c, *case)) for case in SCRIPT_CASES]
+
+
+def test_same_bytes_as_redis(server, reference):
+    got = play(server)
+    if reference is None:
+        pytest.skip("the target is the reference itself")
+    want = play(reference)
+    diffs = [(g[0], g[1], w[1]) for g, w in zip(got, want) if g != w]
+    assert not diffs
+
+
+def test_redis_py_lock(server):
+    a = redis.Redis(host=server.host, port=server.port)
+    b = redis.Redis(host=server.host, port=server.port)
+    a.flushall()
+    a.script_flush()
+    lock_a = a.lock("resource", timeout=30)
+    lock_b = b.lock("resource", timeout=30, blocking=False)
+    assert lock_a.acquire(blocking=False)
+    assert not lock_b.acquire()  # held by a: excluded
+    assert lock_a.extend(10)  # Lua: extend
+    assert 30 < a.pttl("resource") <= 40000
+    lock_a.release()  # Lua: release (compare token, delete)
+    assert a.exists("resource") == 0
+    assert lock_b.acquire()
+    with pytest.raises(redis.exceptions.LockNotOwnedError):
+        lock_a.do_release(b"not-the-token")  # the release script compares the token: refused
+    assert a.exists("resource") == 1
+    lock_b.release()
+    a.close()
+    b.close()
+
+
+def test_registered_script_falls_back_from_noscript(server):
+    client = redis.Redis(host=server.host, port=server.port)
+    client.flushall()
+    cas = client.register_script(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+        "return redis.call('set', KEYS[1], ARGV[2]) and 1 else return 0 end")
+    client.set("k", "a")
+    assert cas(keys=["k"], args=["a", "b"]) == 1  # EVALSHA -> NOSCRIPT -> EVAL (redis-py)
+    assert client.get("k") == b"b"
+    assert client.script_exists(cas.sha) == [True]
+    assert cas(keys=["k"], args=["a", "c"]) == 0
+    client.script_flush()
+    assert client.script_exists(cas.sha) == [False]
+    assert cas(keys=["k"], args=["b", "c"]) == 1
+    assert client.get("k") == b"c"
+    client.close()
+
+
+@pytest.mark.cairn_only
+def test_scripted_transfers_are_atomic_across_shards(make_server):
+    s = make_server(shards=16, io_threads=4)
+    keys = [f"acct:{i}" for i in range(8)]
+    total = 1000 * len(keys)
+    transfer = ("local a = tonumber(redis.call('get', KEYS[1])) "
+                "for i = 1, 2000 do local _ = i * i end "  # widen the window between the writes
+                "redis.call('set', KEYS[1], a - tonumber(ARGV[1])) "
+                "for i = 1, 2000 do local _ = i * i end "
+                "redis.call('incrby', KEYS[2], ARGV[1]) return 1")
+    with s.conn() as c:
+        c.cmd("MSET", *[x for k in keys for x in (k, 1000)])
+        sha = c.cmd("SCRIPT", "LOAD", transfer).decode()
+    stop = threading.Event()
+    errors = []
+
+    def work(idx):
+        try:
+            with s.conn(timeout=30) as c:
+                for j in range(200):
+                    a, b = keys[(idx + j) % len(keys)], keys[(idx + 3 * j + 1) % len(keys)]
+                    assert c.cmd("EVALSHA", sha, 2, a, b, 3) == 1
+        except Exception as e:
+            errors.append(repr(e))
+
+    def check():
+        try:
+            with s.conn(timeout=30) as c:
+                while not stop.is_set():
+                    values = c.cmd("MGET", *keys)
+                    assert sum(int(v) for v in values) == total, values
+        except Exception as e:
+            errors.append(repr(e))
+
+    checkers = [threading.Thread(target=check) for _ in range(2)]
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in checkers + workers:
+        t.start()
+    for t in workers:
+        t.join(60)
+    stop.set()
+    for t in checkers:
+        t.join(60)
+    assert not errors, errors[:3]
+
+
+def _answering(conns):
+    """The first of `conns` that answers SCRIPT KILL within its timeout (one on another I/O
+    thread than a running script's: connections are spread over the threads round robin, and a
+    connection on the script's own thread waits for the script, as in Redis)."""
+    errors = []
+    for c in conns:
+        try:
+            return c, c.cmd("SCRIPT", "KILL")
+        except (TimeoutError, OSError) as e:
+            errors.append(repr(e))
+            continue
+    raise AssertionError(f"no connection answered: {errors}")
+
+
+@pytest.mark.cairn_only
+def test_busy_script_and_script_kill(make_server):
+    s = make_server(busy_reply_threshold=50, io_threads=2)
+    runner = s.conn(timeout=30)
+    # Accepted (PING answered) before the script starts: the acceptor and the signal handler run
+    # on the first I/O thread, which may be the script's.
+    spares = [s.conn(timeout=2) for _ in range(3)]
+    for c in spares:
+        assert c.cmd("PING") == "PONG"
+    busy = Error("BUSY Redis is busy running a script. You can only call SCRIPT KILL or "
+                 "SHUTDOWN NOSAVE.")
+    loop = "local i = 0 while true do i = i + 1 end"
+    runner.send("EVAL", loop, 0)
+    # SCRIPT KILL runs outside the gate: NOTBUSY until the EVAL has started, then OK.
+    other, reply = _answering(spares)
+    for _ in range(1000):
+        if reply == "OK":
+            break
+        reply = other.cmd("SCRIPT", "KILL")
+    assert reply == "OK"
+    killed = runner.read_reply()
+    assert isinstance(killed, Error)
+    assert killed.startswith("ERR Script killed by user with SCRIPT KILL... script: ")
+    assert other.cmd("GET", "x") is None
+    assert other.cmd("SCRIPT", "KILL") == Error("NOTBUSY No scripts in execution right now.")
+    # Another runaway script: once past busy-reply-threshold, other clients get -BUSY.
+    runner.send("EVAL", loop, 0)
+    try:
+        replies = [other.cmd("GET", "x") for _ in range(1)]
+        for _ in range(1000):
+            if replies[-1] == busy:
+                break
+            replies.append(other.cmd("GET", "x"))
+        assert replies[-1] == busy
+    finally:
+        for _ in range(1000):  # never leave a runaway script behind
+            if other.cmd("SCRIPT", "KILL") == "OK":
+                break
+    assert isinstance(runner.read_reply(), Error)
+    for c in spares + [runner]:
+        c.close()
