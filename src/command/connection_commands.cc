@@ -1,8 +1,10 @@
 // Connection commands (Redis 7.0 src/networking.c, src/server.c, src/acl.c semantics and error
 // texts): PING ECHO QUIT SELECT AUTH HELLO RESET and the CLIENT container. Cairn has one
-// database, one user ("default", password = requirepass) and speaks RESP2 only, so SELECT accepts
-// 0 alone and HELLO 3 is refused with NOPROTO. A command touches only its own ClientState; other
-// clients are reached through ServerContext (CLIENT LIST / KILL), which synchronises.
+// database and one user ("default", password = requirepass), so SELECT accepts 0 alone. The
+// protocol (RESP2 or RESP3) is per connection: HELLO switches it, RESET returns to RESP2, and the
+// connection's ReplyBuilder and push queue follow it (SetProtocol). A command touches only its own
+// ClientState; other clients are reached through ServerContext (CLIENT LIST / KILL), which
+// synchronises.
 #include <limits>
 #include <optional>
 #include <string>
@@ -12,6 +14,7 @@
 #include "arg_cursor.h"
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
+#include "cairn/pubsub/pubsub_hub.h"
 #include "pubsub_state.h"
 #include "replies.h"
 #include "spec_builder.h"
@@ -55,6 +58,14 @@ bool ValidClientAttr(std::string_view s) {
 }
 
 std::string_view Printable(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// The connection speaks `resp` from the next reply on: this command's reply included (HELLO 3
+// answers with a map), and every later push.
+void SetProtocol(CommandContext& ctx, int resp) {
+  ctx.client.resp = resp;
+  ctx.reply.set_resp(resp);
+  if (ctx.client.subscriber != nullptr) ctx.client.subscriber->SetProtocol(resp);
+}
 
 // --- PING ECHO QUIT SELECT ---
 
@@ -136,8 +147,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
     }
     version = *v;
     next = 2;
-    // Cairn speaks RESP2 only: HELLO 3 gets the error clients use to fall back to RESP2.
-    if (version != 2) {
+    if (version < 2 || version > 3) {
       ctx.reply.Error("NOPROTO unsupported protocol version");
       return;
     }
@@ -185,9 +195,9 @@ void HelloCommand(CommandContext& ctx, Args args) {
     }
     ctx.client.name.assign(name);
   }
-  if (version != 0) ctx.client.resp = static_cast<int>(version);
+  if (version != 0) SetProtocol(ctx, static_cast<int>(version));
   // A map in RESP3; a flat array of key/value pairs in RESP2.
-  ctx.reply.ArrayHeader(14);
+  ctx.reply.MapHeader(7);
   ctx.reply.Bulk("server");
   ctx.reply.Bulk("redis");
   ctx.reply.Bulk("version");
@@ -209,7 +219,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
 void ResetCommand(CommandContext& ctx, Args) {
   ClientState& c = ctx.client;
   LeavePubSubAndMonitor(ctx);
-  c.resp = 2;
+  SetProtocol(ctx, 2);
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;
   c.skip_next_reply = false;
@@ -261,7 +271,7 @@ void ReplyUnknownClientType(CommandContext& ctx, std::string_view name) {
 // CLIENT LIST [TYPE type] | [ID id [id ...]]
 void ClientListCommand(CommandContext& ctx, Args args) {
   if (args.size() == 2) {
-    ctx.reply.Bulk(ctx.server.ClientList());
+    ctx.reply.Verbatim(ctx.server.ClientList());
     return;
   }
   if (args.size() == 4 && EqualsIgnoreCase(args[2], "type")) {
@@ -270,7 +280,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
       ReplyUnknownClientType(ctx, args[3]);
       return;
     }
-    ctx.reply.Bulk(ctx.server.ClientListOfType(*type));
+    ctx.reply.Verbatim(ctx.server.ClientListOfType(*type));
     return;
   }
   if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
@@ -283,7 +293,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
       }
       if (*id > 0) ids.push_back(static_cast<uint64_t>(*id));
     }
-    ctx.reply.Bulk(ids.empty() ? std::string() : ctx.server.ClientList(ids));
+    ctx.reply.Verbatim(ids.empty() ? std::string() : ctx.server.ClientList(ids));
     return;
   }
   ctx.reply.Error(replies::kSyntaxError);
@@ -292,7 +302,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
 void ClientInfoCommand(CommandContext& ctx, Args) {
   std::string line = ctx.server.ClientInfo(ctx.client);
   line.push_back('\n');
-  ctx.reply.Bulk(line);
+  ctx.reply.Verbatim(line);
 }
 
 struct KillFilter {

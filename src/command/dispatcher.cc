@@ -85,7 +85,7 @@ int64_t SteadyNowNs() {
 }
 
 // Runs one command, writing exactly one reply after `mark`.
-void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark) {
+void Run(const CommandTable& table, CommandContext& ctx, Args args) {
   ServerCounters& counters = ctx.server.counters();
   const CommandSpec* spec = Lookup(table, ctx.reply, args);
   // CLIENT LIST's cmd=: the resolved name, set before the gates as Redis does ("" = NULL).
@@ -112,6 +112,7 @@ void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark)
   // In a pipelined batch a command starts where the previous one ended (its parsing, a fraction
   // of a microsecond, is counted with it): one clock read per command.
   const int64_t start_ns = ctx.last_end_ns != 0 ? ctx.last_end_ns : SteadyNowNs();
+  const uint64_t errors_before = ctx.reply.errors();
   UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
   handler(ctx, args);
   undo.Commit();
@@ -125,7 +126,7 @@ void Run(const CommandTable& table, CommandContext& ctx, Args args, size_t mark)
   stats.calls.fetch_add(1, std::memory_order_relaxed);
   stats.usec.fetch_add(elapsed_ns / 1000, std::memory_order_relaxed);
   counters.total_commands.fetch_add(1, std::memory_order_relaxed);
-  if (ctx.reply.size() > mark && ctx.reply.buffer()[mark] == '-') {
+  if (ctx.reply.errors() != errors_before) {  // as Redis: the command replied an error
     stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
     counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
   }
@@ -138,23 +139,24 @@ void Dispatcher::Execute(CommandContext& ctx, Args args) const {
   if (args.empty()) return;  // an empty multibulk is ignored, as in Redis
   ctx.table = &table_;
   ClientState& client = ctx.client;
-  const size_t mark = ctx.reply.size();
-  // A SKIP armed by the previous command silences this one.
-  const bool skip_this = client.reply_mode == ReplyMode::kSkip;
-  if (skip_this) client.reply_mode = ReplyMode::kOn;
+  const size_t mark = ctx.reply.BeginReply();
 
-  Run(table_, ctx, args, mark);
+  // As Redis: a SKIP armed by the previous command stays armed while this command runs (so
+  // CLIENT REPLY ON can clear it and be answered) and silences it unless cleared.
+  const bool skipping = client.reply_mode == ReplyMode::kSkip;
+  Run(table_, ctx, args);
 
   if (client.reply_mode == ReplyMode::kOff) {
     client.skip_next_reply = false;
-    ctx.reply.Truncate(mark);
-  } else if (client.skip_next_reply || client.reply_mode == ReplyMode::kSkip) {
+    ctx.reply.DropRepliesAfter(mark);
+  } else if (client.skip_next_reply || (!skipping && client.reply_mode == ReplyMode::kSkip)) {
     // This command was CLIENT REPLY SKIP: it replies nothing and silences the next one.
     client.skip_next_reply = false;
     client.reply_mode = ReplyMode::kSkip;
-    ctx.reply.Truncate(mark);
-  } else if (skip_this) {
-    ctx.reply.Truncate(mark);
+    ctx.reply.DropRepliesAfter(mark);
+  } else if (client.reply_mode == ReplyMode::kSkip) {
+    client.reply_mode = ReplyMode::kOn;
+    ctx.reply.DropRepliesAfter(mark);
   }
 }
 

@@ -275,20 +275,22 @@ void ScanCommand(CommandContext& ctx, Args args) {
   }
   // Every value is a string: TYPE string filters nothing, any other type everything.
   const bool want_none = use_type && !EqualsIgnoreCase(type, "string");
-  std::string body;
-  ReplyBuilder keys(body);
+  // The cursor comes first but is known last: the keys are written, then the cursor and the
+  // headers are inserted before them.
+  const size_t mark = ctx.reply.BeginDeferred();
   size_t n = 0;
   const uint64_t next = ctx.cache.Scan(cursor, static_cast<size_t>(count), [&](const Entry& e) {
     if (want_none || (use_pattern && !GlobMatch(pattern, e.key()))) return;
-    keys.Bulk(e.key());
+    ctx.reply.Bulk(e.key());
     ++n;
   });
   char digits[24];
   const char* end = std::to_chars(digits, digits + sizeof(digits), next).ptr;
-  ctx.reply.ArrayHeader(2);
-  ctx.reply.Bulk({digits, static_cast<size_t>(end - digits)});
-  ctx.reply.ArrayHeader(n);
-  ctx.reply.buffer().append(body);
+  ctx.reply.InsertAt(mark, [&](ReplyBuilder& head) {
+    head.ArrayHeader(2);
+    head.Bulk({digits, static_cast<size_t>(end - digits)});
+    head.ArrayHeader(n);
+  });
 }
 
 void RandomKeyCommand(CommandContext& ctx, Args) {

@@ -39,7 +39,7 @@ void WritebackStatusCommand(CommandContext& ctx, Args) {
   PersistenceService* p = Service(ctx);
   if (p == nullptr) return;
   PersistenceInfo i = p->Info();
-  ctx.reply.ArrayHeader(2 * 9);
+  ctx.reply.MapHeader(9);
   AddField(ctx.reply, "write_policy", i.write_policy);
   AddField(ctx.reply, "dirty_keys", std::to_string(i.dirty_keys));
   AddField(ctx.reply, "dirty_bytes", std::to_string(i.dirty_bytes));
@@ -110,7 +110,7 @@ void SnapshotListCommand(CommandContext& ctx, Args) {
   if (!list.ok()) return StatusError(ctx, list.status());
   ctx.reply.ArrayHeader(list.value().size());
   for (const SnapshotListing& s : list.value()) {
-    ctx.reply.ArrayHeader(8);
+    ctx.reply.MapHeader(4);
     AddField(ctx.reply, "name", s.name);
     AddField(ctx.reply, "created_at_ms", std::to_string(s.info.created_at_ms));
     AddField(ctx.reply, "entries", std::to_string(s.info.entry_count));

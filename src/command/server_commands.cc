@@ -381,14 +381,14 @@ void InfoCommand(CommandContext& ctx, Args args) {
     }
   }
   if (mask & kInfoCairn) InfoCairn(ctx, w, stats);
-  ctx.reply.Bulk(w.text());
+  ctx.reply.Verbatim(w.text());
 }
 
 // --- CONFIG ---
 
 void ConfigGetCommand(CommandContext& ctx, Args args) {
   const auto pairs = ctx.server.config().Get(args.subspan(2));
-  ctx.reply.ArrayHeader(pairs.size() * 2);
+  ctx.reply.MapHeader(pairs.size());
   for (const auto& [name, value] : pairs) {
     ctx.reply.Bulk(name);
     ctx.reply.Bulk(value);

@@ -37,7 +37,8 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
     if (OutputLimitBroken(observability_, type, pending, limit_, clock_)) {
       closing_ = overflow = true;
     } else {
-      AppendPubSubMessage(queue_, kind, pattern, channel, message);
+      ReplyBuilder frames(queue_, resp_);
+      AppendPubSubMessage(frames, kind, pattern, channel, message);
       pending_.store(true, std::memory_order_release);
       wake = !wake_posted_;
       wake_posted_ = true;
@@ -49,6 +50,11 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
   }
   if (wake) session_.PostPushWake();
   return true;
+}
+
+void SessionPushes::SetProtocol(int resp) {
+  std::lock_guard lock(mu_);
+  resp_ = resp;
 }
 
 void SessionPushes::TakeInto(std::string& out) {

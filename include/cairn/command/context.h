@@ -46,7 +46,9 @@ struct ClientState {
   int resp = 2;
   // CLIENT REPLY. OFF: set reply_mode = kOff (the dispatcher drops every reply, OFF's own
   // included, until ON). SKIP: set skip_next_reply = true (or reply_mode = kSkip); the dispatcher
-  // drops the reply of the SKIP command itself and of the next command, then returns to kOn.
+  // drops the reply of the SKIP command itself and of the next command, then returns to kOn
+  // (unless that command is CLIENT REPLY ON, which is answered, as in Redis). Pushes (subscribe
+  // confirmations, messages) are never dropped.
   ReplyMode reply_mode = ReplyMode::kOn;
   bool skip_next_reply = false;    // CLIENT REPLY SKIP
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self, protocol errors

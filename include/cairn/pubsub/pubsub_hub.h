@@ -29,7 +29,7 @@ namespace cairn {
 enum class MessageKind : uint8_t {
   kMessage,   // from a channel subscription: pattern is empty
   kPMessage,  // from a pattern subscription
-  kRaw,       // not from the hub: `message` is already RESP (MONITOR lines), appended as is
+  kMonitor,   // not from the hub: `message` is a MONITOR line (written as a simple string)
 };
 
 class Subscriber {
@@ -40,6 +40,8 @@ class Subscriber {
   // Returns false when the subscriber can take no more (its output buffer limit is exceeded).
   virtual bool Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
                        std::string_view message) = 0;
+  // The connection's protocol changed (HELLO, RESET): later deliveries are framed for it.
+  virtual void SetProtocol(int /*resp*/) {}
 };
 
 struct SubscribeResult {
