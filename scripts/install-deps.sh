@@ -10,7 +10,10 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
 )
-TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format nodejs)
+# node-redis (tests/clients/node) needs node >= 20 and npm; a nodejs package that bundles npm
+# (NodeSource's) conflicts with Debian's npm package, so npm is added only when missing.
+if [ "${1:-}" = "--test" ] && ! command -v npm >/dev/null; then TEST_PKGS+=(npm); fi
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi
