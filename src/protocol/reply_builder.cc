@@ -15,8 +15,10 @@ namespace {
 // Room for a type byte, the digits of any 64-bit integer with its sign, and "\r\n".
 constexpr size_t kHeaderMax = 1 + 20 + 2;
 
+// Always inlined: GET's BulkSpace and Bulk must not pay a call for it now that the RESP3 headers
+// use it too (GCC stopped inlining it there, +13 instructions per GET under callgrind).
 template <typename Int>
-void AppendPrefixed(std::string& out, char prefix, Int v) {
+[[gnu::always_inline]] inline void AppendPrefixed(std::string& out, char prefix, Int v) {
   char buf[kHeaderMax];
   buf[0] = prefix;
   char* end = std::to_chars(buf + 1, buf + sizeof(buf) - 2, v).ptr;
