@@ -18,6 +18,7 @@
 #include "pubsub_state.h"
 #include "replies.h"
 #include "spec_builder.h"
+#include "tracking_commands.h"
 
 namespace cairn {
 namespace {
@@ -219,6 +220,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
 void ResetCommand(CommandContext& ctx, Args) {
   ClientState& c = ctx.client;
   LeavePubSubAndMonitor(ctx);
+  StopTracking(ctx);
   SetProtocol(ctx, 2);
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;
@@ -527,6 +529,7 @@ void RegisterConnectionCommands(CommandTable& table) {
                                     "Controls whether commands sent by the client affect the "
                                     "LRU/LFU of accessed keys.",
                                     "7.2.0"));
+  AddTrackingSubcommands(client, kCl);
   client.subcommands.push_back(Spec("help", 2, kLS, &ClientHelpCommand,
                                     "Returns helpful text about the different "
                                     "subcommands.",

@@ -7,9 +7,11 @@
 #include <chrono>
 #include <string>
 
+#include "cairn/pubsub/tracking.h"
 #include "command_observer.h"
 #include "pubsub_state.h"
 #include "replies.h"
+#include "tracking_commands.h"
 #include "undo_recorder.h"
 
 namespace cairn {
@@ -114,7 +116,14 @@ void Run(const CommandTable& table, CommandContext& ctx, Args args) {
   const int64_t start_ns = ctx.last_end_ns != 0 ? ctx.last_end_ns : SteadyNowNs();
   const uint64_t errors_before = ctx.reply.errors();
   UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
-  handler(ctx, args);
+  if (ctx.client.tracking.on) {         // CLIENT TRACKING: one byte test for everyone else
+    TrackBeforeCommand(ctx, *spec, args);
+    const Tracking::WriterScope writer(ctx.client.id);  // NOLOOP knows who wrote
+    handler(ctx, args);
+    TrackAfterCommand(ctx, *spec);
+  } else {
+    handler(ctx, args);
+  }
   undo.Commit();
   ctx.last_end_ns = SteadyNowNs();
   // DEBUG SLEEP pauses the connection after the command returns: its time counts, as in Redis.

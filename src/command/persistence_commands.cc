@@ -8,6 +8,7 @@
 #include "cairn/persistence/persistence_service.h"
 #include "notify.h"
 #include "spec_builder.h"
+#include "tracking_commands.h"
 
 namespace cairn {
 namespace {
@@ -98,6 +99,7 @@ void SnapshotRestoreCommand(CommandContext& ctx, Args args) {
   if (p == nullptr) return;
   auto r = p->Restore(std::string(args[2]));
   if (!r.ok()) return StatusError(ctx, r.status());  // verified first: nothing changed
+  InvalidateAllTracked(ctx);
   NotifyCairnEvent(ctx, "restore", args[2],
                    "restored " + std::to_string(r.value().entry_count) + " keys");
   ctx.reply.Ok();

@@ -43,6 +43,31 @@ size_t PubSubMessageSize(MessageKind kind, std::string_view pattern, std::string
   return n;
 }
 
+bool AppendTrackingMessage(ReplyBuilder& out, const TrackingMessage& m, bool in_pubsub) {
+  using Kind = TrackingMessage::Kind;
+  if (out.resp3()) {
+    out.PushHeader(2);
+    if (m.kind == Kind::kRedirectBroken) {
+      out.Bulk("tracking-redir-broken");
+      out.Integer(static_cast<int64_t>(m.redirect_id));
+      return true;
+    }
+    out.Bulk("invalidate");
+  } else {
+    if (m.kind == Kind::kRedirectBroken || !m.redirected || !in_pubsub) return false;
+    out.ArrayHeader(3);
+    out.Bulk("message");
+    out.Bulk("__redis__:invalidate");
+  }
+  if (m.kind == Kind::kAll) {
+    out.Null();
+    return true;
+  }
+  out.ArrayHeader(m.keys.size());
+  for (std::string_view key : m.keys) out.Bulk(key);
+  return true;
+}
+
 void AppendSubscriptionReply(ReplyBuilder& out, std::string_view kind,
                              std::optional<std::string_view> channel, int64_t count) {
   out.PushHeader(3);

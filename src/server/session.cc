@@ -15,6 +15,7 @@
 #include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
 #include "cairn/pubsub/monitor_feed.h"
+#include "cairn/pubsub/tracking.h"
 
 namespace cairn {
 
@@ -60,13 +61,18 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.sub_channels = from.sub_channels;
   to.sub_patterns = from.sub_patterns;
   to.monitor = from.monitor;
+  to.tracking.on = from.tracking.on;
+  to.tracking.bcast = from.tracking.bcast;
+  to.tracking.redirect = from.tracking.redirect;
 }
 
 bool SameShown(const ClientState& a, const ClientState& b) {
   return a.last_command == b.last_command && a.authenticated == b.authenticated &&
          a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
-         a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.name == b.name &&
+         a.sub_patterns == b.sub_patterns && a.monitor == b.monitor &&
+         a.tracking.on == b.tracking.on && a.tracking.bcast == b.tracking.bcast &&
+         a.tracking.redirect == b.tracking.redirect && a.name == b.name &&
          a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
 }
 
@@ -104,6 +110,9 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
   shown_.created_ms = live_.created_ms;
+  if (const Observability* obs = pushes_.observability(); obs != nullptr && obs->tracking) {
+    obs->tracking->Register(live_.id, &pushes_);
+  }
   Publish();
 }
 
@@ -415,6 +424,7 @@ void Session::CloseForOutputLimit(ClientType type) {
 void Session::LeavePubSub() {
   const Observability* obs = pushes_.observability();
   if (obs == nullptr) return;
+  if (obs->tracking != nullptr) obs->tracking->Unregister(live_.id);
   if (obs->pubsub != nullptr && live_.in_pubsub()) obs->pubsub->Remove(&pushes_);
   if (obs->monitors != nullptr && live_.monitor) obs->monitors->Remove(&pushes_);
   live_.sub_channels = live_.sub_patterns = 0;

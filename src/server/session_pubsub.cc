@@ -52,6 +52,34 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
   return true;
 }
 
+bool SessionPushes::DeliverTracking(const TrackingMessage& message) {
+  const ClientType type = type_.load(std::memory_order_relaxed);
+  bool wake = false;
+  bool overflow = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return false;
+    const size_t before = queue_.size();
+    ReplyBuilder frames(queue_, resp_);
+    if (!AppendTrackingMessage(frames, message, type == ClientType::kPubSub)) return true;
+    const uint64_t pending = queue_.size() + inflight_.load(std::memory_order_relaxed);
+    if (OutputLimitBroken(observability_, type, pending, limit_, clock_)) {
+      queue_.resize(before);
+      closing_ = overflow = true;
+    } else {
+      pending_.store(true, std::memory_order_release);
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+  }
+  if (overflow) {
+    session_.CloseForOutputLimit(type);
+    return false;
+  }
+  if (wake) session_.PostPushWake();
+  return true;
+}
+
 void SessionPushes::SetProtocol(int resp) {
   std::lock_guard lock(mu_);
   resp_ = resp;

@@ -58,6 +58,9 @@ class SessionPushes final : public Subscriber {
                std::string_view message) override;
   // HELLO / RESET changed the protocol: later messages are framed for it (pushes in RESP3).
   void SetProtocol(int resp) override;
+  // CLIENT TRACKING invalidations, framed for the connection's protocol (or dropped where RESP2
+  // cannot carry them, as in Redis).
+  bool DeliverTracking(const TrackingMessage& message) override;
 
   const Observability* observability() const { return observability_; }
 

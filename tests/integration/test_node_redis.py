@@ -1,6 +1,8 @@
 """node-redis (the `redis` npm package, pinned in tests/clients/node/package-lock.json) against
 the server, with RESP3 (its default) and RESP2: handshake, strings, expiry, SCAN, CONFIG GET,
-pub/sub (tests/clients/node/smoke.mjs).
+pub/sub (tests/clients/node/smoke.mjs); and its client-side cache (clientSideCache, on CLIENT
+TRACKING): values changed, deleted, expired, flushed or evicted by the server are fetched again,
+never served stale (tests/clients/node/csc.mjs).
 
 The package is installed by this test's setup with `npm ci` into tests/clients/node/node_modules
 (no global install). Skipped, with the reason, only when node >= 20 is missing or the npm
@@ -63,3 +65,24 @@ def test_node_redis_connects_and_works(server, node_redis, resp):
     assert out.splitlines()[-1] == "all ok", out
     for check in ("strings ok", "expiry ok", "scan ok", "config get ok", "pubsub ok"):
         assert check in out, out
+
+
+def run_node(node, *args):
+    res = subprocess.run([node, *args], cwd=NODE_DIR, capture_output=True, text=True,
+                         timeout=RUN_TIMEOUT_S)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out
+    assert out.splitlines()[-1] == "all ok", out
+    return out
+
+
+def test_node_redis_client_side_cache_is_never_stale(server, node_redis):
+    out = run_node(node_redis, "csc.mjs", str(server.port))
+    for check in ("cached ok", "changed ok", "deleted ok", "expired ok", "flushall ok"):
+        assert check in out, out
+
+
+@pytest.mark.cairn_only
+def test_node_redis_client_side_cache_after_eviction(make_server, node_redis):
+    s = make_server(max_items=10, eviction_policy="lru")
+    assert "evicted ok" in run_node(node_redis, "csc.mjs", str(s.port), "evict")

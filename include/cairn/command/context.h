@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cairn/command/instantaneous_metric.h"
 #include "cairn/protocol/reply_builder.h"
@@ -72,6 +73,20 @@ struct ClientState {
   uint32_t sub_patterns = 0;
   bool monitor = false;
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
+  // CLIENT TRACKING: this connection's options (the tracking table, cairn/pubsub/tracking.h,
+  // holds the keys it read). caching: CLIENT CACHING YES / NO, for the next command only.
+  struct Tracking {
+    enum class Caching : uint8_t { kNone, kYes, kNo };
+    bool on = false;
+    bool bcast = false;
+    bool optin = false;
+    bool optout = false;
+    bool noloop = false;
+    Caching caching = Caching::kNone;
+    uint64_t redirect = 0;
+    std::vector<std::string> prefixes;
+  };
+  Tracking tracking;
 };
 
 // Redis's client classes (networking.c getClientType), for CLIENT LIST TYPE, CLIENT KILL TYPE and

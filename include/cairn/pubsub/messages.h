@@ -28,4 +28,14 @@ size_t PubSubMessageSize(MessageKind kind, std::string_view pattern, std::string
 void AppendSubscriptionReply(ReplyBuilder& out, std::string_view kind,
                              std::optional<std::string_view> channel, int64_t count);
 
+// A tracking invalidation (Redis 7.0 sendTrackingMessage) for a connection of the builder's
+// protocol, `in_pubsub` saying whether it is in pub/sub mode:
+//   RESP3                       >2 invalidate [keys...] | >2 invalidate _ | >2
+//                               tracking-redir-broken :<id>
+//   RESP2, redirected, pub/sub  *3 message __redis__:invalidate [keys...] (or a null)
+//   RESP2 otherwise             nothing (false): RESP2 has no pushes on a normal connection
+// Redis writes the FLUSHALL null in the tracking connection's protocol even to a RESP2 target
+// (a "_" on a RESP2 stream); Cairn writes the target's null ($-1).
+bool AppendTrackingMessage(ReplyBuilder& out, const TrackingMessage& m, bool in_pubsub);
+
 }  // namespace cairn
