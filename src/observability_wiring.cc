@@ -110,12 +110,15 @@ void AddPubSub(std::vector<ExtraMetric>& out, ObservabilityServices& s) {
 ObservabilityServices::ObservabilityServices(EventBus& bus, const Clock& clock,
                                              const ServerConfig& cfg)
     : notifier(bus, hub, NotifierOptions()),
-      slowlog(clock, cfg.slowlog_log_slower_than, static_cast<size_t>(cfg.slowlog_max_len)) {
+      slowlog(clock, cfg.slowlog_log_slower_than, static_cast<size_t>(cfg.slowlog_max_len)),
+      tracking(&bus) {
   notifier.SetFlags(cfg.notify_keyspace_events);
   bundle.pubsub = &hub;
   bundle.notifier = &notifier;
   bundle.slowlog = &slowlog;
   bundle.monitors = &monitors;
+  bundle.tracking = &tracking;
+  tracking.SetMaxKeys(cfg.tracking_table_max_keys);
   bundle.latency_tracking.store(cfg.latency_tracking);
   SetOutputLimits(bundle, cfg);
 }
@@ -127,6 +130,10 @@ void AddObservabilityHooks(ConfigApplyHooks& hooks, ObservabilityServices& s) {
   };
   hooks["slowlog-log-slower-than"] = [&s](const ServerConfig& c) -> std::optional<std::string> {
     s.slowlog.set_log_slower_than(c.slowlog_log_slower_than);
+    return std::nullopt;
+  };
+  hooks["tracking-table-max-keys"] = [&s](const ServerConfig& c) -> std::optional<std::string> {
+    s.tracking.SetMaxKeys(c.tracking_table_max_keys);
     return std::nullopt;
   };
   hooks["slowlog-max-len"] = [&s](const ServerConfig& c) -> std::optional<std::string> {

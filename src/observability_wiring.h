@@ -17,6 +17,7 @@
 #include "cairn/observability/slowlog.h"
 #include "cairn/pubsub/monitor_feed.h"
 #include "cairn/pubsub/pubsub_hub.h"
+#include "cairn/pubsub/tracking.h"
 
 namespace cairn {
 
@@ -40,10 +41,12 @@ struct ObservabilityServices {
   KeyspaceNotifier notifier;
   SlowLog slowlog;
   MonitorFeed monitors;
+  Tracking tracking;  // the bus's synchronous tap (invalidations)
   Observability bundle;
 };
 
 // CONFIG SET hooks: notify-keyspace-events, slowlog-log-slower-than, slowlog-max-len,
+// tracking-table-max-keys,
 // latency-tracking, client-output-buffer-limit.
 void AddObservabilityHooks(ConfigApplyHooks& hooks, ObservabilityServices& services);
 

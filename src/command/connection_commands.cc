@@ -1,8 +1,10 @@
 // Connection commands (Redis 7.0 src/networking.c, src/server.c, src/acl.c semantics and error
 // texts): PING ECHO QUIT SELECT AUTH HELLO RESET and the CLIENT container. Cairn has one
-// database, one user ("default", password = requirepass) and speaks RESP2 only, so SELECT accepts
-// 0 alone and HELLO 3 is refused with NOPROTO. A command touches only its own ClientState; other
-// clients are reached through ServerContext (CLIENT LIST / KILL), which synchronises.
+// database and one user ("default", password = requirepass), so SELECT accepts 0 alone. The
+// protocol (RESP2 or RESP3) is per connection: HELLO switches it, RESET returns to RESP2, and the
+// connection's ReplyBuilder and push queue follow it (SetProtocol). A command touches only its own
+// ClientState; other clients are reached through ServerContext (CLIENT LIST / KILL), which
+// synchronises.
 #include <limits>
 #include <optional>
 #include <string>
@@ -12,10 +14,12 @@
 #include "arg_cursor.h"
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
+#include "cairn/pubsub/pubsub_hub.h"
 #include "pubsub_state.h"
 #include "replies.h"
 #include "spec_builder.h"
 #include "transaction.h"
+#include "tracking_commands.h"
 
 namespace cairn {
 namespace {
@@ -56,6 +60,14 @@ bool ValidClientAttr(std::string_view s) {
 }
 
 std::string_view Printable(std::string_view s) { return s.substr(0, s.find('\0')); }
+
+// The connection speaks `resp` from the next reply on: this command's reply included (HELLO 3
+// answers with a map), and every later push.
+void SetProtocol(CommandContext& ctx, int resp) {
+  ctx.client.resp = resp;
+  ctx.reply.set_resp(resp);
+  if (ctx.client.subscriber != nullptr) ctx.client.subscriber->SetProtocol(resp);
+}
 
 // --- PING ECHO QUIT SELECT ---
 
@@ -141,8 +153,7 @@ void HelloCommand(CommandContext& ctx, Args args) {
     }
     version = *v;
     next = 2;
-    // Cairn speaks RESP2 only: HELLO 3 gets the error clients use to fall back to RESP2.
-    if (version != 2) {
+    if (version < 2 || version > 3) {
       ctx.reply.Error("NOPROTO unsupported protocol version");
       return;
     }
@@ -190,9 +201,9 @@ void HelloCommand(CommandContext& ctx, Args args) {
     }
     ctx.client.name.assign(name);
   }
-  if (version != 0) ctx.client.resp = static_cast<int>(version);
+  if (version != 0) SetProtocol(ctx, static_cast<int>(version));
   // A map in RESP3; a flat array of key/value pairs in RESP2.
-  ctx.reply.ArrayHeader(14);
+  ctx.reply.MapHeader(7);
   ctx.reply.Bulk("server");
   ctx.reply.Bulk("redis");
   ctx.reply.Bulk("version");
@@ -215,7 +226,8 @@ void ResetCommand(CommandContext& ctx, Args) {
   ClientState& c = ctx.client;
   LeavePubSubAndMonitor(ctx);
   DiscardTransaction(c);
-  c.resp = 2;
+  StopTracking(ctx);
+  SetProtocol(ctx, 2);
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;
   c.skip_next_reply = false;
@@ -267,7 +279,7 @@ void ReplyUnknownClientType(CommandContext& ctx, std::string_view name) {
 // CLIENT LIST [TYPE type] | [ID id [id ...]]
 void ClientListCommand(CommandContext& ctx, Args args) {
   if (args.size() == 2) {
-    ctx.reply.Bulk(ctx.server.ClientList());
+    ctx.reply.Verbatim(ctx.server.ClientList());
     return;
   }
   if (args.size() == 4 && EqualsIgnoreCase(args[2], "type")) {
@@ -276,7 +288,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
       ReplyUnknownClientType(ctx, args[3]);
       return;
     }
-    ctx.reply.Bulk(ctx.server.ClientListOfType(*type));
+    ctx.reply.Verbatim(ctx.server.ClientListOfType(*type));
     return;
   }
   if (args.size() > 3 && EqualsIgnoreCase(args[2], "id")) {
@@ -289,7 +301,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
       }
       if (*id > 0) ids.push_back(static_cast<uint64_t>(*id));
     }
-    ctx.reply.Bulk(ids.empty() ? std::string() : ctx.server.ClientList(ids));
+    ctx.reply.Verbatim(ids.empty() ? std::string() : ctx.server.ClientList(ids));
     return;
   }
   ctx.reply.Error(replies::kSyntaxError);
@@ -298,7 +310,7 @@ void ClientListCommand(CommandContext& ctx, Args args) {
 void ClientInfoCommand(CommandContext& ctx, Args) {
   std::string line = ctx.server.ClientInfo(ctx.client);
   line.push_back('\n');
-  ctx.reply.Bulk(line);
+  ctx.reply.Verbatim(line);
 }
 
 struct KillFilter {
@@ -533,6 +545,7 @@ void RegisterConnectionCommands(CommandTable& table) {
                                     "Controls whether commands sent by the client affect the "
                                     "LRU/LFU of accessed keys.",
                                     "7.2.0"));
+  AddTrackingSubcommands(client, kCl);
   client.subcommands.push_back(Spec("help", 2, kLS, &ClientHelpCommand,
                                     "Returns helpful text about the different "
                                     "subcommands.",

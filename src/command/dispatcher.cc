@@ -7,11 +7,13 @@
 #include <chrono>
 #include <string>
 
-#include "cluster_gate.h"
 #include "cairn/cache/cache_manager.h"
+#include "cairn/pubsub/tracking.h"
+#include "cluster_gate.h"
 #include "command_observer.h"
 #include "pubsub_state.h"
 #include "replies.h"
+#include "tracking_commands.h"
 #include "transaction.h"
 #include "undo_recorder.h"
 
@@ -116,10 +118,9 @@ int64_t SteadyNowNs() {
       .count();
 }
 
-// Runs one command, writing exactly one reply after `mark`. Inlined into both callers: a call
-// here cost the per-command path ~20 instructions.
-[[gnu::always_inline]] inline void Run(const CommandTable& table, CommandContext& ctx, Args args,
-                                       size_t mark) {
+// Runs one command, writing exactly one reply. Inlined into both callers: a call here cost the
+// per-command path ~20 instructions.
+[[gnu::always_inline]] inline void Run(const CommandTable& table, CommandContext& ctx, Args args) {
   ServerCounters& counters = ctx.server.counters();
   const CommandSpec* spec = Lookup(table, ctx.reply, args);
   // CLIENT LIST's cmd=: the resolved name, set before the gates as Redis does ("" = NULL).
@@ -141,8 +142,9 @@ int64_t SteadyNowNs() {
       }
     }
     if (ctx.client.in_multi && (spec->flags & kCmdTxControl) == 0) {
+      const uint64_t errors_before_queue = ctx.reply.errors();
       QueueCommand(ctx, *spec, args);
-      if (ctx.reply.size() > mark && ctx.reply.buffer()[mark] == '-') {
+      if (ctx.reply.errors() != errors_before_queue) {
         spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
         counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
       }
@@ -159,6 +161,7 @@ int64_t SteadyNowNs() {
   // In a pipelined batch a command starts where the previous one ended (its parsing, a fraction
   // of a microsecond, is counted with it): one clock read per command.
   const int64_t start_ns = ctx.last_end_ns != 0 ? ctx.last_end_ns : SteadyNowNs();
+  const uint64_t errors_before = ctx.reply.errors();
   {
     // Every command runs inside the gate, shared; EXEC exclusive (exclusive_gate.h). A queued
     // command runs inside its EXEC's hold (the guard passes through).
@@ -175,7 +178,14 @@ int64_t SteadyNowNs() {
       return;
     }
     UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
-    handler(ctx, args);
+    if (ctx.client.tracking.on) {         // CLIENT TRACKING: one byte test for everyone else
+      TrackBeforeCommand(ctx, *spec, args);
+      const Tracking::WriterScope writer(ctx.client.id);  // NOLOOP knows who wrote
+      handler(ctx, args);
+      TrackAfterCommand(ctx, *spec);
+    } else {
+      handler(ctx, args);
+    }
     undo.Commit();
   }
   ctx.last_end_ns = SteadyNowNs();
@@ -188,7 +198,7 @@ int64_t SteadyNowNs() {
   stats.calls.fetch_add(1, std::memory_order_relaxed);
   stats.usec.fetch_add(elapsed_ns / 1000, std::memory_order_relaxed);
   counters.total_commands.fetch_add(1, std::memory_order_relaxed);
-  if (ctx.reply.size() > mark && ctx.reply.buffer()[mark] == '-') {
+  if (ctx.reply.errors() != errors_before) {  // as Redis: the command replied an error
     stats.failed_calls.fetch_add(1, std::memory_order_relaxed);
     counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
   }
@@ -199,7 +209,7 @@ int64_t SteadyNowNs() {
 
 void Dispatcher::RunQueued(CommandContext& ctx, Args args) const {
   ctx.table = &table_;
-  Run(table_, ctx, args, ctx.reply.size());
+  Run(table_, ctx, args);
 }
 
 void Dispatcher::Execute(CommandContext& ctx, Args args) const {
@@ -207,23 +217,24 @@ void Dispatcher::Execute(CommandContext& ctx, Args args) const {
   ctx.table = &table_;
   ctx.cluster = cluster_;
   ClientState& client = ctx.client;
-  const size_t mark = ctx.reply.size();
-  // A SKIP armed by the previous command silences this one.
-  const bool skip_this = client.reply_mode == ReplyMode::kSkip;
-  if (skip_this) client.reply_mode = ReplyMode::kOn;
+  const size_t mark = ctx.reply.BeginReply();
 
-  Run(table_, ctx, args, mark);
+  // As Redis: a SKIP armed by the previous command stays armed while this command runs (so
+  // CLIENT REPLY ON can clear it and be answered) and silences it unless cleared.
+  const bool skipping = client.reply_mode == ReplyMode::kSkip;
+  Run(table_, ctx, args);
 
   if (client.reply_mode == ReplyMode::kOff) {
     client.skip_next_reply = false;
-    ctx.reply.Truncate(mark);
-  } else if (client.skip_next_reply || client.reply_mode == ReplyMode::kSkip) {
+    ctx.reply.DropRepliesAfter(mark);
+  } else if (client.skip_next_reply || (!skipping && client.reply_mode == ReplyMode::kSkip)) {
     // This command was CLIENT REPLY SKIP: it replies nothing and silences the next one.
     client.skip_next_reply = false;
     client.reply_mode = ReplyMode::kSkip;
-    ctx.reply.Truncate(mark);
-  } else if (skip_this) {
-    ctx.reply.Truncate(mark);
+    ctx.reply.DropRepliesAfter(mark);
+  } else if (client.reply_mode == ReplyMode::kSkip) {
+    client.reply_mode = ReplyMode::kOn;
+    ctx.reply.DropRepliesAfter(mark);
   }
 }
 

@@ -30,7 +30,7 @@ constexpr NamedFlag kFlagNames[] = {
 void ReplyFlags(ReplyBuilder& reply, uint32_t flags) {
   size_t n = 0;
   for (const NamedFlag& f : kFlagNames) n += (flags & f.flag) != 0 ? 1 : 0;
-  reply.ArrayHeader(n);
+  reply.SetHeader(n);
   for (const NamedFlag& f : kFlagNames) {
     if ((flags & f.flag) != 0) reply.SimpleString(f.name);
   }
@@ -64,7 +64,7 @@ std::vector<std::string_view> KeyFlags(const CommandSpec& spec) {
 
 void ReplyStatusList(ReplyBuilder& reply, const std::vector<std::string_view>& items,
                      std::string_view prefix = {}) {
-  reply.ArrayHeader(items.size());
+  reply.SetHeader(items.size());
   std::string s;
   for (std::string_view item : items) {
     s.assign(prefix).append(item);
@@ -73,29 +73,30 @@ void ReplyStatusList(ReplyBuilder& reply, const std::vector<std::string_view>& i
 }
 
 // One key spec: {flags, begin_search: index <first_key>, find_keys: range <lastkey> <step> 0}.
+// Sets and maps as Redis 7.0 (addReplyCommandKeySpecs): a set of maps.
 void ReplyKeySpecs(ReplyBuilder& reply, const CommandSpec& spec) {
   if (spec.first_key <= 0) {
-    reply.ArrayHeader(0);
+    reply.SetHeader(0);
     return;
   }
-  reply.ArrayHeader(1);
-  reply.ArrayHeader(6);
+  reply.SetHeader(1);
+  reply.MapHeader(3);
   reply.Bulk("flags");
   ReplyStatusList(reply, KeyFlags(spec));
   reply.Bulk("begin_search");
-  reply.ArrayHeader(4);
+  reply.MapHeader(2);
   reply.Bulk("type");
   reply.Bulk("index");
   reply.Bulk("spec");
-  reply.ArrayHeader(2);
+  reply.MapHeader(1);
   reply.Bulk("index");
   reply.Integer(spec.first_key);
   reply.Bulk("find_keys");
-  reply.ArrayHeader(4);
+  reply.MapHeader(2);
   reply.Bulk("type");
   reply.Bulk("range");
   reply.Bulk("spec");
-  reply.ArrayHeader(6);
+  reply.MapHeader(3);
   reply.Bulk("lastkey");
   reply.Integer(spec.last_key < 0 ? spec.last_key : spec.last_key - spec.first_key);
   reply.Bulk("keystep");
@@ -119,16 +120,16 @@ void ReplyInfo(ReplyBuilder& reply, const CommandSpec* spec) {
   reply.Integer(spec->last_key);
   reply.Integer(spec->key_step);
   ReplyStatusList(reply, Categories(*spec), "@");
-  reply.ArrayHeader(0);  // tips
+  reply.SetHeader(0);  // tips
   ReplyKeySpecs(reply, *spec);
-  reply.ArrayHeader(spec->subcommands.size());
+  reply.SetHeader(spec->subcommands.size());
   for (const CommandSpec& sub : spec->subcommands) ReplyInfo(reply, &sub);
 }
 
 // addReplyCommandDocs, reduced to summary / since / group (+ subcommands).
 void ReplyDocs(ReplyBuilder& reply, const CommandSpec& spec) {
   const bool subs = !spec.subcommands.empty();
-  reply.ArrayHeader(subs ? 8 : 6);
+  reply.MapHeader(subs ? 4 : 3);
   reply.Bulk("summary");
   reply.Bulk(spec.summary);
   reply.Bulk("since");
@@ -138,7 +139,7 @@ void ReplyDocs(ReplyBuilder& reply, const CommandSpec& spec) {
   reply.Bulk(spec.group == "keyspace" || spec.group.empty() ? "generic" : spec.group);
   if (subs) {
     reply.Bulk("subcommands");
-    reply.ArrayHeader(spec.subcommands.size() * 2);
+    reply.MapHeader(spec.subcommands.size());
     for (const CommandSpec& sub : spec.subcommands) {
       reply.Bulk(sub.full_name);
       ReplyDocs(reply, sub);
@@ -176,7 +177,7 @@ void CommandDocsCommand(CommandContext& ctx, Args args) {
       if (const CommandSpec* spec = Table(ctx).FindFullName(args[i])) found.push_back(spec);
     }
   }
-  ctx.reply.ArrayHeader(found.size() * 2);
+  ctx.reply.MapHeader(found.size());
   for (const CommandSpec* spec : found) {
     ctx.reply.Bulk(spec->full_name);
     ReplyDocs(ctx.reply, *spec);
@@ -222,23 +223,21 @@ void CommandListCommand(CommandContext& ctx, Args args) {
     }
     return false;
   };
-  std::string body;
-  ReplyBuilder names(body);
+  const size_t mark = ctx.reply.BeginDeferred();
   size_t n = 0;
   for (const CommandSpec& spec : Table(ctx).all()) {
     if (keep(spec)) {
-      names.Bulk(spec.full_name);
+      ctx.reply.Bulk(spec.full_name);
       ++n;
     }
     for (const CommandSpec& sub : spec.subcommands) {
       if (keep(sub)) {
-        names.Bulk(sub.full_name);
+        ctx.reply.Bulk(sub.full_name);
         ++n;
       }
     }
   }
-  ctx.reply.ArrayHeader(n);
-  ctx.reply.buffer().append(body);
+  ctx.reply.EndDeferred(mark, ReplyBuilder::Aggregate::kArray, n);
 }
 
 // getKeysSubcommandImpl: the keys of a full command line, from first/last/step.

@@ -22,6 +22,7 @@
 #include "notify.h"
 #include "replies.h"
 #include "spec_builder.h"
+#include "tracking_commands.h"
 #include "undo_history.h"
 
 namespace cairn {
@@ -144,6 +145,8 @@ void ExpireGeneric(CommandContext& ctx, Args args, bool relative, bool seconds,
   if (status == OpStatus::kOk) {
     // A time already past deleted the key (Redis: a "del" event).
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, when <= Now(ctx) ? "del" : "expire", args[1]);
+    // A new expiry is a change, as in Redis (a deletion was already sent by the cache).
+    if (when > Now(ctx)) InvalidateTracked(ctx, args[1]);
   }
   ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
 }
@@ -187,7 +190,10 @@ void PExpireTimeCommand(CommandContext& ctx, Args args) { TtlGeneric(ctx, args, 
 void PersistCommand(CommandContext& ctx, Args args) {
   const OpStatus status = ctx.cache.Persist(args[1]);
   if (replies::ReplyIfRefused(ctx.reply, status)) return;
-  if (status == OpStatus::kOk) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
+  if (status == OpStatus::kOk) {
+    NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
+    InvalidateTracked(ctx, args[1]);
+  }
   ctx.reply.Integer(status == OpStatus::kOk ? 1 : 0);
 }
 
@@ -310,6 +316,7 @@ void FlushCommand(CommandContext& ctx, Args args) {
     return;
   }
   const OpStatus st = ctx.cache.Flush();
+  InvalidateAllTracked(ctx);  // client-side caches drop everything (a null invalidation)
   // Not undoable (a whole keyspace is no undo step): the caller's history is cleared instead.
   if (ctx.client.undo) ctx.client.undo->Clear();
   if (st == OpStatus::kIoError) {  // memory is empty, but the store still holds the keys

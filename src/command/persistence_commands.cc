@@ -8,6 +8,7 @@
 #include "cairn/persistence/persistence_service.h"
 #include "notify.h"
 #include "spec_builder.h"
+#include "tracking_commands.h"
 
 namespace cairn {
 namespace {
@@ -39,7 +40,7 @@ void WritebackStatusCommand(CommandContext& ctx, Args) {
   PersistenceService* p = Service(ctx);
   if (p == nullptr) return;
   PersistenceInfo i = p->Info();
-  ctx.reply.ArrayHeader(2 * 9);
+  ctx.reply.MapHeader(9);
   AddField(ctx.reply, "write_policy", i.write_policy);
   AddField(ctx.reply, "dirty_keys", std::to_string(i.dirty_keys));
   AddField(ctx.reply, "dirty_bytes", std::to_string(i.dirty_bytes));
@@ -98,6 +99,7 @@ void SnapshotRestoreCommand(CommandContext& ctx, Args args) {
   if (p == nullptr) return;
   auto r = p->Restore(std::string(args[2]));
   if (!r.ok()) return StatusError(ctx, r.status());  // verified first: nothing changed
+  InvalidateAllTracked(ctx);
   NotifyCairnEvent(ctx, "restore", args[2],
                    "restored " + std::to_string(r.value().entry_count) + " keys");
   ctx.reply.Ok();
@@ -110,7 +112,7 @@ void SnapshotListCommand(CommandContext& ctx, Args) {
   if (!list.ok()) return StatusError(ctx, list.status());
   ctx.reply.ArrayHeader(list.value().size());
   for (const SnapshotListing& s : list.value()) {
-    ctx.reply.ArrayHeader(8);
+    ctx.reply.MapHeader(4);
     AddField(ctx.reply, "name", s.name);
     AddField(ctx.reply, "created_at_ms", std::to_string(s.info.created_at_ms));
     AddField(ctx.reply, "entries", std::to_string(s.info.entry_count));

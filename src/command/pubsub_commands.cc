@@ -57,7 +57,7 @@ void SubscribeGeneric(CommandContext& ctx, Args args, bool patterns) {
   for (size_t i = 1; i < args.size(); ++i) {
     const SubscribeResult r = patterns ? hub->PSubscribe(s, args[i]) : hub->Subscribe(s, args[i]);
     if (r.changed) ++mine;
-    AppendSubscriptionReply(ctx.reply.buffer(), patterns ? "psubscribe" : "subscribe", args[i],
+    AppendSubscriptionReply(ctx.reply, patterns ? "psubscribe" : "subscribe", args[i],
                             Subscriptions(ctx.client));
   }
 }
@@ -70,10 +70,10 @@ void UnsubscribeGeneric(CommandContext& ctx, Args args, bool patterns) {
   Subscriber* s = ctx.client.subscriber;
   if (hub == nullptr || s == nullptr) {  // never subscribed to anything
     if (args.size() == 1) {
-      AppendSubscriptionReply(ctx.reply.buffer(), kind, std::nullopt, Subscriptions(ctx.client));
+      AppendSubscriptionReply(ctx.reply, kind, std::nullopt, Subscriptions(ctx.client));
     }
     for (size_t i = 1; i < args.size(); ++i) {
-      AppendSubscriptionReply(ctx.reply.buffer(), kind, args[i], Subscriptions(ctx.client));
+      AppendSubscriptionReply(ctx.reply, kind, args[i], Subscriptions(ctx.client));
     }
     return;
   }
@@ -82,12 +82,12 @@ void UnsubscribeGeneric(CommandContext& ctx, Args args, bool patterns) {
         patterns ? hub->PUnsubscribeAll(s) : hub->UnsubscribeAll(s);
     if (names.empty()) {
       mine = 0;
-      AppendSubscriptionReply(ctx.reply.buffer(), kind, std::nullopt, Subscriptions(ctx.client));
+      AppendSubscriptionReply(ctx.reply, kind, std::nullopt, Subscriptions(ctx.client));
       return;
     }
     for (const std::string& name : names) {
       if (mine > 0) --mine;
-      AppendSubscriptionReply(ctx.reply.buffer(), kind, name, Subscriptions(ctx.client));
+      AppendSubscriptionReply(ctx.reply, kind, name, Subscriptions(ctx.client));
     }
     mine = 0;
     return;
@@ -96,7 +96,7 @@ void UnsubscribeGeneric(CommandContext& ctx, Args args, bool patterns) {
     const SubscribeResult r =
         patterns ? hub->PUnsubscribe(s, args[i]) : hub->Unsubscribe(s, args[i]);
     if (r.changed && mine > 0) --mine;
-    AppendSubscriptionReply(ctx.reply.buffer(), kind, args[i], Subscriptions(ctx.client));
+    AppendSubscriptionReply(ctx.reply, kind, args[i], Subscriptions(ctx.client));
   }
 }
 

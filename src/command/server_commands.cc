@@ -25,6 +25,7 @@
 #include "cairn/config/config_registry.h"
 #include "cairn/persistence/persistence_service.h"
 #include "cairn/pubsub/pubsub_hub.h"
+#include "cairn/pubsub/tracking.h"
 #include "command_observer.h"
 #include "replies.h"
 #include "script_engine.h"
@@ -241,6 +242,11 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   const PubSubHub* hub = obs == nullptr ? nullptr : obs->pubsub;
   w.Field("pubsub_channels", hub == nullptr ? 0 : hub->NumChannels());
   w.Field("pubsub_patterns", hub == nullptr ? 0 : hub->NumPat());
+  const Tracking::Stats tracked =
+      obs == nullptr || obs->tracking == nullptr ? Tracking::Stats{} : obs->tracking->stats();
+  w.Field("tracking_total_keys", tracked.keys);
+  w.Field("tracking_total_items", tracked.items);
+  w.Field("tracking_total_prefixes", tracked.prefixes);
   w.Field("total_error_replies", load(c.total_error_replies));
   w.Field("cairn_evicted_keys_maxmemory", stats.evictions_size);
   w.Field("cairn_evicted_keys_max_items", stats.evictions_items);
@@ -365,7 +371,9 @@ void InfoCommand(CommandContext& ctx, Args args) {
     w.Field("cluster_connections", 0);
     w.Field("maxclients", maxclients.empty() ? std::string("0") : maxclients);
     w.Field("blocked_clients", 0);
-    w.Field("tracking_clients", 0);
+    Observability* obs = ctx.server.observability();
+    w.Field("tracking_clients",
+            obs == nullptr || obs->tracking == nullptr ? 0 : obs->tracking->stats().clients);
   }
   if (mask & kInfoMemory) InfoMemory(ctx, w, stats);
   if (mask & kInfoPersistence) InfoPersistence(ctx, w);
@@ -400,14 +408,14 @@ void InfoCommand(CommandContext& ctx, Args args) {
     }
   }
   if (mask & kInfoCairn) InfoCairn(ctx, w, stats);
-  ctx.reply.Bulk(w.text());
+  ctx.reply.Verbatim(w.text());
 }
 
 // --- CONFIG ---
 
 void ConfigGetCommand(CommandContext& ctx, Args args) {
   const auto pairs = ctx.server.config().Get(args.subspan(2));
-  ctx.reply.ArrayHeader(pairs.size() * 2);
+  ctx.reply.MapHeader(pairs.size());
   for (const auto& [name, value] : pairs) {
     ctx.reply.Bulk(name);
     ctx.reply.Bulk(value);

@@ -18,6 +18,7 @@
 #include "notify.h"
 #include "replies.h"
 #include "spec_builder.h"
+#include "tracking_commands.h"
 
 namespace cairn {
 namespace {
@@ -241,8 +242,10 @@ void GetExCommand(CommandContext& ctx, Args args) {
     replies::WriteRefused(ctx.reply, status);
   } else if (status == OpStatus::kOk && o.unit != ExpireUnit::kNone) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, at <= Now(ctx) ? "del" : "expire", args[1]);
+    if (at > Now(ctx)) InvalidateTracked(ctx, args[1]);  // a deletion was sent by the cache
   } else if (status == OpStatus::kOk && o.persist) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
+    InvalidateTracked(ctx, args[1]);
   }
 }
 

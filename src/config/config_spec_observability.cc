@@ -156,6 +156,10 @@ void AppendObservabilitySpecs(std::vector<ConfigSpec>& rows) {
   rows.push_back(CountRow("slowlog-max-len", &ServerConfig::slowlog_max_len,
                           static_cast<uint64_t>(kInt64Max), true, "entries SLOWLOG keeps",
                           "a non-negative integer"));
+  rows.push_back(CountRow("tracking-table-max-keys", &ServerConfig::tracking_table_max_keys,
+                          static_cast<uint64_t>(kInt64Max), true,
+                          "keys CLIENT TRACKING remembers for invalidation (0 = no bound)",
+                          "a non-negative integer"));
   rows.push_back(ClientOutputBufferLimitRow());
   rows.push_back(BoolRow("latency-tracking", &ServerConfig::latency_tracking, true,
                          "per-command latency percentiles in INFO latencystats"));

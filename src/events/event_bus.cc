@@ -42,11 +42,24 @@ void EventBus::Unsubscribe(SubscriptionId id) {
 void EventBus::RecomputeMask() {
   EventMask m = 0;
   for (const auto& s : subscribers_) m |= s.mask;
-  mask_.store(m, std::memory_order_relaxed);
+  async_mask_.store(m, std::memory_order_relaxed);
+  mask_.store(m | tap_mask_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
+void EventBus::SetTap(Tap* tap) { tap_.store(tap, std::memory_order_release); }
+
+void EventBus::SetTapMask(EventMask mask) {
+  std::lock_guard lock(mu_);
+  tap_mask_.store(mask, std::memory_order_relaxed);
+  RecomputeMask();
 }
 
 void EventBus::Publish(Event event) {
-  if (!Wants(event.type)) return;
+  const EventMask type = MaskOf(event.type);
+  if ((tap_mask_.load(std::memory_order_relaxed) & type) != 0) {
+    if (Tap* tap = tap_.load(std::memory_order_acquire)) tap->OnEvent(event);
+  }
+  if ((async_mask_.load(std::memory_order_relaxed) & type) == 0) return;
   {
     std::lock_guard lock(mu_);
     if (queue_.size() >= capacity_) {

@@ -33,7 +33,7 @@ void MonitorFeed::Feed(int64_t unix_us, std::string_view client_addr,
   {
     std::shared_lock lock(mu_);
     for (Subscriber* s : monitors_) {
-      if (!s->Deliver(MessageKind::kRaw, {}, {}, line)) refused.push_back(s);
+      if (!s->Deliver(MessageKind::kMonitor, {}, {}, line)) refused.push_back(s);
     }
   }
   for (Subscriber* s : refused) Remove(s);
@@ -42,7 +42,7 @@ void MonitorFeed::Feed(int64_t unix_us, std::string_view client_addr,
 void AppendMonitorLine(std::string& out, int64_t unix_us, std::string_view client_addr,
                        std::span<const std::string_view> args) {
   char stamp[48];
-  const int n = std::snprintf(stamp, sizeof(stamp), "+%lld.%06lld [0 ",
+  const int n = std::snprintf(stamp, sizeof(stamp), "%lld.%06lld [0 ",
                               static_cast<long long>(unix_us / 1000000),
                               static_cast<long long>(unix_us % 1000000));
   out.append(stamp, static_cast<size_t>(n));
@@ -51,7 +51,6 @@ void AppendMonitorLine(std::string& out, int64_t unix_us, std::string_view clien
     if (i != 0) out.push_back(' ');
     AppendQuotedRepr(out, args[i]);
   }
-  out.append("\r\n");
 }
 
 void AppendQuotedRepr(std::string& out, std::string_view s) {

@@ -9,13 +9,15 @@ namespace cairn {
 
 void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo& io,
                       int64_t now_ms) {
-  // Redis's order: O (monitor), P (pub/sub), x (MULTI), c (close after reply), e (no-evict);
-  // N when none.
-  char flags[8] = {};
+  // Redis's order: O (monitor), P (pub/sub), x (MULTI), t (tracking), B (tracking BCAST),
+  // c (close after reply), e (no-evict); N when none.
+  char flags[10] = {};
   size_t nflags = 0;
   if (c.monitor) flags[nflags++] = 'O';
   if (c.in_pubsub()) flags[nflags++] = 'P';
   if (c.in_multi) flags[nflags++] = 'x';
+  if (c.tracking.on) flags[nflags++] = 't';
+  if (c.tracking.on && c.tracking.bcast) flags[nflags++] = 'B';
   if (c.close_after_reply) flags[nflags++] = 'c';
   if (c.no_evict) flags[nflags++] = 'e';
   if (nflags == 0) flags[nflags++] = 'N';
@@ -24,12 +26,13 @@ void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo
   fmt::format_to(std::back_inserter(out),
                  "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
                  "ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 "
-                 "oll=0 omem=0 tot-mem={} events=r cmd={} user=default redir=-1 resp={} "
+                 "oll=0 omem=0 tot-mem={} events=r cmd={} user=default redir={} resp={} "
                  "lib-name={} lib-ver={}",
                  c.id, c.addr, c.laddr, io.fd, c.name, age_s < 0 ? 0 : age_s,
                  idle_s < 0 ? 0 : idle_s, std::string_view(flags, nflags), c.sub_channels,
                  c.sub_patterns, c.multi_count, io.qbuf, io.qbuf_free, io.obuf, io.tot_mem,
-                 c.last_command.empty() ? std::string_view("NULL") : c.last_command, c.resp,
+                 c.last_command.empty() ? std::string_view("NULL") : c.last_command,
+                 c.tracking.on ? static_cast<int64_t>(c.tracking.redirect) : int64_t{-1}, c.resp,
                  c.lib_name, c.lib_ver);
 }
 

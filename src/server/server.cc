@@ -18,6 +18,7 @@
 #include "cairn/cache/cache_manager.h"
 #include "cairn/common/clock.h"
 #include "cairn/config/config.h"
+#include "cairn/protocol/reply_builder.h"
 #include "client_info.h"
 #include "server_impl.h"
 #include "session.h"
@@ -152,11 +153,12 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     }
     if (connected.load() >= static_cast<size_t>(std::max(0, maxclients.load()))) {
       // Best effort, like Redis: the socket is fresh, so the kernel takes the bytes at once.
-      static constexpr std::string_view kErr = "-ERR max number of clients reached\r\n";
+      std::string refusal;
+      ReplyBuilder(refusal).Error("ERR max number of clients reached");
       counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
       boost::system::error_code wec;
       socket.non_blocking(true, wec);
-      socket.write_some(asio::buffer(kErr), wec);
+      socket.write_some(asio::buffer(refusal), wec);
       socket.close(wec);
       continue;
     }

@@ -15,6 +15,7 @@
 #include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
 #include "cairn/pubsub/monitor_feed.h"
+#include "cairn/pubsub/tracking.h"
 
 namespace cairn {
 
@@ -63,6 +64,9 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.no_evict = from.no_evict;
   to.in_multi = from.in_multi;
   to.multi_count = from.multi_count;
+  to.tracking.on = from.tracking.on;
+  to.tracking.bcast = from.tracking.bcast;
+  to.tracking.redirect = from.tracking.redirect;
 }
 
 bool SameShown(const ClientState& a, const ClientState& b) {
@@ -70,7 +74,9 @@ bool SameShown(const ClientState& a, const ClientState& b) {
          a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
          a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.no_evict == b.no_evict &&
-         a.in_multi == b.in_multi && a.multi_count == b.multi_count && a.name == b.name &&
+         a.in_multi == b.in_multi && a.multi_count == b.multi_count &&
+         a.tracking.on == b.tracking.on && a.tracking.bcast == b.tracking.bcast &&
+         a.tracking.redirect == b.tracking.redirect && a.name == b.name &&
          a.lib_name == b.lib_name && a.lib_ver == b.lib_ver;
 }
 
@@ -109,6 +115,9 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
   shown_.created_ms = live_.created_ms;
+  if (const Observability* obs = pushes_.observability(); obs != nullptr && obs->tracking) {
+    obs->tracking->Register(live_.id, &pushes_);
+  }
   Publish();
 }
 
@@ -446,6 +455,7 @@ void Session::CloseForOutputLimit(ClientType type) {
 void Session::LeavePubSub() {
   const Observability* obs = pushes_.observability();
   if (obs == nullptr) return;
+  if (obs->tracking != nullptr) obs->tracking->Unregister(live_.id);
   if (obs->pubsub != nullptr && live_.in_pubsub()) obs->pubsub->Remove(&pushes_);
   if (obs->monitors != nullptr && live_.monitor) obs->monitors->Remove(&pushes_);
   live_.sub_channels = live_.sub_patterns = 0;

@@ -37,7 +37,8 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
     if (OutputLimitBroken(observability_, type, pending, limit_, clock_)) {
       closing_ = overflow = true;
     } else {
-      AppendPubSubMessage(queue_, kind, pattern, channel, message);
+      ReplyBuilder frames(queue_, resp_);
+      AppendPubSubMessage(frames, kind, pattern, channel, message);
       pending_.store(true, std::memory_order_release);
       wake = !wake_posted_;
       wake_posted_ = true;
@@ -49,6 +50,39 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
   }
   if (wake) session_.PostPushWake();
   return true;
+}
+
+bool SessionPushes::DeliverTracking(const TrackingMessage& message) {
+  const ClientType type = type_.load(std::memory_order_relaxed);
+  bool wake = false;
+  bool overflow = false;
+  {
+    std::lock_guard lock(mu_);
+    if (closing_) return false;
+    const size_t before = queue_.size();
+    ReplyBuilder frames(queue_, resp_);
+    if (!AppendTrackingMessage(frames, message, type == ClientType::kPubSub)) return true;
+    const uint64_t pending = queue_.size() + inflight_.load(std::memory_order_relaxed);
+    if (OutputLimitBroken(observability_, type, pending, limit_, clock_)) {
+      queue_.resize(before);
+      closing_ = overflow = true;
+    } else {
+      pending_.store(true, std::memory_order_release);
+      wake = !wake_posted_;
+      wake_posted_ = true;
+    }
+  }
+  if (overflow) {
+    session_.CloseForOutputLimit(type);
+    return false;
+  }
+  if (wake) session_.PostPushWake();
+  return true;
+}
+
+void SessionPushes::SetProtocol(int resp) {
+  std::lock_guard lock(mu_);
+  resp_ = resp;
 }
 
 void SessionPushes::TakeInto(std::string& out) {

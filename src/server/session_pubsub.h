@@ -56,6 +56,11 @@ class SessionPushes final : public Subscriber {
   // --- any thread ---
   bool Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
                std::string_view message) override;
+  // HELLO / RESET changed the protocol: later messages are framed for it (pushes in RESP3).
+  void SetProtocol(int resp) override;
+  // CLIENT TRACKING invalidations, framed for the connection's protocol (or dropped where RESP2
+  // cannot carry them, as in Redis).
+  bool DeliverTracking(const TrackingMessage& message) override;
 
   const Observability* observability() const { return observability_; }
 
@@ -84,6 +89,7 @@ class SessionPushes final : public Subscriber {
   OutputLimitTracker limit_;  // guarded by mu_
   bool wake_posted_ = false;  // guarded by mu_
   bool closing_ = false;      // guarded by mu_: the limit was broken
+  int resp_ = 2;              // guarded by mu_: the connection's protocol
   std::atomic<bool> pending_{false};
   std::atomic<ClientType> type_{ClientType::kNormal};
 };

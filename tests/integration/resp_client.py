@@ -183,3 +183,57 @@ class RespConn:
             return False
         finally:
             self.sock.settimeout(old)
+
+
+class RawConn:
+    """One TCP connection that returns whole RESP2/RESP3 frames as their exact bytes (nested
+    aggregates included), for byte-for-byte comparisons and for telling pushes (>) from arrays."""
+
+    def __init__(self, host, port, timeout=10.0):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _need(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                raise ConnectionClosed(f"server closed the connection; buffered {self.buf!r}")
+            self.buf += chunk
+
+    def _frame_end(self, pos):
+        while True:
+            eol = self.buf.find(b"\r\n", pos)
+            if eol >= 0:
+                break
+            self._need(len(self.buf) + 1)
+        t, head, end = self.buf[pos:pos + 1], self.buf[pos + 1:eol], eol + 2
+        if t in (b"$", b"=", b"!") and head != b"-1":
+            end += int(head) + 2
+            self._need(end)
+        elif t in (b"*", b"~", b">", b"%") and head != b"-1":
+            for _ in range(int(head) * (2 if t == b"%" else 1)):
+                end = self._frame_end(end)
+        return end
+
+    def frame(self):
+        """The exact bytes of the next reply or push."""
+        end = self._frame_end(0)
+        data, self.buf = self.buf[:end], self.buf[end:]
+        return data
+
+    def send(self, *args):
+        self.sock.sendall(encode(*args))
+
+    def cmd(self, *args):
+        self.send(*args)
+        return self.frame()

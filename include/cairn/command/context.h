@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "cairn/command/instantaneous_metric.h"
 #include "cairn/protocol/reply_builder.h"
@@ -61,7 +62,9 @@ struct ClientState {
   int resp = 2;
   // CLIENT REPLY. OFF: set reply_mode = kOff (the dispatcher drops every reply, OFF's own
   // included, until ON). SKIP: set skip_next_reply = true (or reply_mode = kSkip); the dispatcher
-  // drops the reply of the SKIP command itself and of the next command, then returns to kOn.
+  // drops the reply of the SKIP command itself and of the next command, then returns to kOn
+  // (unless that command is CLIENT REPLY ON, which is answered, as in Redis). Pushes (subscribe
+  // confirmations, messages) are never dropped.
   ReplyMode reply_mode = ReplyMode::kOn;
   bool skip_next_reply = false;    // CLIENT REPLY SKIP
   bool close_after_reply = false;  // QUIT, CLIENT KILL of self, protocol errors
@@ -94,6 +97,20 @@ struct ClientState {
   bool in_exec = false;
   int32_t multi_count = -1;
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
+  // CLIENT TRACKING: this connection's options (the tracking table, cairn/pubsub/tracking.h,
+  // holds the keys it read). caching: CLIENT CACHING YES / NO, for the next command only.
+  struct Tracking {
+    enum class Caching : uint8_t { kNone, kYes, kNo };
+    bool on = false;
+    bool bcast = false;
+    bool optin = false;
+    bool optout = false;
+    bool noloop = false;
+    Caching caching = Caching::kNone;
+    uint64_t redirect = 0;
+    std::vector<std::string> prefixes;
+  };
+  Tracking tracking;
 };
 
 // Redis's client classes (networking.c getClientType), for CLIENT LIST TYPE, CLIENT KILL TYPE and

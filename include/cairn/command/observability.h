@@ -20,12 +20,14 @@ class PubSubHub;
 class KeyspaceNotifier;
 class SlowLog;
 class MonitorFeed;
+class Tracking;
 
 struct Observability {
   PubSubHub* pubsub = nullptr;           // SUBSCRIBE ... PUBLISH, keyspace notifications
   KeyspaceNotifier* notifier = nullptr;  // command-specific keyspace events (Notify)
   SlowLog* slowlog = nullptr;            // SLOWLOG, fed by the dispatcher
   MonitorFeed* monitors = nullptr;       // MONITOR, fed by the dispatcher
+  Tracking* tracking = nullptr;          // CLIENT TRACKING (client-side caching invalidations)
 
   // latency-tracking: per-command latency histograms (INFO latencystats, Prometheus).
   std::atomic<bool> latency_tracking{true};

@@ -87,6 +87,7 @@ struct ServerConfig {
   uint32_t notify_keyspace_events = 0;
   int64_t slowlog_log_slower_than = 10000;  // microseconds; -1 = off, 0 = log every command
   uint64_t slowlog_max_len = 128;
+  uint64_t tracking_table_max_keys = 1'000'000;  // CLIENT TRACKING's key table (0 = no bound)
   ClientOutputBufferLimits client_output_buffer_limit;
   std::string log_format = "text";  // text | json (one JSON object per line)
   uint64_t log_max_size = 0;        // rotate the log file at this size (0 = never)

@@ -20,6 +20,7 @@
 // write-back-hard-limit, write-back-overflow, read-through, shutdown-timeout, write-sync,
 // undo-depth, undo-max-bytes;
 // observability: notify-keyspace-events, slowlog-log-slower-than, slowlog-max-len,
+// tracking-table-max-keys,
 // client-output-buffer-limit, latency-tracking, log-format, log-max-size, log-max-files.
 // Fixed after startup: bind, port, io-threads, shards, log-file, data-dir, warm-load,
 // snapshot-on-start, rocksdb-block-cache-size, rocksdb-compression, rocksdb-background-jobs,

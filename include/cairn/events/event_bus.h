@@ -31,6 +31,19 @@ class EventBus {
   SubscriptionId Subscribe(EventMask mask, Handler handler);
   void Unsubscribe(SubscriptionId id);
 
+  // A synchronous observer (client tracking's invalidations): OnEvent runs on the publishing
+  // thread, after the shard lock is released and before the write returns to its caller, and is
+  // never dropped. SetTap installs it once, before publishers start (it must outlive them);
+  // SetTapMask says which events it wants, so with an empty mask (no tracking client) no event
+  // is built for it at all. OnEvent must be short and must not publish.
+  class Tap {
+   public:
+    virtual ~Tap() = default;
+    virtual void OnEvent(const Event& event) = 0;
+  };
+  void SetTap(Tap* tap);
+  void SetTapMask(EventMask mask);
+
   bool Wants(EventType t) const { return (mask_.load(std::memory_order_relaxed) & MaskOf(t)) != 0; }
   void Publish(Event event);
   // Blocks until every event published before the call has been delivered (tests, shutdown).
@@ -50,7 +63,10 @@ class EventBus {
   void RecomputeMask();
 
   const size_t capacity_;
-  std::atomic<EventMask> mask_{0};
+  std::atomic<EventMask> mask_{0};        // subscribers' and the tap's: what Wants() answers
+  std::atomic<EventMask> async_mask_{0};  // the subscribers'
+  std::atomic<EventMask> tap_mask_{0};
+  std::atomic<Tap*> tap_{nullptr};
   std::atomic<uint64_t> published_{0};
   std::atomic<uint64_t> dropped_{0};
   std::atomic<uint64_t> handler_errors_{0};

@@ -4,7 +4,8 @@
 //   +1700000000.123456 [0 127.0.0.1:50000] "SET" "k" "v"\r\n
 // Arguments are quoted like sdscatrepr (\" \\ \n \r \t \a \b, other non-printable bytes \xHH).
 //
-// A monitor is a Subscriber (the session's): the line goes to Deliver as MessageKind::kRaw, so it
+// A monitor is a Subscriber (the session's): the line goes to Deliver as MessageKind::kMonitor
+// (the text without '+' and CRLF; the session's ReplyBuilder frames it as a simple string), so it
 // shares the session's output buffer, wake-up and client-output-buffer-limit with pub/sub. A
 // monitor whose Deliver returns false is dropped (the session closes the connection).
 //
@@ -50,7 +51,7 @@ class MonitorFeed {
   std::atomic<size_t> count_{0};
 };
 
-// The line Feed() sends, CRLF included.
+// The text of the line Feed() sends (without the leading '+' and the CRLF).
 void AppendMonitorLine(std::string& out, int64_t unix_us, std::string_view client_addr,
                        std::span<const std::string_view> args);
 // sdscatrepr: `s` in double quotes with C escapes.

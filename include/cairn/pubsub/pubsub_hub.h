@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,7 +30,22 @@ namespace cairn {
 enum class MessageKind : uint8_t {
   kMessage,   // from a channel subscription: pattern is empty
   kPMessage,  // from a pattern subscription
-  kRaw,       // not from the hub: `message` is already RESP (MONITOR lines), appended as is
+  kMonitor,   // not from the hub: `message` is a MONITOR line (written as a simple string)
+};
+
+// An invalidation of client-side caching (CLIENT TRACKING, tracking.h) for one connection.
+struct TrackingMessage {
+  enum class Kind : uint8_t {
+    kKeys,            // these keys changed
+    kAll,             // FLUSHALL / FLUSHDB / SNAPSHOT RESTORE: everything (a null key list)
+    kRedirectBroken,  // the REDIRECT target is gone (tracking-redir-broken <id>)
+  };
+  Kind kind = Kind::kKeys;
+  std::span<const std::string_view> keys;
+  // Sent to a REDIRECT target: a RESP2 target in pub/sub mode gets it as a message on
+  // __redis__:invalidate; a RESP2 connection gets nothing otherwise (as in Redis).
+  bool redirected = false;
+  uint64_t redirect_id = 0;  // kRedirectBroken
 };
 
 class Subscriber {
@@ -40,6 +56,10 @@ class Subscriber {
   // Returns false when the subscriber can take no more (its output buffer limit is exceeded).
   virtual bool Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
                        std::string_view message) = 0;
+  // The connection's protocol changed (HELLO, RESET): later deliveries are framed for it.
+  virtual void SetProtocol(int /*resp*/) {}
+  // A tracking invalidation (same threading rules as Deliver). Returns false like Deliver.
+  virtual bool DeliverTracking(const TrackingMessage& /*message*/) { return true; }
 };
 
 struct SubscribeResult {

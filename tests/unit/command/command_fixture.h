@@ -136,7 +136,7 @@ class CommandTest : public ::testing::Test {
   // Runs a command as another connection (UNDO conflicts, per-connection state).
   std::string RunAs(ClientState& client, const std::vector<std::string_view>& args) {
     std::string out;
-    ReplyBuilder reply(out);
+    ReplyBuilder reply(out, client.resp);  // as the session's: the connection's protocol
     CommandContext ctx{*cache_, server_, client, reply};
     dispatcher_.Execute(ctx, args);
     return out;

@@ -20,6 +20,13 @@ void ReplyOn(CommandContext& ctx, Args) {
   ctx.client.reply_mode = ReplyMode::kOn;
   ctx.reply.Ok();
 }
+// A push frame (a subscribe confirmation's shape), then a normal reply.
+void PushThenOk(CommandContext& ctx, Args) {
+  ctx.reply.PushHeader(1);
+  ctx.reply.Bulk("push");
+  ctx.reply.EndPush();
+  ctx.reply.Ok();
+}
 
 CommandSpec TestSpec(std::string name, int arity, uint32_t flags, CommandHandler h) {
   CommandSpec spec;
@@ -182,6 +189,31 @@ TEST_F(DispatcherTest, ReplySkipDropsItsOwnAndTheNextReply) {
   EXPECT_EQ(Run({"testskip"}), "");
   EXPECT_EQ(Run({"get", "k"}), "");
   EXPECT_EQ(Run({"get", "k"}), Bulk("v"));
+}
+
+// Redis 7.0: ON clears an armed SKIP and is answered.
+TEST_F(DispatcherTest, ReplyOnAfterSkipIsAnswered) {
+  table_.Register(TestSpec("testskip", 1, 0, &SkipViaFlag));
+  table_.Register(TestSpec("teston", 1, 0, &ReplyOn));
+  EXPECT_EQ(Run({"testskip"}), "");
+  EXPECT_EQ(Run({"teston"}), kOk);
+  EXPECT_EQ(Run({"echo", "x"}), Bulk("x"));
+}
+
+// Pushes are never dropped by CLIENT REPLY OFF or SKIP; the rest of the reply is.
+TEST_F(DispatcherTest, ReplyOffAndSkipKeepPushes) {
+  table_.Register(TestSpec("testpush", 1, 0, &PushThenOk));
+  table_.Register(TestSpec("testoff", 1, 0, &ReplyOff));
+  table_.Register(TestSpec("teston", 1, 0, &ReplyOn));
+  table_.Register(TestSpec("testskip", 1, 0, &SkipViaFlag));
+  EXPECT_EQ(Run({"testpush"}), "*1\r\n" + Bulk("push") + std::string(kOk));
+  EXPECT_EQ(Run({"testoff"}), "");
+  EXPECT_EQ(Run({"testpush"}), "*1\r\n" + Bulk("push"));
+  EXPECT_EQ(Run({"echo", "x"}), "");  // a later reply is not taken for a push
+  EXPECT_EQ(Run({"teston"}), kOk);
+  EXPECT_EQ(Run({"testskip"}), "");
+  EXPECT_EQ(Run({"testpush"}), "*1\r\n" + Bulk("push"));
+  EXPECT_EQ(Run({"testpush"}), "*1\r\n" + Bulk("push") + std::string(kOk));
 }
 
 TEST_F(DispatcherTest, SubcommandWithoutHandlerRunsTheParents) {

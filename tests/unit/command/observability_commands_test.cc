@@ -163,8 +163,8 @@ TEST_F(ObservabilityCommandTest, MonitorStreamsOtherCommands) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].where, "raw");
   EXPECT_TRUE(
-      std::regex_match(got[0].what, std::regex("\\+[0-9]+\\.[0-9]{6} \\[0 10\\.0\\.0\\.2:2222\\] "
-                                               "\"SET\" \"k\" \"a\\\\\"b\\\\n\\\\x01\"\r\n")))
+      std::regex_match(got[0].what, std::regex("[0-9]+\\.[0-9]{6} \\[0 10\\.0\\.0\\.2:2222\\] "
+                                               "\"SET\" \"k\" \"a\\\\\"b\\\\n\\\\x01\"")))
       << got[0].what;
   EXPECT_EQ(Run({"RESET"}), "+RESET\r\n");
   EXPECT_FALSE(monitors_.active());

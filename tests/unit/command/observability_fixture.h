@@ -17,7 +17,7 @@
 
 namespace cairn::test {
 
-// Records deliveries as (channel or pattern|channel, message); kRaw as ("raw", bytes).
+// Records deliveries as (channel or pattern|channel, message); kMonitor as ("raw", bytes).
 class Recorder final : public Subscriber {
  public:
   struct Msg {
@@ -28,7 +28,7 @@ class Recorder final : public Subscriber {
   bool Deliver(MessageKind kind, std::string_view pattern, std::string_view channel,
                std::string_view message) override {
     std::lock_guard lock(mu_);
-    std::string where = kind == MessageKind::kRaw ? std::string("raw") : std::string(channel);
+    std::string where = kind == MessageKind::kMonitor ? std::string("raw") : std::string(channel);
     if (kind == MessageKind::kPMessage) where = std::string(pattern) + "|" + where;
     got_.push_back({std::move(where), std::string(message)});
     return true;

@@ -69,6 +69,7 @@ const std::vector<KeyCase>& KeyCases() {
       {"notify-keyspace-events", "KEA", "AKE"},
       {"slowlog-log-slower-than", "-1", "-1"},
       {"slowlog-max-len", "1000", "1000"},
+      {"tracking-table-max-keys", "5000", "5000"},
       {"client-output-buffer-limit", "pubsub 64mb 16mb 90",
        "normal 0 0 0 replica 256mb 64mb 60 pubsub 64mb 16mb 90"},
       {"latency-tracking", "no", "no"},

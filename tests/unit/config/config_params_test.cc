@@ -27,8 +27,8 @@ const std::vector<std::string>& RuntimeKeys() {
       "write-sync", "undo-depth", "undo-max-bytes", "busy-reply-threshold",
       // observability
       "notify-keyspace-events", "slowlog-log-slower-than", "slowlog-max-len",
-      "client-output-buffer-limit", "latency-tracking", "log-format", "log-max-size",
-      "log-max-files"};
+      "tracking-table-max-keys", "client-output-buffer-limit", "latency-tracking", "log-format",
+      "log-max-size", "log-max-files"};
   return keys;
 }
 

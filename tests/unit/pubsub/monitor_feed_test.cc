@@ -29,7 +29,7 @@ TEST(MonitorFeedTest, LineFormat) {
   std::string line;
   const std::vector<std::string_view> args{"SET", "k", "v 1"};
   AppendMonitorLine(line, 1700000000012345, "127.0.0.1:5000", args);
-  EXPECT_EQ(line, "+1700000000.012345 [0 127.0.0.1:5000] \"SET\" \"k\" \"v 1\"\r\n");
+  EXPECT_EQ(line, "1700000000.012345 [0 127.0.0.1:5000] \"SET\" \"k\" \"v 1\"");
 }
 
 TEST(MonitorFeedTest, FeedsEveryMonitorAndDropsRefusers) {
@@ -45,8 +45,8 @@ TEST(MonitorFeedTest, FeedsEveryMonitorAndDropsRefusers) {
   feed.Feed(2000000, "[::1]:7", args);  // `refuses` answers false: dropped
   EXPECT_EQ(feed.size(), 1u);
   ASSERT_EQ(a.got().size(), 2u);
-  EXPECT_EQ(a.got()[0].kind, MessageKind::kRaw);
-  EXPECT_EQ(a.got()[1].message, "+2.000000 [0 [::1]:7] \"PING\"\r\n");
+  EXPECT_EQ(a.got()[0].kind, MessageKind::kMonitor);
+  EXPECT_EQ(a.got()[1].message, "2.000000 [0 [::1]:7] \"PING\"");
   EXPECT_EQ(refuses.got().size(), 1u);
   feed.Remove(&a);
   EXPECT_FALSE(feed.active());

@@ -39,18 +39,20 @@ TEST_F(ServerTest, AuthWithoutPasswordConfigured) {
   EXPECT_EQ(c->Call({"AUTH", "a", "b", "c"}), "-ERR syntax error\r\n");
 }
 
-std::string HelloReply(uint64_t id) {
-  return "*14\r\n" + Bulk("server") + Bulk("redis") + Bulk("version") + Bulk("7.0.0") +
-         Bulk("proto") + ":2\r\n" + Bulk("id") + ":" + std::to_string(id) + "\r\n" + Bulk("mode") +
-         Bulk("standalone") + Bulk("role") + Bulk("master") + Bulk("modules") + "*0\r\n";
+// HELLO's reply: a flat array in RESP2, a map in RESP3 (Redis 7.0 helloCommand).
+std::string HelloReply(uint64_t id, int proto = 2) {
+  return (proto == 2 ? "*14\r\n" : "%7\r\n") + Bulk("server") + Bulk("redis") + Bulk("version") +
+         Bulk("7.0.0") + Bulk("proto") + ":" + std::to_string(proto) + "\r\n" + Bulk("id") + ":" +
+         std::to_string(id) + "\r\n" + Bulk("mode") + Bulk("standalone") + Bulk("role") +
+         Bulk("master") + Bulk("modules") + "*0\r\n";
 }
 
-TEST_F(ServerTest, HelloNegotiatesResp2Only) {
+TEST_F(ServerTest, HelloNegotiatesResp2AndResp3) {
   Start([](ServerOptions& o) { o.requirepass = "pw"; });
   auto c = Connect();
   const std::string id_reply = c->Call({"CLIENT", "ID"});  // refused before AUTH ...
   EXPECT_EQ(id_reply, "-NOAUTH Authentication required.\r\n");
-  EXPECT_EQ(c->Call({"HELLO", "3"}), "-NOPROTO unsupported protocol version\r\n");
+  EXPECT_EQ(c->Call({"HELLO", "4"}), "-NOPROTO unsupported protocol version\r\n");
   EXPECT_EQ(c->Call({"HELLO", "1"}), "-NOPROTO unsupported protocol version\r\n");
   EXPECT_EQ(c->Call({"HELLO", "two"}),
             "-ERR Protocol version is not an integer or out of range\r\n");
@@ -66,6 +68,15 @@ TEST_F(ServerTest, HelloNegotiatesResp2Only) {
   ASSERT_EQ(id[0], ':');
   EXPECT_EQ(hello, HelloReply(std::stoull(id.substr(1))));
   EXPECT_EQ(c->Call({"CLIENT", "GETNAME"}), Bulk("app"));
+  // RESP3 from HELLO 3's own reply on; HELLO without a version keeps it; RESET returns to 2.
+  EXPECT_EQ(c->Call({"HELLO", "3"}), HelloReply(std::stoull(id.substr(1)), 3));
+  EXPECT_EQ(c->Call({"GET", "missing"}), "_\r\n");
+  EXPECT_EQ(c->Call({"HELLO"}), HelloReply(std::stoull(id.substr(1)), 3));
+  EXPECT_EQ(c->Call({"CONFIG", "GET", "maxclients"}),
+            "%1\r\n" + Bulk("maxclients") + Bulk("10000"));
+  EXPECT_EQ(c->Call({"RESET"}), "+RESET\r\n");
+  EXPECT_EQ(c->Call({"AUTH", "pw"}), "+OK\r\n");
+  EXPECT_EQ(c->Call({"GET", "missing"}), "$-1\r\n");
 }
 
 TEST_F(ServerTest, ClientNameAndInfo) {

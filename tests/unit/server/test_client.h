@@ -117,15 +117,19 @@ class TestClient {
     const size_t eol = buf_.find("\r\n", at);
     if (eol == std::string::npos) return kIncomplete;
     const char type = buf_[at];
-    if (type == '+' || type == '-' || type == ':') return eol + 2;
+    // Simple types of RESP2 and RESP3 (null, boolean, double, big number) end at the line.
+    if (type != '$' && type != '=' && type != '*' && type != '~' && type != '>' && type != '%') {
+      return eol + 2;
+    }
     const long long n = std::stoll(buf_.substr(at + 1, eol - at - 1));
-    if (type == '$') {
+    if (type == '$' || type == '=') {
       if (n < 0) return eol + 2;
       const size_t end = eol + 2 + static_cast<size_t>(n) + 2;
       return end <= buf_.size() ? end : kIncomplete;
     }
-    size_t next = eol + 2;  // '*'
-    for (long long i = 0; i < n; ++i) {
+    size_t next = eol + 2;  // an aggregate: a map has two elements per entry
+    const long long elements = type == '%' ? 2 * n : n;
+    for (long long i = 0; i < elements; ++i) {
       next = ReplyEnd(next);
       if (next == kIncomplete) return kIncomplete;
     }
