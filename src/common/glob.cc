@@ -29,18 +29,19 @@ char Fold(char c, bool nocase) {
 
 // Matches the class starting just after its '[' at p[0..plen) against byte c. Returns the number
 // of pattern bytes the class takes after the '[' (including its ']' when present) and sets
-// `matched`. Adds the bytes scanned to `steps`.
+// `matched`. Adds one step per member examined to `steps` (the caller counted the token itself),
+// so a class costs at most its length in pattern bytes, as the bound in the top comment needs.
 size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
   size_t i = 0;
   const bool negate = plen > 0 && p[0] == '^';
   if (negate) ++i;
   bool hit = false;
   while (true) {
-    ++steps;
     if (i >= plen) {  // unterminated: the class ends with the pattern (Redis's pattern--)
       i = plen;
       break;
     }
+    if (p[i] != ']') ++steps;  // one step per member; the '[' was the token's own step
     if (p[i] == '\\' && plen - i >= 2) {
       ++i;
       if (p[i] == c) hit = true;
@@ -67,9 +68,8 @@ size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched
 }
 
 // Matches the one-byte token at p[0..plen) (not a '*') against c; returns the token's length in
-// pattern bytes and sets `matched`.
+// pattern bytes and sets `matched`. Match counts the token's step; classes add their members.
 size_t MatchToken(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
-  ++steps;
   switch (p[0]) {
     case '?':
       matched = true;
