@@ -13,7 +13,8 @@
 //
 // Quirks kept from Redis: an unterminated class ends at the end of the pattern (its last byte is
 // the class's last member); a trailing '\' is a literal backslash; ranges compare signed chars
-// and may be given backwards ([z-a]); an escaped byte inside a class is compared without case
+// (with nocase, folded as glibc's tolower() folds them: see FoldForRange) and may be given
+// backwards ([z-a]); an escaped byte inside a class is compared without case
 // folding; an empty string is matched only by a pattern of stars (see GlobMatch below).
 #include "cairn/common/glob.h"
 
@@ -25,6 +26,15 @@ namespace {
 
 char Fold(char c, bool nocase) {
   return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
+}
+
+// A range bound or the byte tested against it, as Redis compares them: signed chars, but with
+// nocase each goes through tolower() on its (signed) int value, and glibc's tolower() gives a
+// byte 0x80-0xfe back as 128-254 and leaves 0xff (EOF, -1) at -1. So [*-\xa2] holds '*' but with
+// nocase holds nothing (162 > 42 once folded), exactly as in Redis on Linux.
+int FoldForRange(char c, bool nocase) {
+  if (!nocase || c == -1) return c;
+  return std::tolower(static_cast<unsigned char>(c));
 }
 
 // Matches the class starting just after its '[' at p[0..plen) against byte c. Returns the number
@@ -52,10 +62,9 @@ size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched
       // As Redis: order the bounds first, fold them afterwards ([Z-a] with nocase is empty).
       char start = p[i], end = p[i + 2];
       if (start > end) std::swap(start, end);
-      start = Fold(start, nocase);
-      end = Fold(end, nocase);
-      const char folded = Fold(c, nocase);
-      if (folded >= start && folded <= end) hit = true;
+      const int lo = FoldForRange(start, nocase), hi = FoldForRange(end, nocase);
+      const int folded = FoldForRange(c, nocase);
+      if (folded >= lo && folded <= hi) hit = true;
       i += 2;
     } else if (Fold(p[i], nocase) == Fold(c, nocase)) {
       hit = true;
