@@ -10,7 +10,9 @@ BUILD_PKGS=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev
 )
-TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format)
+# clang + libclang-rt-14-dev: the libFuzzer targets (scripts/fuzz.sh).
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format
+  clang libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${TEST_PKGS[@]}"); fi

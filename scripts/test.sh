@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs dependencies (apt), builds, and runs the whole test suite (unit + integration) with
-# ctest. Then, optionally, the unit tests under sanitizers: --asan (ASan+UBSan), --tsan (TSan),
-# --sanitizers (both).
+# ctest, then each fuzz target for 20 s (scripts/fuzz.sh --short; Clang, build-fuzz/). Then,
+# optionally, the unit tests under sanitizers: --asan (ASan+UBSan), --tsan (TSan), --sanitizers
+# (both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j2 --timeout 900
+bash scripts/fuzz.sh --short
 sans=""
 case "${1:-}" in
   --asan) sans="address" ;;
