@@ -1,15 +1,17 @@
 // The command layer end to end: the real command table and Dispatcher over a real CacheManager
-// (on a ManualClock), with pub/sub, keyspace notifications, SLOWLOG and MONITOR wired as in
-// main.cc and a fake ServerContext. Input: a setup byte (eviction policy, memory limit,
-// notifications), then a stream of commands in RESP or inline form, parsed by the real RespParser.
-// Keys are mapped onto eight names so that commands meet each other's keys; `TICK <ms>` advances
-// the clock. Every reply must be well-formed RESP, and a client whose replies are on gets one.
-// Commands that sleep, stop the process or touch the filesystem are skipped.
+// (on a ManualClock), with pub/sub, keyspace notifications, SLOWLOG, MONITOR and the CONFIG
+// parameters wired as in main.cc and a fake ServerContext. Input: a setup byte (eviction policy,
+// memory limit, notifications), then a stream of commands in RESP or inline form, parsed by the
+// real RespParser. Keys are mapped onto eight names so that commands meet each other's keys; `TICK
+// <ms>` advances the clock. Every reply must be well-formed RESP, and a client whose replies are on
+// gets one. Commands that sleep, stop the process or touch the filesystem are skipped.
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -21,6 +23,7 @@
 #include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
 #include "cairn/common/strings.h"
+#include "cairn/config/config_params.h"
 #include "cairn/config/config_registry.h"
 #include "cairn/events/event_bus.h"
 #include "cairn/observability/keyspace_notifier.h"
@@ -60,12 +63,12 @@ class FakeServer final : public ServerContext {
 class CountingSubscriber final : public Subscriber {
  public:
   bool Deliver(MessageKind, std::string_view, std::string_view, std::string_view) override {
-    ++delivered_;
+    delivered_.fetch_add(1, std::memory_order_relaxed);
     return true;
   }
 
  private:
-  size_t delivered_ = 0;
+  std::atomic<size_t> delivered_{0};
 };
 
 // What one fuzz input runs against: built fresh per input, so that a crash reproduces alone.
@@ -81,10 +84,38 @@ struct World {
       clients[i].addr = "127.0.0.1:" + std::to_string(4000 + i);
       clients[i].subscriber = &subscribers[i];
     }
+    cfg.maxmemory = Options(setup).max_bytes;
+    cfg.max_items = Options(setup).max_items;
+    cfg.eviction_policy = Options(setup).eviction_policy;
+    cfg.slowlog_log_slower_than = -1;
+    cfg.slowlog_max_len = 16;
     if ((setup & 0x40) != 0) {
-      notifier.SetFlags(kNotifyAll | kNotifyKeyspace | kNotifyKeyevent | kNotifyKeyMiss |
-                        kNotifyNew);
+      cfg.notify_keyspace_events =
+          kNotifyAll | kNotifyKeyspace | kNotifyKeyevent | kNotifyKeyMiss | kNotifyNew;
+      notifier.SetFlags(cfg.notify_keyspace_events);
     }
+    // CONFIG GET / SET on every real parameter, with the run-time hooks main.cc has for the
+    // parts wired here (eviction-policy's background swap is left out: the value is stored).
+    ConfigApplyHooks hooks;
+    auto capacity = [this](const ServerConfig& c) -> std::optional<std::string> {
+      cache.SetCapacity(c.max_items, c.maxmemory);
+      return std::nullopt;
+    };
+    hooks["maxmemory"] = capacity;
+    hooks["max-items"] = capacity;
+    hooks["notify-keyspace-events"] = [this](const ServerConfig& c) -> std::optional<std::string> {
+      notifier.SetFlags(c.notify_keyspace_events);
+      return std::nullopt;
+    };
+    hooks["slowlog-log-slower-than"] = [this](const ServerConfig& c) -> std::optional<std::string> {
+      slowlog.set_log_slower_than(c.slowlog_log_slower_than);
+      return std::nullopt;
+    };
+    hooks["slowlog-max-len"] = [this](const ServerConfig& c) -> std::optional<std::string> {
+      slowlog.set_max_len(static_cast<size_t>(c.slowlog_max_len));
+      return std::nullopt;
+    };
+    if (auto err = DefineConfigParams(server.config_, cfg, std::move(hooks))) std::abort();
   }
   ~World() {
     for (CountingSubscriber& s : subscribers) {
@@ -109,6 +140,7 @@ struct World {
   }
 
   ManualClock clock{1'700'000'000'000};
+  ServerConfig cfg;  // CONFIG SET writes here (registered in server.config_)
   FakeServer server;
   PubSubHub hub;
   KeyspaceNotifier notifier{Bus(), hub, KeyspaceNotifier::Options{false, false, 0}};
