@@ -12,10 +12,12 @@ BUILD_PKGS=(
 )
 # What the README's examples use next to the server (redis-cli).
 RUN_PKGS=(redis-tools)
-TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format nutcracker)
-# Node.js cluster clients (ioredis, node-redis; pinned in tests/integration/node/package-lock.json,
-# installed by scripts/test.sh with npm ci). Debian's npm only where no npm is installed (a
-# NodeSource nodejs brings its own, which Debian's npm package would conflict with).
+# clang + libclang-rt-14-dev: the libFuzzer targets (scripts/fuzz.sh); nutcracker: twemproxy.
+TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format
+  clang libclang-rt-14-dev nutcracker)
+# Node.js clients (node-redis, ioredis, redlock; pinned in package-lock.json files, installed by
+# scripts/test.sh with npm ci). Debian's npm only where no npm is installed (a NodeSource nodejs
+# brings its own, which Debian's npm package would conflict with).
 TEST_PKGS+=(nodejs)
 command -v npm >/dev/null 2>&1 || TEST_PKGS+=(npm)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs dependencies (apt), builds, and runs the whole test suite (unit + integration) with
-# ctest. Then, optionally, the unit tests under sanitizers: --asan (ASan+UBSan), --tsan (TSan),
-# --sanitizers (both).
+# ctest, then each fuzz target for 20 s (scripts/fuzz.sh --short; Clang, build-fuzz/). Then,
+# optionally, the unit tests under sanitizers: --asan (ASan+UBSan), --tsan (TSan), --sanitizers
+# (both).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
@@ -10,6 +11,7 @@ npm ci --prefix tests/integration/node --no-audit --no-fund --silent ||
   echo "test.sh: npm ci failed: the Node.js cluster client tests will be skipped" >&2
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j2 --timeout 900
+bash scripts/fuzz.sh --short
 sans=""
 case "${1:-}" in
   --asan) sans="address" ;;

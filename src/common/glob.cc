@@ -13,7 +13,8 @@
 //
 // Quirks kept from Redis: an unterminated class ends at the end of the pattern (its last byte is
 // the class's last member); a trailing '\' is a literal backslash; ranges compare signed chars
-// and may be given backwards ([z-a]); an escaped byte inside a class is compared without case
+// (with nocase, folded as glibc's tolower() folds them: see FoldForRange) and may be given
+// backwards ([z-a]); an escaped byte inside a class is compared without case
 // folding; an empty string is matched only by a pattern of stars (see GlobMatch below).
 #include "cairn/common/glob.h"
 
@@ -27,20 +28,30 @@ char Fold(char c, bool nocase) {
   return nocase ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
 }
 
+// A range bound or the byte tested against it, as Redis compares them: signed chars, but with
+// nocase each goes through tolower() on its (signed) int value, and glibc's tolower() gives a
+// byte 0x80-0xfe back as 128-254 and leaves 0xff (EOF, -1) at -1. So [*-\xa2] holds '*' but with
+// nocase holds nothing (162 > 42 once folded), exactly as in Redis on Linux.
+int FoldForRange(char c, bool nocase) {
+  if (!nocase || c == -1) return c;
+  return std::tolower(static_cast<unsigned char>(c));
+}
+
 // Matches the class starting just after its '[' at p[0..plen) against byte c. Returns the number
 // of pattern bytes the class takes after the '[' (including its ']' when present) and sets
-// `matched`. Adds the bytes scanned to `steps`.
+// `matched`. Adds one step per member examined to `steps` (the caller counted the token itself),
+// so a class costs at most its length in pattern bytes, as the bound in the top comment needs.
 size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
   size_t i = 0;
   const bool negate = plen > 0 && p[0] == '^';
   if (negate) ++i;
   bool hit = false;
   while (true) {
-    ++steps;
     if (i >= plen) {  // unterminated: the class ends with the pattern (Redis's pattern--)
       i = plen;
       break;
     }
+    if (p[i] != ']') ++steps;  // one step per member; the '[' was the token's own step
     if (p[i] == '\\' && plen - i >= 2) {
       ++i;
       if (p[i] == c) hit = true;
@@ -51,10 +62,9 @@ size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched
       // As Redis: order the bounds first, fold them afterwards ([Z-a] with nocase is empty).
       char start = p[i], end = p[i + 2];
       if (start > end) std::swap(start, end);
-      start = Fold(start, nocase);
-      end = Fold(end, nocase);
-      const char folded = Fold(c, nocase);
-      if (folded >= start && folded <= end) hit = true;
+      const int lo = FoldForRange(start, nocase), hi = FoldForRange(end, nocase);
+      const int folded = FoldForRange(c, nocase);
+      if (folded >= lo && folded <= hi) hit = true;
       i += 2;
     } else if (Fold(p[i], nocase) == Fold(c, nocase)) {
       hit = true;
@@ -67,9 +77,8 @@ size_t MatchClass(const char* p, size_t plen, char c, bool nocase, bool& matched
 }
 
 // Matches the one-byte token at p[0..plen) (not a '*') against c; returns the token's length in
-// pattern bytes and sets `matched`.
+// pattern bytes and sets `matched`. Match counts the token's step; classes add their members.
 size_t MatchToken(const char* p, size_t plen, char c, bool nocase, bool& matched, size_t& steps) {
-  ++steps;
   switch (p[0]) {
     case '?':
       matched = true;

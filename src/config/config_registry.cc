@@ -74,8 +74,9 @@ std::optional<std::string> ConfigRegistry::Set(
   std::vector<const ConfigParam*> targets;
   targets.reserve(kv.size());
   for (const auto& [name, value] : kv) {
+    // A copy to capture: Clang before 16 cannot capture a structured binding (the fuzz build).
     auto it = std::find_if(params_.begin(), params_.end(),
-                           [name](const ConfigParam& p) { return NameMatches(p, name); });
+                           [key = name](const ConfigParam& p) { return NameMatches(p, key); });
     if (it == params_.end()) {
       return "ERR Unknown option or number of arguments for CONFIG SET - '" + std::string(name) +
              "'";
