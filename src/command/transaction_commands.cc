@@ -21,6 +21,7 @@
 
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
+#include "cluster_gate.h"
 #include "spec_builder.h"
 #include "transaction.h"
 #include "undo_recorder.h"
@@ -99,6 +100,25 @@ bool UndoKeys(const CommandTable& table, const std::vector<std::vector<std::stri
   return true;
 }
 
+// Cluster mode: every queued command's keys must hash to one slot this node owns (Redis's
+// getNodeByQuery over the MULTI state, checked before EXEC itself runs). Each command was routed
+// alone when it was queued; this catches two commands whose keys live in different slots.
+// Replies the error (-CROSSSLOT, or -MOVED after a map change) and returns false.
+bool QueuedKeysInOneSlot(CommandContext& ctx,
+                         const std::vector<std::vector<std::string_view>>& cmds) {
+  int slot = -1;
+  for (const std::vector<std::string_view>& cmd : cmds) {
+    const CommandSpec* spec = ctx.table->Find(cmd[0]);
+    if (spec == nullptr) continue;
+    if (!spec->subcommands.empty() && cmd.size() > 1) {
+      if (const CommandSpec* sub = CommandTable::FindSubcommand(*spec, cmd[1])) spec = sub;
+    }
+    if (spec->first_key <= 0) continue;
+    if (!ClusterAllows(ctx, *spec, cmd, &slot)) return false;
+  }
+  return true;
+}
+
 void ExecCommand(CommandContext& ctx, Args) {
   ClientState& client = ctx.client;
   if (!client.in_multi) {
@@ -106,6 +126,10 @@ void ExecCommand(CommandContext& ctx, Args) {
     return;
   }
   Transaction& tx = *client.tx;
+  if (ctx.cluster != nullptr && !QueuedKeysInOneSlot(ctx, tx.Commands())) {
+    DiscardTransaction(client);
+    return;
+  }
   if (tx.aborted()) {
     DiscardTransaction(client);
     ctx.reply.Error("EXECABORT Transaction discarded because of previous errors.");

@@ -164,6 +164,23 @@ def test_one_node_owns_every_slot_without_a_map(make_server):
         rc.close()
 
 
+def test_transaction_across_slots_is_crossslot_at_exec(make_server):
+    # As redis-server 7.0 in cluster mode: each command is routed when queued, and EXEC checks
+    # that all of them share one slot, answering -CROSSSLOT (not -EXECABORT) and discarding.
+    s = make_server(cluster_enabled="yes", cluster_node_id="solo")
+    with s.conn() as conn:
+        assert conn.cmd("MULTI") == "OK"
+        assert conn.cmd("SET", "{a}x", "1") == "QUEUED"
+        assert conn.cmd("SET", "{b}y", "2") == "QUEUED"
+        assert conn.cmd("EXEC") == Error("CROSSSLOT Keys in request don't hash to the same slot")
+        assert conn.cmd("EXISTS", "{a}x") == 0
+        assert conn.cmd("EXEC") == Error("ERR EXEC without MULTI")
+        assert conn.cmd("MULTI") == "OK"
+        assert conn.cmd("SET", "{a}x", "1") == "QUEUED"
+        assert conn.cmd("GET", "{a}y") == "QUEUED"
+        assert conn.cmd("EXEC") == ["OK", None]
+
+
 def test_bad_map_stops_the_server(make_server, tmp_path):
     path = tmp_path / "bad"
     path.write_text("node a 127.0.0.1 7001 0-100\n")
