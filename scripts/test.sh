@@ -6,9 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh --test
-# The Node.js cluster clients, exactly as locked; without them (offline) their tests skip and say so.
-npm ci --prefix tests/integration/node --no-audit --no-fund --silent ||
-  echo "test.sh: npm ci failed: the Node.js cluster client tests will be skipped" >&2
+# The Node.js clients, exactly as locked; without them (offline) their tests skip and say so.
+npm ci --prefix tests/clients/node --no-audit --no-fund --silent ||
+  echo "test.sh: npm ci failed: the Node.js client tests will be skipped" >&2
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j2 --timeout 900
 bash scripts/fuzz.sh --short

@@ -1,5 +1,5 @@
 """Node.js cluster clients against three Cairn nodes (issue 19): ioredis `Cluster` and node-redis
-`createCluster` (pinned in node/package-lock.json, installed by scripts/test.sh with npm ci)
+`createCluster` (pinned in tests/clients/node/package-lock.json, installed by scripts/test.sh with npm ci)
 discover the map from one node and write and read 10,000 keys across all slots."""
 
 import json
@@ -11,7 +11,7 @@ import pytest
 
 from test_cluster import three_nodes  # noqa: F401 (the fixture)
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = Path(__file__).resolve().parents[1] / "clients" / "node"
 N_KEYS = 10_000
 
 pytestmark = [
@@ -21,7 +21,7 @@ pytestmark = [
     pytest.mark.skipif(not (NODE_DIR / "node_modules" / "ioredis").is_dir()
                        or not (NODE_DIR / "node_modules" / "redis").is_dir(),
                        reason="Node.js cluster clients not installed: npm ci --prefix "
-                              "tests/integration/node (scripts/test.sh does it)"),
+                              "tests/clients/node (scripts/test.sh does it)"),
 ]
 
 

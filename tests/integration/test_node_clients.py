@@ -1,7 +1,7 @@
 """Node clients against the server (issue 15): node-redlock 4 (lock, exclusion, extend,
 unlock through its Lua scripts), ioredis defineCommand (EVALSHA with its EVAL fallback) and
-ioredis multi()/exec(). The packages are pinned in node/package.json + node/package-lock.json
-and installed here with `npm ci` (once, into node/node_modules) when node and npm are present.
+ioredis multi()/exec(). The packages are pinned in tests/clients/node/package-lock.json
+and installed here with `npm ci` (once) when node and npm are present.
 """
 
 import json
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-NODE_DIR = Path(__file__).resolve().parent / "node"
+NODE_DIR = Path(__file__).resolve().parents[1] / "clients" / "node"
 
 
 @pytest.fixture(scope="module")
