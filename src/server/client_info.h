@@ -17,6 +17,7 @@ struct ClientIoInfo {
   size_t qbuf = 0;       // unparsed bytes in the query buffer
   size_t qbuf_free = 0;  // free room in the query buffer
   size_t obuf = 0;       // capacity of the reply buffer
+  size_t omem = 0;       // pushes queued for the client, not yet taken into the reply buffer
   size_t tot_mem = 0;    // the session's memory as maxmemory-clients counts it
 };
 

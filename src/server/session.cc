@@ -82,7 +82,7 @@ bool SameShown(const ClientState& a, const ClientState& b) {
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
   return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf &&
-         a.tot_mem == b.tot_mem;
+         a.omem == b.omem && a.tot_mem == b.tot_mem;
 }
 
 std::string Endpoint(const tcp::endpoint& ep) {
@@ -349,7 +349,8 @@ void Session::CompactOrShrink() {
 }
 
 ClientIoInfo Session::CurrentIo() const {
-  return ClientIoInfo{fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity(), BufferMemory()};
+  return ClientIoInfo{
+      fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity(), pushes_.queued_bytes(), BufferMemory()};
 }
 
 bool Session::AccountMemory() {
@@ -465,7 +466,17 @@ void Session::LeavePubSub() {
 ClientIoInfo Session::io_info() const {
   if (t_current == this) return CurrentIo();
   std::lock_guard lock(shown_mu_);
-  return shown_io_;
+  return ShownIo();
+}
+
+// The snapshot of the last batch, with the pushes queued since: a subscriber that does not read
+// publishes no new batch, while its queue is exactly what grows.
+ClientIoInfo Session::ShownIo() const {
+  ClientIoInfo io = shown_io_;
+  const uint64_t omem = pushes_.queued_bytes();
+  io.tot_mem = io.tot_mem - io.omem + omem;
+  io.omem = omem;
+  return io;
 }
 
 void Session::AppendInfo(std::string& out, int64_t now_ms) const {
@@ -475,7 +486,7 @@ void Session::AppendInfo(std::string& out, int64_t now_ms) const {
   }
   std::lock_guard lock(shown_mu_);
   shown_.last_interaction_ms = shown_interaction_ms_.load(std::memory_order_relaxed);
-  AppendClientInfo(out, shown_, shown_io_, now_ms);
+  AppendClientInfo(out, shown_, ShownIo(), now_ms);
 }
 
 bool Session::Matches(const std::function<bool(const ClientState&)>& match) const {

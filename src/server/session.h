@@ -108,10 +108,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // maxmemory-clients, evicts the largest clients. False when this session was one of them.
   bool AccountMemory();
   // What Redis's client eviction counts, less its bookkeeping: the session itself, the query
-  // buffer's allocation (a big bulk's announced size is allocated when its header arrives) and
-  // the reply buffer's. CLIENT LIST tot-mem.
-  uint64_t BufferMemory() const { return sizeof(Session) + cap_ + out_.capacity(); }
+  // buffer's allocation (a big bulk's announced size is allocated when its header arrives), the
+  // reply buffer's and the pushes queued for it (omem). CLIENT LIST tot-mem.
+  uint64_t BufferMemory() const {
+    return sizeof(Session) + cap_ + out_.capacity() + pushes_.queued_bytes();
+  }
   ClientIoInfo CurrentIo() const;
+  ClientIoInfo ShownIo() const;  // needs shown_mu_
   void CloseSocket();
   bool AuthRequired() const;
   // The replies in out_ break the client's client-output-buffer-limit: report it and stop.

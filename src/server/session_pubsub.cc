@@ -39,6 +39,7 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
     } else {
       ReplyBuilder frames(queue_, resp_);
       AppendPubSubMessage(frames, kind, pattern, channel, message);
+      queued_bytes_.store(queue_.size(), std::memory_order_relaxed);
       pending_.store(true, std::memory_order_release);
       wake = !wake_posted_;
       wake_posted_ = true;
@@ -67,6 +68,7 @@ bool SessionPushes::DeliverTracking(const TrackingMessage& message) {
       queue_.resize(before);
       closing_ = overflow = true;
     } else {
+      queued_bytes_.store(queue_.size(), std::memory_order_relaxed);
       pending_.store(true, std::memory_order_release);
       wake = !wake_posted_;
       wake_posted_ = true;
@@ -87,6 +89,7 @@ void SessionPushes::SetProtocol(int resp) {
 
 void SessionPushes::TakeInto(std::string& out) {
   std::lock_guard lock(mu_);
+  queued_bytes_.store(0, std::memory_order_relaxed);
   if (closing_) {  // over the limit: the session is being killed, nothing more is written
     std::string().swap(queue_);
     pending_.store(false, std::memory_order_relaxed);

@@ -66,6 +66,8 @@ class SessionPushes final : public Subscriber {
 
   // --- the session's thread ---
   bool pending() const { return pending_.load(std::memory_order_acquire); }
+  // Bytes of pushes queued and not yet taken (CLIENT LIST omem: Redis's reply list).
+  uint64_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
   // Moves the queued pushes to the end of `out` (the session then writes `out`).
   void TakeInto(std::string& out);
   // `n` more bytes of the output were written to the socket. Taken pushes lead the output
@@ -91,6 +93,7 @@ class SessionPushes final : public Subscriber {
   bool closing_ = false;      // guarded by mu_: the limit was broken
   int resp_ = 2;              // guarded by mu_: the connection's protocol
   std::atomic<bool> pending_{false};
+  std::atomic<uint64_t> queued_bytes_{0};
   std::atomic<ClientType> type_{ClientType::kNormal};
 };
 

@@ -181,3 +181,26 @@ def test_protected_mode_refuses_other_hosts_while_no_password_is_set(make_server
         assert _from_127_0_0_2(s, b"AUTH s3cret\r\nPING\r\n", 2) == b"+OK\r\n+PONG\r\n"
         local.cmd("AUTH", "s3cret")
         assert local.cmd("CONFIG", "SET", "requirepass", "") == "OK"
+
+
+@pytest.mark.cairn_only
+def test_client_list_omem_counts_pushes_a_subscriber_has_not_read(make_server):
+    s = make_server()
+    with s.conn() as sub, s.conn(timeout=20) as pub:
+        sub.send("SUBSCRIBE", "news")
+        assert sub.read_reply() == [b"subscribe", b"news", 1]
+        payload = b"x" * 10000
+        for _ in range(1500):  # 15 MB: more than the socket buffers hold, under the hard limit
+            pub.send("PUBLISH", "news", payload)
+        for _ in range(1500):
+            assert pub.read_reply() == 1
+
+        def sub_line():
+            for line in pub.cmd("CLIENT", "LIST").decode().splitlines():
+                if "flags=P" in line:
+                    return {k: v for k, v in (f.split("=", 1) for f in line.split(" "))}
+            return None
+
+        line = sub_line()
+        assert int(line["omem"]) > 1000000
+        assert int(line["tot-mem"]) >= int(line["omem"])
