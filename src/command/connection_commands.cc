@@ -18,8 +18,8 @@
 #include "pubsub_state.h"
 #include "replies.h"
 #include "spec_builder.h"
-#include "transaction.h"
 #include "tracking_commands.h"
+#include "transaction.h"
 
 namespace cairn {
 namespace {
