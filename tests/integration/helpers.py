@@ -363,3 +363,34 @@ def metric(samples, name, **labels):
              if n == name and all((k, str(want)) in ls for k, want in labels.items())]
     assert len(found) == 1, f"{len(found)} series {name}{labels or ''}"
     return found[0]
+
+
+def assert_sum_holds_during(server, keys, total, work, workers):
+    """Runs work(idx) on `workers` threads while two readers MGET `keys` in a loop and check that
+    their values always add up to `total` (transfers must never show a half-done state). Any
+    exception in a worker or a reader fails the test."""
+    stop = threading.Event()
+    errors = []
+
+    def guarded(fn, *args):
+        try:
+            fn(*args)
+        except Exception as e:  # reported below, with the others
+            errors.append(repr(e))
+
+    def check():
+        with server.conn(timeout=30) as c:
+            while not stop.is_set():
+                values = c.cmd("MGET", *keys)
+                assert sum(int(v) for v in values) == total, values
+
+    checkers = [threading.Thread(target=guarded, args=(check,)) for _ in range(2)]
+    threads = [threading.Thread(target=guarded, args=(work, i)) for i in range(workers)]
+    for t in checkers + threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    stop.set()
+    for t in checkers:
+        t.join(60)
+    assert not errors, errors[:3]

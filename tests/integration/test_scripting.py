@@ -6,12 +6,11 @@ registered scripts (EVALSHA with the NOSCRIPT fallback to EVAL), and scripted co
 transfers across shards under concurrent readers.
 """
 
-import threading
 
 import pytest
 import redis
 
-from helpers import Server
+from helpers import Server, assert_sum_holds_during
 from resp_client import Error
 from test_transactions import raw_reply, run_raw
 
@@ -159,37 +158,14 @@ def test_scripted_transfers_are_atomic_across_shards(make_server):
     with s.conn() as c:
         c.cmd("MSET", *[x for k in keys for x in (k, 1000)])
         sha = c.cmd("SCRIPT", "LOAD", transfer).decode()
-    stop = threading.Event()
-    errors = []
 
     def work(idx):
-        try:
-            with s.conn(timeout=30) as c:
-                for j in range(200):
-                    a, b = keys[(idx + j) % len(keys)], keys[(idx + 3 * j + 1) % len(keys)]
-                    assert c.cmd("EVALSHA", sha, 2, a, b, 3) == 1
-        except Exception as e:
-            errors.append(repr(e))
+        with s.conn(timeout=30) as c:
+            for j in range(200):
+                a, b = keys[(idx + j) % len(keys)], keys[(idx + 3 * j + 1) % len(keys)]
+                assert c.cmd("EVALSHA", sha, 2, a, b, 3) == 1
 
-    def check():
-        try:
-            with s.conn(timeout=30) as c:
-                while not stop.is_set():
-                    values = c.cmd("MGET", *keys)
-                    assert sum(int(v) for v in values) == total, values
-        except Exception as e:
-            errors.append(repr(e))
-
-    checkers = [threading.Thread(target=check) for _ in range(2)]
-    workers = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-    for t in checkers + workers:
-        t.start()
-    for t in workers:
-        t.join(60)
-    stop.set()
-    for t in checkers:
-        t.join(60)
-    assert not errors, errors[:3]
+    assert_sum_holds_during(s, keys, total, work, workers=4)
 
 
 def _answering(conns):

@@ -12,7 +12,7 @@ import time
 import pytest
 import redis
 
-from helpers import Server
+from helpers import Server, assert_sum_holds_during
 from resp_client import Error, encode
 
 
@@ -245,43 +245,20 @@ def test_exec_is_atomic_across_shards(make_server):
     total = 1000 * len(keys)
     with s.conn() as c:
         c.cmd("MSET", *[x for k in keys for x in (k, 1000)])
-    stop = threading.Event()
-    errors = []
 
     def transfer(idx):
-        try:
-            with s.conn(timeout=30) as c:
-                for j in range(300):
-                    a, b = keys[(idx + j) % len(keys)], keys[(idx + 3 * j + 1) % len(keys)]
-                    # Filler commands widen the window between the two halves of a transfer,
-                    # so that a reader running inside it would be caught.
-                    filler = [("SET", f"filler:{idx}:{n}", "x" * 64) for n in range(16)]
-                    replies = c.pipeline([("MULTI",), ("DECRBY", a, 7), *filler,
-                                          ("INCRBY", b, 7), ("EXEC",)])
-                    assert replies[0] == "OK" and set(replies[1:-1]) == {"QUEUED"}, replies
-                    assert isinstance(replies[-1], list) and len(replies[-1]) == 18, replies
-        except Exception as e:
-            errors.append(repr(e))
+        with s.conn(timeout=30) as c:
+            for j in range(300):
+                a, b = keys[(idx + j) % len(keys)], keys[(idx + 3 * j + 1) % len(keys)]
+                # Filler commands widen the window between the two halves of a transfer, so
+                # that a reader running inside it would be caught.
+                filler = [("SET", f"filler:{idx}:{n}", "x" * 64) for n in range(16)]
+                replies = c.pipeline([("MULTI",), ("DECRBY", a, 7), *filler,
+                                      ("INCRBY", b, 7), ("EXEC",)])
+                assert replies[0] == "OK" and set(replies[1:-1]) == {"QUEUED"}, replies
+                assert isinstance(replies[-1], list) and len(replies[-1]) == 18, replies
 
-    def check():
-        try:
-            with s.conn(timeout=30) as c:
-                while not stop.is_set():
-                    values = c.cmd("MGET", *keys)
-                    assert sum(int(v) for v in values) == total, values
-        except Exception as e:
-            errors.append(repr(e))
-
-    checkers = [threading.Thread(target=check) for _ in range(2)]
-    workers = [threading.Thread(target=transfer, args=(i,)) for i in range(6)]
-    for t in checkers + workers:
-        t.start()
-    for t in workers:
-        t.join(60)
-    stop.set()
-    for t in checkers:
-        t.join(60)
-    assert not errors, errors[:3]
+    assert_sum_holds_during(s, keys, total, transfer, workers=6)
     with s.conn() as c:
         assert sum(int(v) for v in c.cmd("MGET", *keys)) == total
 
