@@ -74,12 +74,17 @@ class AdaptivePolicy final : public EvictionPolicy {
   struct Expert {
     std::string name;
     std::function<std::unique_ptr<EvictionPolicy>()> make;  // must be composable (policy_tag.h)
+    // Kept while not running and told of every request (EvictionPolicy::OnStandby), so that it
+    // resumes with its history (tinylfu's sketch); otherwise rebuilt empty at each switch.
+    bool standby = false;
   };
   struct Tuning {
-    size_t shadow_entries = 1024;
-    size_t min_rate = 32;
-    size_t epoch_factor = 10;
-    double margin = 0.01;
+    size_t shadow_entries = 256;  // the smallest shadow (all of a smaller cache)
+    size_t shadow_sqrt = 4;       // shadows of ~shadow_sqrt x sqrt(cache) entries above that
+    size_t min_rate = 1;
+    size_t epoch_factor = 2;
+    double margin = 0.005;
+    double weight = 0.1;  // of the newest epoch in the score (an exponential average)
     int migrate_step = 2;
     int warmup_epochs = 3;
   };
@@ -115,7 +120,9 @@ class AdaptivePolicy final : public EvictionPolicy {
   void EndEpoch();
   void SwitchTo(size_t expert);
   void MigrateSome();
+  void FinishDrain();
   void MaybeResizeShadows();
+  void MeasureShadows();
   template <typename Call>
   void Metered(const EvictionPolicy& inner, Call&& call);
 
@@ -123,6 +130,9 @@ class AdaptivePolicy final : public EvictionPolicy {
   Tuning tuning_;
   std::unique_ptr<EvictionPolicy> active_;
   std::unique_ptr<EvictionPolicy> draining_;
+  size_t draining_index_ = 0;
+  // Standby instances of the experts with Expert::standby that are not running.
+  std::vector<std::unique_ptr<EvictionPolicy>> parked_;
   size_t active_index_ = 0;
   size_t active_n_ = 0;
   size_t draining_n_ = 0;
@@ -133,7 +143,8 @@ class AdaptivePolicy final : public EvictionPolicy {
   std::vector<std::unique_ptr<eviction::ShadowCache>> shadows_;
   std::vector<uint64_t> epoch_hits_;
   std::vector<double> scores_;
-  size_t rate_ = 0;  // 0: shadows not started (capacity unknown until the first eviction)
+  size_t shadow_bytes_ = 0;  // the shadows' memory, as of the last epoch end or resize
+  size_t rate_ = 0;          // 0: shadows not started (capacity unknown until the first eviction)
   uint64_t epoch_requests_ = 0;
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
