@@ -129,7 +129,8 @@ void AdaptivePolicy::MaybeResizeShadows() {
   size_t current = shadow_capacity();
   if (rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) return;
   rate_ = rate;
-  for (auto& s : shadows_) s->Reset(capacity);
+  // Fresh expert instances: a shrinking shard must not keep ghosts sized for its old capacity.
+  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(capacity, experts_[i].make());
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
   epoch_requests_ = 0;
   epoch_length_ = tuning_.epoch_factor * capacity;
@@ -143,6 +144,7 @@ void AdaptivePolicy::MeasureShadows() {
 }
 
 void AdaptivePolicy::Observe(uint64_t hash) {
+  if (rate_ == 0) return;  // the cache has not been full yet: nothing to decide, nor to remember
   for (auto& p : parked_) {
     if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
   }
@@ -225,7 +227,7 @@ void AdaptivePolicy::Clear() {
   }
   active_n_ = draining_n_ = 0;
   pending_victim_ = nullptr;
-  for (auto& s : shadows_) s->Reset(0);
+  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(0, experts_[i].make());
   MeasureShadows();
   rate_ = 0;
   epoch_requests_ = 0;
