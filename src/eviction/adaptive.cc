@@ -120,6 +120,9 @@ Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
 void AdaptivePolicy::MaybeResizeShadows() {
   size_t c = active_n_ + draining_n_;
   if (c == 0) return;
+  // Re-evaluated only once c has moved by 1/8 since the last evaluation (no sqrt per eviction).
+  if (rate_ != 0 && c >= checked_c_ - checked_c_ / 8 && c <= checked_c_ + checked_c_ / 8) return;
+  checked_c_ = c;
   // Shadows of about shadow_sqrt x sqrt(c) entries, at least shadow_entries (or c).
   size_t by_sqrt = static_cast<size_t>(std::sqrt(static_cast<double>(c))) / tuning_.shadow_sqrt;
   size_t by_min = c / tuning_.shadow_entries;
@@ -230,6 +233,7 @@ void AdaptivePolicy::Clear() {
   for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(0, experts_[i].make());
   MeasureShadows();
   rate_ = 0;
+  checked_c_ = 0;
   epoch_requests_ = 0;
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
 }

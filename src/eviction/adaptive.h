@@ -180,6 +180,7 @@ class AdaptivePolicy final : public EvictionPolicy {
   std::vector<double> scores_;
   size_t shadow_bytes_ = 0;  // the shadows' memory, as of the last epoch end or resize
   size_t rate_ = 0;          // 0: shadows not started (capacity unknown until the first eviction)
+  size_t checked_c_ = 0;     // resident count at the last shadow-size evaluation
   uint64_t epoch_requests_ = 0;
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
