@@ -15,11 +15,11 @@
 //    each real hit (OnAccess) or miss (OnInsert), to one ShadowCache per expert: a real instance
 //    of that expert over fake entries, with capacity c/R, where c is the resident count seen at
 //    the last PickVictim (the cache was full then). R is a power of two chosen so a shadow holds
-//    about shadow_sqrt x sqrt(c) entries but never fewer than shadow_entries (256), and R = 1
-//    below 2 x 256 entries: the simulations must be big enough to decide (a 204-key cache
+//    about shadow_sqrt x sqrt(c) entries but never fewer than shadow_entries (192), and R = 1
+//    below 2 x 192 entries: the simulations must be big enough to decide (a 204-key cache
 //    sampled 1/32 had 6-key shadows, which picked W-TinyLFU 4 points behind S3-FIFO on web07),
-//    while their cost per request, experts / R, falls as the cache grows (4/16 at 6k entries, the
-//    16-shard 100k-item server; 4/64 at 100k). Keys deleted from the real cache (not evicted) are
+//    while their cost per request, experts / R, falls as the cache grows (4/32 at 6k entries, the
+//    16-shard 100k-item server; 4/128 at 100k). Keys deleted from the real cache (not evicted) are
 //    erased from the shadows.
 //  * Scores: every epoch_factor x shadow-capacity sampled requests (2 x: short epochs), each
 //    shadow's hit ratio in the epoch is folded into an exponential average with weight 0.1, a
@@ -49,13 +49,13 @@
 //   web07       5%    50.56  54.25  49.96   53.21  54.25    63.72 | +0.00  +3.69
 //   web07      10%    55.66  58.19  55.02   58.05  57.72    68.09 | -0.47  +2.06
 //   orm-busy    1%    77.03  75.63  73.12   76.74  76.89    82.83 | -0.14  -0.14
-//   orm-busy    5%    84.13  85.24  84.08   84.31  85.16    90.18 | -0.08  +1.03
-//   orm-busy   10%    88.01  89.01  87.87   88.04  89.01    93.31 | +0.00  +1.00
+//   orm-busy    5%    84.13  85.24  84.08   84.31  85.12    90.18 | -0.12  +0.99
+//   orm-busy   10%    88.01  89.01  87.87   88.04  88.98    93.31 | -0.03  +0.97
 //   multi2      1%     3.51   9.79  19.20   10.60  21.60    27.92 | +2.40 +18.09
 //   multi2      5%    26.89  36.67  41.90   34.76  41.03    48.70 | -0.86 +14.14
 //   multi2     10%    36.92  50.68  49.52   39.83  50.88    54.91 | +0.21 +13.96
 // (before: worst -4.04, mean -1.07, one row below LRU). All 24 synthetic rows, the new web,
-// multi and drift workloads included, are within 1 point of the best (worst -0.70, mean -0.02).
+// multi and drift workloads included, are within 1 point of the best (worst -0.74, mean -0.05).
 // Known gaps: when LRU itself is best (orm-busy and drift at 1%) the switching between lru, arc
 // and s3fifo that its phases provoke costs 0.02-0.14 point, so the default is a hair below LRU
 // there; and a server with many shards splits a small cache into shards too small to simulate
@@ -66,18 +66,19 @@
 // policy's parameters offline or online; here they pick among policies. Hits and misses are
 // inferred from OnAccess/OnInsert (a look-aside workload: a miss is followed by a SET).
 //
-// Tunables (Tuning): shadow_entries (256), shadow_sqrt (4), min_rate (1), epoch_factor (2),
+// Tunables (Tuning): shadow_entries (192), shadow_sqrt (2), min_rate (1), epoch_factor (2),
 // weight (0.1), margin (0.005), migrate_step (2), warmup_epochs (3: W-TinyLFU's sketch needs a
 // few sample periods before its shadow is judged), experts. The W-TinyLFU expert uses a fixed
 // 1% window: its hill climber measured worse than no climber on the shift and scan workloads
 // and the adaptivity lives here instead. bench/hitratio builds variants ("adaptive-f2-a10-...").
 // Cost: every-SET-evicts through the engine (evict_throughput, 16 shards, 100k items) measured
-// 0.81-0.85x of lru; below 512 entries per shard every request runs in all four shadows.
+// 0.86-0.97x of lru (shadows of 4 sqrt(c) entries: 0.70-0.85x); below 384 entries per shard
+// every request runs in all four shadows.
 // Metadata: the experts' own (sketch, ghosts), the standby tinylfu's sketch (8 bytes per
 // resident entry, rounded up to a power of two), plus per shadow entry a 72-byte block, its
 // hash, probe slots and free-list slot (~92-100 bytes) and the shadow expert's metadata: four
-// shadows of max(256, 4 sqrt(c)) entries (all of c below 512), i.e. ~0.4 KB per resident
-// entry for a shard of at most 512 entries, ~25 bytes at 6k entries, ~6 bytes at 100k. Shadow
+// shadows of max(192, 2 sqrt(c)) entries (all of c below 384), i.e. ~0.4 KB per resident
+// entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3 bytes at 100k. Shadow
 // memory is re-measured at each epoch end (MetadataBytes is called before every eviction).
 // Complexity: O(1) per call: one inner call, a hash, one standby call per standby expert, and
 // for a sampled key one request per shadow; at most migrate_step moves; a shadow resize is
@@ -114,8 +115,8 @@ class AdaptivePolicy final : public EvictionPolicy {
     bool standby = false;
   };
   struct Tuning {
-    size_t shadow_entries = 256;  // the smallest shadow (all of a smaller cache)
-    size_t shadow_sqrt = 4;       // shadows of ~shadow_sqrt x sqrt(cache) entries above that
+    size_t shadow_entries = 192;  // the smallest shadow (all of a smaller cache)
+    size_t shadow_sqrt = 2;       // shadows of ~shadow_sqrt x sqrt(cache) entries above that
     size_t min_rate = 1;
     size_t epoch_factor = 2;
     double margin = 0.005;

@@ -45,7 +45,7 @@ TEST(AdaptiveTest, SwitchesToTheBetterExpertAndMigrates) {
   ASSERT_EQ(p.switches(), 1u);
   EXPECT_EQ(p.active_expert(), "lru");
   EXPECT_GT(p.score(1), p.score(0) + 0.01);
-  EXPECT_EQ(p.sample_rate(), 16u) << "sqrt(4096) / 4, and 4096 / 256";
+  EXPECT_EQ(p.sample_rate(), 16u) << "floor_pow2(min(sqrt(4096) / 2, 4096 / 192))";
   EXPECT_EQ(p.shadow_capacity(), 256u);
   EXPECT_TRUE(p.migrating());
   // Migration completes within capacity / migrate_step operations.
@@ -125,14 +125,14 @@ TEST(AdaptiveTest, ShadowsStartAtTheFirstEvictionAndCostLittle) {
   for (uint64_t k = 0; k < 50'000; ++k) cache.Request(k);
   EXPECT_EQ(p.sample_rate(), 0u) << "capacity unknown until the cache is full";
   for (uint64_t k = 50'000; k < 60'000; ++k) cache.Request(k);
-  EXPECT_EQ(p.sample_rate(), 32u);  // floor_pow2(sqrt(50000) / 4): shadows of ~4 x sqrt(c)
-  EXPECT_EQ(p.shadow_capacity(), 50'000u / 32);
+  EXPECT_EQ(p.sample_rate(), 64u);  // floor_pow2(sqrt(50000) / 2): shadows of ~2 x sqrt(c)
+  EXPECT_EQ(p.shadow_capacity(), 50'000u / 64);
   // The running s3fifo's ghost (as much as s3fifo alone), the standby tinylfu's sketch (64 Ki
-  // words for 50k entries), four shadows of 1562 entries at ~100 bytes plus their own metadata.
+  // words for 50k entries), four shadows of 781 entries at ~100 bytes plus their own metadata.
   S3FifoPolicy alone;
   MiniCache reference(alone, 50'000);
   for (uint64_t k = 0; k < 60'000; ++k) reference.Request(k);
-  const size_t standby_and_shadows = 8u * 65'536 + 4 * 1562 * 72;
+  const size_t standby_and_shadows = 8u * 65'536 + 4 * 781 * 72;
   EXPECT_LE(p.MetadataBytes(), alone.MetadataBytes() + 2 * standby_and_shadows);
   EXPECT_GE(p.MetadataBytes(), alone.MetadataBytes() + standby_and_shadows) << "all counted";
   p.Clear();
@@ -141,7 +141,8 @@ TEST(AdaptiveTest, ShadowsStartAtTheFirstEvictionAndCostLittle) {
 
 TEST(AdaptiveTest, SmallCachesGetFullSizeShadows) {
   // A 204-key cache (1% of a 20k-key trace): sampling would leave a handful of keys per shadow,
-  // too few to tell the experts apart, so below 2 x shadow_entries every key is simulated.
+  // too few to tell the experts apart, so below 2 x shadow_entries (384) every key is
+  // simulated.
   AdaptivePolicy p;
   MiniCache cache(p, 204);
   for (uint64_t k = 0; k < 1000; ++k) cache.Request(k);
