@@ -13,7 +13,10 @@
 # Knobs (environment variables):
 #   BUILD            build directory holding cairn-server and bench/replay/replay (default build)
 #   CAIRN_SERVER, REPLAY, REDIS_SERVER   binaries (defaults from BUILD / PATH)
-#   WORKLOADS        "zipf:0.8 zipf:1.0 scan:0.9 shift:0.9 loop:0.9"
+#   WORKLOADS        "zipf:0.8 zipf:1.0 scan:0.9 shift:0.9 loop:0.9"; an item that is a file is
+#                    replayed as a trace (text or oracleGeneral, as in hitratio), e.g.
+#                    WORKLOADS="/tmp/web07.oracleGeneral" after decompressing ../shared/traces
+#   MAX_REQUESTS     trace files: replay at most this many requests (default 0: all)
 #   KEYS             zipf key count (default 100000)
 #   REQUESTS         requests per trace (default 1000000)
 #   FRACTION         cache size, fraction of distinct keys (default 0.05)
@@ -37,6 +40,7 @@ FRACTION=${FRACTION:-0.05}
 CAIRN_POLICIES=${CAIRN_POLICIES:-"adaptive lru"}
 CAIRN_SHARDS=${CAIRN_SHARDS:-1}
 VALUE_SIZE=${VALUE_SIZE:-32}
+MAX_REQUESTS=${MAX_REQUESTS:-0}
 
 bench_init replay.sh cairn-replay
 CAIRN_ARGS=""  # not a knob here: the cairn flags come from CAIRN_SHARDS and the workload
@@ -83,9 +87,18 @@ redis_capacity() {  # keys -> configures maxmemory so that about that many keys 
   cli redis config set maxmemory "$max" >/dev/null
 }
 
+source_args() {  # workload -> replay's arguments for it (a trace file or a synthetic spec)
+  if [[ -f $1 ]]; then
+    echo "-t $1 --max-requests $MAX_REQUESTS"
+  else
+    echo "-w $1 -k $KEYS -n $REQUESTS -f $FRACTION"
+  fi
+}
+
 run_replay() {  # port workload -> hit ratio
-  "$REPLAY" --port "$1" -w "$2" -k "$KEYS" -n "$REQUESTS" -f "$FRACTION" \
-    --value-size "$VALUE_SIZE" | sed -n 's/.*hit_ratio=\([0-9.]*\).*/\1/p'
+  # shellcheck disable=SC2046  # word splitting of source_args is intended
+  "$REPLAY" --port "$1" $(source_args "$2") --value-size "$VALUE_SIZE" |
+    sed -n 's/.*hit_ratio=\([0-9.]*\).*/\1/p'
 }
 
 echo "redis: $("$REDIS_SERVER" --version | cut -d' ' -f1-3); cairn: $CAIRN_SERVER" \
@@ -95,9 +108,10 @@ header+=$(printf " %14s %14s" "redis-lru" "redis-lfu")
 for p in $CAIRN_POLICIES; do header+=$(printf " %14s" "cairn-$p"); done
 echo "$header   (hit ratio %, resident keys at the end)"
 for w in $WORKLOADS; do
-  unique=$("$REPLAY" --unique -w "$w" -k "$KEYS" -n "$REQUESTS" -f "$FRACTION")
+  # shellcheck disable=SC2046
+  unique=$("$REPLAY" --unique $(source_args "$w"))
   cap=$(awk -v u="$unique" -v f="$FRACTION" 'BEGIN { printf "%d", u * f }')
-  row=$(printf "%-12s %8d" "$w" "$cap")
+  row=$(printf "%-12s %8d" "$(basename "$w")" "$cap")
   for rp in allkeys-lru allkeys-lfu; do
     redis_capacity "$cap"
     cli redis config set maxmemory-policy "$rp" >/dev/null

@@ -150,6 +150,100 @@ Trace GenerateLoop(uint32_t keys, double alpha, size_t requests, uint32_t loop_l
   return t;
 }
 
+Trace GenerateWeb(uint32_t keys, double alpha, size_t requests, double new_share,
+                  double burst_share, size_t burst_window, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ZipfSampler zipf(keys, alpha);
+  std::vector<uint32_t> perm = Permutation(keys, rng);
+  std::vector<uint32_t> recent(std::max<size_t>(1, burst_window), 0);
+  Trace t;
+  t.name = "web-" + Fmt(alpha);
+  t.ids.reserve(requests);
+  uint32_t next_new = keys;
+  for (size_t i = 0; i < requests; ++i) {
+    double u = Uniform(rng);
+    uint32_t id;
+    if (u < new_share) {
+      id = next_new++;
+    } else if (u < new_share + burst_share && i > 0) {
+      id = recent[rng() % std::min(i, recent.size())];
+    } else {
+      id = perm[zipf.Sample(rng) - 1];
+    }
+    recent[i % recent.size()] = id;
+    t.ids.push_back(id);
+  }
+  Densify(t, next_new);
+  return t;
+}
+
+Trace GenerateMulti(uint32_t keys, double alpha, size_t requests, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ZipfSampler zipf(keys, alpha);
+  std::vector<uint32_t> perm = Permutation(keys, rng);
+  // Programs: a Zipf-distributed random reader, two loops (2% and 8% of the keys, disjoint from
+  // the Zipf keys), and a sequential reader of never-seen blocks. Each runs a burst of 50-200
+  // requests before the scheduler picks the next one (weights 40/25/25/10).
+  const uint32_t loop_a = std::max<uint32_t>(1, keys / 50);
+  const uint32_t loop_b = std::max<uint32_t>(1, keys / 12);
+  const double weights[] = {0.40, 0.25, 0.25, 0.10};
+  uint32_t pos_a = 0, pos_b = 0, next_new = keys + loop_a + loop_b;
+  Trace t;
+  t.name = "multi-" + Fmt(alpha);
+  t.ids.reserve(requests);
+  while (t.ids.size() < requests) {
+    double u = Uniform(rng);
+    int program = 0;
+    double acc = weights[0];
+    while (program < 3 && u >= acc) acc += weights[++program];
+    size_t burst = 50 + rng() % 151;
+    for (size_t i = 0; i < burst && t.ids.size() < requests; ++i) {
+      switch (program) {
+        case 0:
+          t.ids.push_back(perm[zipf.Sample(rng) - 1]);
+          break;
+        case 1:
+          t.ids.push_back(keys + pos_a);
+          pos_a = pos_a + 1 == loop_a ? 0 : pos_a + 1;
+          break;
+        case 2:
+          t.ids.push_back(keys + loop_a + pos_b);
+          pos_b = pos_b + 1 == loop_b ? 0 : pos_b + 1;
+          break;
+        default:
+          t.ids.push_back(next_new++);
+      }
+    }
+  }
+  Densify(t, next_new);
+  return t;
+}
+
+Trace GenerateDrift(uint32_t keys, double alpha, size_t requests, double burst_share,
+                    size_t burst_window, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  ZipfSampler zipf(keys, alpha);
+  std::vector<uint32_t> perm = Permutation(keys, rng);
+  std::vector<uint32_t> recent(std::max<size_t>(1, burst_window), 0);
+  Trace t;
+  t.name = "drift-" + Fmt(alpha);
+  t.ids.reserve(requests);
+  for (size_t i = 0; i < requests; ++i) {
+    uint32_t id;
+    if (Uniform(rng) < burst_share && i > 0) {
+      id = recent[rng() % std::min(i, recent.size())];
+    } else {
+      // The ranking slides continuously: over the trace, every key is the hottest once.
+      uint64_t shift = static_cast<uint64_t>(static_cast<double>(i) / requests * keys);
+      id = perm[(zipf.Sample(rng) - 1 + keys - shift) % keys];
+    }
+    recent[i % recent.size()] = id;
+    t.ids.push_back(id);
+  }
+  Densify(t, keys);
+  return t;
+}
+
 Trace GenerateWorkload(const std::string& spec, uint32_t keys, size_t requests, uint64_t seed,
                        double fraction) {
   auto colon = spec.find(':');
@@ -167,7 +261,11 @@ Trace GenerateWorkload(const std::string& spec, uint32_t keys, size_t requests, 
     double l = 1.1 * fraction * keys / (1 - 1.1 * fraction);
     return GenerateLoop(keys, alpha, requests, static_cast<uint32_t>(l), 0.3, seed);
   }
-  throw std::invalid_argument("unknown workload '" + kind + "' (zipf, scan, shift, loop)");
+  if (kind == "web") return GenerateWeb(keys, alpha, requests, 0.15, 0.35, keys / 100, seed);
+  if (kind == "multi") return GenerateMulti(keys, alpha, requests, seed);
+  if (kind == "drift") return GenerateDrift(keys, alpha, requests, 0.5, keys / 100, seed);
+  throw std::invalid_argument("unknown workload '" + kind +
+                              "' (zipf, scan, shift, loop, web, multi, drift)");
 }
 
 }  // namespace cairn::hitratio

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 #include "arc.h"
 #include "cairn/common/hash.h"
+#include "lru.h"
 #include "policy_tag.h"
+#include "s3fifo.h"
 #include "tinylfu.h"
 
 namespace cairn {
@@ -25,8 +28,10 @@ uint64_t Remix(uint64_t x) {
 
 std::vector<AdaptivePolicy::Expert> AdaptivePolicy::DefaultExperts() {
   return {
-      {"tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }},
+      {"s3fifo", [] { return std::make_unique<S3FifoPolicy>(); }},
+      {"tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }, true},
       {"arc", [] { return std::make_unique<ArcPolicy>(); }},
+      {"lru", [] { return std::make_unique<LruPolicy>(); }},
   };
 }
 
@@ -36,7 +41,12 @@ AdaptivePolicy::AdaptivePolicy(std::vector<Expert> experts, Tuning tuning)
   for (const Expert& x : experts_) {
     shadows_.push_back(std::make_unique<eviction::ShadowCache>(x.make()));
   }
+  MeasureShadows();
   epoch_hits_.assign(experts_.size(), 0);
+  parked_.resize(experts_.size());
+  for (size_t i = 1; i < experts_.size(); ++i) {
+    if (experts_[i].standby) parked_[i] = experts_[i].make();
+  }
   scores_.assign(experts_.size(), 0);
 }
 
@@ -60,14 +70,14 @@ void AdaptivePolicy::OnInsert(Entry& e) {
   eviction::SetOwnerBit(e, parity_);
   Metered(*active_, [&] { active_->OnInsert(e); });
   ++active_n_;
-  if (rate_ != 0) Observe(HashKey(e.key()));
+  Observe(HashKey(e.key()));
   if (draining_ != nullptr) MigrateSome();
 }
 
 void AdaptivePolicy::OnAccess(Entry& e) {
   EvictionPolicy& owner = OwnerOf(e);
   Metered(owner, [&] { owner.OnAccess(e); });
-  if (rate_ != 0) Observe(HashKey(e.key()));
+  Observe(HashKey(e.key()));
   if (draining_ != nullptr) MigrateSome();
 }
 
@@ -87,7 +97,7 @@ void AdaptivePolicy::OnErase(Entry& e) {
       for (auto& s : shadows_) Metered(s->policy(), [&] { s->Erase(h); });
     }
   }
-  if (draining_ != nullptr && draining_n_ == 0) draining_.reset();
+  if (draining_ != nullptr && draining_n_ == 0) FinishDrain();
 }
 
 void AdaptivePolicy::OnReplace(Entry& old, Entry& fresh) {
@@ -110,20 +120,37 @@ Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
 void AdaptivePolicy::MaybeResizeShadows() {
   size_t c = active_n_ + draining_n_;
   if (c == 0) return;
+  // Re-evaluated only once c has moved by 1/8 since the last evaluation (no sqrt per eviction).
+  if (rate_ != 0 && c >= checked_c_ - checked_c_ / 8 && c <= checked_c_ + checked_c_ / 8) return;
+  checked_c_ = c;
+  // Shadows of about shadow_sqrt x sqrt(c) entries, at least shadow_entries (or c).
+  size_t by_sqrt = static_cast<size_t>(std::sqrt(static_cast<double>(c))) / tuning_.shadow_sqrt;
+  size_t by_min = c / tuning_.shadow_entries;
   size_t rate =
-      std::max(tuning_.min_rate, std::bit_floor(std::max<size_t>(1, c / tuning_.shadow_entries)));
+      std::max(tuning_.min_rate, std::bit_floor(std::max<size_t>(1, std::min(by_sqrt, by_min))));
   size_t capacity = std::max<size_t>(1, c / rate);
   size_t current = shadow_capacity();
   if (rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) return;
   rate_ = rate;
-  for (auto& s : shadows_) s->Reset(capacity);
+  // Fresh expert instances: a shrinking shard must not keep ghosts sized for its old capacity.
+  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(capacity, experts_[i].make());
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
   epoch_requests_ = 0;
   epoch_length_ = tuning_.epoch_factor * capacity;
   warmup_epochs_ = tuning_.warmup_epochs;
+  MeasureShadows();
+}
+
+void AdaptivePolicy::MeasureShadows() {
+  shadow_bytes_ = 0;
+  for (const auto& s : shadows_) shadow_bytes_ += s->MemoryBytes();
 }
 
 void AdaptivePolicy::Observe(uint64_t hash) {
+  if (rate_ == 0) return;  // the cache has not been full yet: nothing to decide, nor to remember
+  for (auto& p : parked_) {
+    if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
+  }
   if (!Sampled(hash)) return;
   for (size_t i = 0; i < shadows_.size(); ++i) {
     eviction::ShadowCache& s = *shadows_[i];
@@ -138,10 +165,11 @@ void AdaptivePolicy::EndEpoch() {
   const double n = static_cast<double>(epoch_requests_);
   for (size_t i = 0; i < shadows_.size(); ++i) {
     double ratio = static_cast<double>(epoch_hits_[i]) / n;
-    scores_[i] = warmup_epochs_ > 0 ? ratio : (scores_[i] + ratio) / 2;
+    scores_[i] = warmup_epochs_ > 0 ? ratio : scores_[i] + (ratio - scores_[i]) * tuning_.weight;
     epoch_hits_[i] = 0;
   }
   epoch_requests_ = 0;
+  MeasureShadows();
   if (warmup_epochs_ > 0) {
     --warmup_epochs_;
     return;
@@ -156,8 +184,9 @@ void AdaptivePolicy::EndEpoch() {
 
 void AdaptivePolicy::SwitchTo(size_t expert) {
   draining_ = std::move(active_);
+  draining_index_ = active_index_;
   draining_n_ = active_n_;
-  active_ = experts_[expert].make();
+  active_ = parked_[expert] != nullptr ? std::move(parked_[expert]) : experts_[expert].make();
   active_n_ = 0;
   active_index_ = expert;
   parity_ = !parity_;
@@ -178,23 +207,33 @@ void AdaptivePolicy::MigrateSome() {
     Metered(*active_, [&] { active_->OnInsert(*e); });
     ++active_n_;
   }
-  if (draining_n_ == 0) draining_.reset();
+  if (draining_n_ == 0) FinishDrain();
+}
+
+void AdaptivePolicy::FinishDrain() {
+  if (experts_[draining_index_].standby) parked_[draining_index_] = std::move(draining_);
+  draining_.reset();
 }
 
 size_t AdaptivePolicy::MetadataBytes() const {
   size_t bytes = active_->MetadataBytes() + (draining_ != nullptr ? draining_->MetadataBytes() : 0);
-  for (const auto& s : shadows_) bytes += s->MemoryBytes();
-  return bytes;
+  for (const auto& p : parked_) bytes += p != nullptr ? p->MetadataBytes() : 0;
+  return bytes + shadow_bytes_;
 }
 
 void AdaptivePolicy::Clear() {
   active_->Clear();
   if (draining_ != nullptr) draining_->Clear();
   draining_.reset();
+  for (auto& p : parked_) {
+    if (p != nullptr) p->Clear();
+  }
   active_n_ = draining_n_ = 0;
   pending_victim_ = nullptr;
-  for (auto& s : shadows_) s->Reset(0);
+  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(0, experts_[i].make());
+  MeasureShadows();
   rate_ = 0;
+  checked_c_ = 0;
   epoch_requests_ = 0;
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
 }

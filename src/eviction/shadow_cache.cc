@@ -14,8 +14,12 @@ ShadowCache::ShadowCache(std::unique_ptr<EvictionPolicy> policy) : policy_(std::
 
 ShadowCache::~ShadowCache() { Reset(0); }
 
-void ShadowCache::Reset(size_t capacity) {
-  policy_->Clear();
+void ShadowCache::Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh) {
+  if (fresh != nullptr) {
+    policy_ = std::move(fresh);
+  } else {
+    policy_->Clear();
+  }
   // Blocks hold trivially destructible Entry headers: dropping the storage is enough.
   capacity_ = capacity;
   size_ = 0;

@@ -26,8 +26,10 @@ class ShadowCache {
   ShadowCache(const ShadowCache&) = delete;
   ShadowCache& operator=(const ShadowCache&) = delete;
 
-  // Empties the shadow and sizes it for `capacity` entries (0 releases the memory).
-  void Reset(size_t capacity);
+  // Empties the shadow and sizes it for `capacity` entries (0 releases the memory). With
+  // `fresh`, the policy is replaced by it (releasing the old one's ghosts and sketch, which
+  // Clear() keeps allocated) instead of cleared.
+  void Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh = nullptr);
   // One request (a hit or a miss that fills) for the key with this hash; true on a hit.
   bool Request(uint64_t hash);
   // The key left the real cache other than by eviction (DEL, expiry): forget it here too.

@@ -58,6 +58,7 @@ Entry* TinyLfuPolicy::SpillWindow() {
 }
 
 void TinyLfuPolicy::OnInsert(Entry& e) {
+  SettleStandby();
   uint64_t h = HashKey(e.key());
   sketch_.EnsureCapacity(total() + 1);
   sketch_.Increment(h);
@@ -81,6 +82,7 @@ void TinyLfuPolicy::OnInsert(Entry& e) {
 }
 
 void TinyLfuPolicy::OnAccess(Entry& e) {
+  SettleStandby();
   sketch_.Increment(HashKey(e.key()));
   ++hits_;
   if (eviction::Tag(e) != kProbation) {
@@ -113,6 +115,7 @@ void TinyLfuPolicy::OnReplace(Entry& old, Entry& fresh) {
 }
 
 Entry* TinyLfuPolicy::PickVictim(uint32_t /*now_s*/) {
+  SettleStandby();
   Entry* victim = probation_.front();
   if (victim == nullptr) victim = protected_.front();
   if (victim == nullptr) victim = window_list_.front();
@@ -151,7 +154,18 @@ void TinyLfuPolicy::Climb() {
   hits_ = misses_ = 0;
 }
 
+// The increment is deferred to the next call, after a prefetch of the key's sketch block, so
+// the memory latency overlaps with the rest of the request (as S3-FIFO's ghost lookup).
+void TinyLfuPolicy::OnStandby(uint64_t key_hash, size_t resident) {
+  SettleStandby();
+  sketch_.EnsureCapacity(resident);
+  sketch_.Prefetch(key_hash);
+  standby_hash_ = key_hash;
+  standby_pending_ = true;
+}
+
 void TinyLfuPolicy::Clear() {
+  standby_pending_ = false;
   window_list_.Clear();
   probation_.Clear();
   protected_.Clear();

@@ -82,6 +82,7 @@ class TinyLfuPolicy final : public EvictionPolicy {
   void OnReplace(Entry& old, Entry& fresh) override;
   Entry* PickVictim(uint32_t now_s) override;
   size_t MetadataBytes() const override { return sketch_.MemoryBytes(); }
+  void OnStandby(uint64_t key_hash, size_t resident) override;
   void Clear() override;
 
   double window_fraction() const { return window_; }
@@ -102,6 +103,13 @@ class TinyLfuPolicy final : public EvictionPolicy {
   // Moves the window's LRU entry to probation's MRU end; returns it.
   Entry* SpillWindow();
   void Climb();
+  // Applies the increment OnStandby deferred (its block was prefetched meanwhile).
+  void SettleStandby() {
+    if (standby_pending_) {
+      standby_pending_ = false;
+      sketch_.Increment(standby_hash_);
+    }
+  }
 
   eviction::IntrusiveList window_list_;
   eviction::IntrusiveList probation_;
@@ -111,6 +119,8 @@ class TinyLfuPolicy final : public EvictionPolicy {
   size_t protected_n_ = 0;
   eviction::FrequencySketch sketch_;
   Entry* candidate_ = nullptr;  // pushed out of the window by the last insert, not yet judged
+  bool standby_pending_ = false;
+  uint64_t standby_hash_ = 0;
 
   // Hill climber.
   bool adaptive_;

@@ -41,6 +41,14 @@ class EvictionPolicy {
   // Bytes of policy-owned memory outside entries (ghost lists, sketches); counted against
   // maxmemory by the shard.
   virtual size_t MetadataBytes() const { return 0; }
+  // For composites (adaptive): this policy is an expert that is not running, and a request (hit
+  // or miss) was made for the key with hash HashKey(key) in a cache of `resident` entries. A
+  // policy whose decisions rest on long history (tinylfu: its frequency sketch) records it, so
+  // it does not start cold when it runs again. Holds no entry; O(1).
+  virtual void OnStandby(uint64_t key_hash, size_t resident) {
+    (void)key_hash;
+    (void)resident;
+  }
   // Drops all references (the shard is being flushed); cheaper than OnErase per entry.
   virtual void Clear() = 0;
 

@@ -11,6 +11,8 @@
 #include "entry_pool.h"
 #include "eviction/adaptive.h"
 #include "eviction/policy_tag.h"
+#include "eviction/s3fifo.h"
+#include "eviction/tinylfu.h"
 #include "mini_cache.h"
 #include "resident_set.h"
 
@@ -43,8 +45,8 @@ TEST(AdaptiveTest, SwitchesToTheBetterExpertAndMigrates) {
   ASSERT_EQ(p.switches(), 1u);
   EXPECT_EQ(p.active_expert(), "lru");
   EXPECT_GT(p.score(1), p.score(0) + 0.01);
-  EXPECT_EQ(p.sample_rate(), 32u) << "4096 / 1024 = 4, raised to the minimum rate";
-  EXPECT_EQ(p.shadow_capacity(), 128u);
+  EXPECT_EQ(p.sample_rate(), 16u) << "floor_pow2(min(sqrt(4096) / 2, 4096 / 192))";
+  EXPECT_EQ(p.shadow_capacity(), 256u);
   EXPECT_TRUE(p.migrating());
   // Migration completes within capacity / migrate_step operations.
   for (int i = 0; i < 4096 && p.migrating(); ++i) cache.Request(NextKey(rng, cold));
@@ -123,23 +125,64 @@ TEST(AdaptiveTest, ShadowsStartAtTheFirstEvictionAndCostLittle) {
   for (uint64_t k = 0; k < 50'000; ++k) cache.Request(k);
   EXPECT_EQ(p.sample_rate(), 0u) << "capacity unknown until the cache is full";
   for (uint64_t k = 50'000; k < 60'000; ++k) cache.Request(k);
-  EXPECT_EQ(p.sample_rate(), 32u);  // floor_pow2(50000 / 1024)
-  EXPECT_EQ(p.shadow_capacity(), 50'000u / 32);
-  // tinylfu's sketch (64 Ki words for 50k entries) + two shadows of ~1.5k entries.
-  EXPECT_LE(p.MetadataBytes(), 8u * 65'536 + 2 * 1562 * 160);
+  EXPECT_EQ(p.sample_rate(), 64u);  // floor_pow2(sqrt(50000) / 2): shadows of ~2 x sqrt(c)
+  EXPECT_EQ(p.shadow_capacity(), 50'000u / 64);
+  // The running s3fifo's ghost (as much as s3fifo alone), the standby tinylfu's sketch (64 Ki
+  // words for 50k entries), four shadows of 781 entries at ~100 bytes plus their own metadata.
+  S3FifoPolicy alone;
+  MiniCache reference(alone, 50'000);
+  for (uint64_t k = 0; k < 60'000; ++k) reference.Request(k);
+  const size_t standby_and_shadows = 8u * 65'536 + 4 * 781 * 72;
+  EXPECT_LE(p.MetadataBytes(), alone.MetadataBytes() + 2 * standby_and_shadows);
+  EXPECT_GE(p.MetadataBytes(), alone.MetadataBytes() + standby_and_shadows) << "all counted";
   p.Clear();
   EXPECT_EQ(p.sample_rate(), 0u);
 }
 
-TEST(AdaptiveTest, DefaultExpertsAreTinyLfuThenArc) {
+TEST(AdaptiveTest, SmallCachesGetFullSizeShadows) {
+  // A 204-key cache (1% of a 20k-key trace): sampling would leave a handful of keys per shadow,
+  // too few to tell the experts apart, so below 2 x shadow_entries (384) every key is
+  // simulated.
+  AdaptivePolicy p;
+  MiniCache cache(p, 204);
+  for (uint64_t k = 0; k < 1000; ++k) cache.Request(k);
+  EXPECT_EQ(p.sample_rate(), 1u);
+  EXPECT_EQ(p.shadow_capacity(), 204u);
+}
+
+TEST(AdaptiveTest, DefaultExperts) {
   auto p = PolicyRegistry::Builtin().Create("adaptive");
   ASSERT_NE(p, nullptr);
   auto* a = dynamic_cast<AdaptivePolicy*>(p.get());
   ASSERT_NE(a, nullptr);
-  EXPECT_EQ(a->active_expert(), "tinylfu");
+  EXPECT_EQ(a->active_expert(), "s3fifo");
   auto experts = AdaptivePolicy::DefaultExperts();
-  ASSERT_EQ(experts.size(), 2u);
-  EXPECT_EQ(experts[1].name, "arc");
+  std::vector<std::string> names;
+  for (const auto& x : experts) names.push_back(x.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"s3fifo", "tinylfu", "arc", "lru"}));
+  for (const auto& x : experts) EXPECT_EQ(x.standby, x.name == "tinylfu") << x.name;
+}
+
+// A frequency expert that is not running keeps counting (OnStandby), so when the workload turns
+// to it, it starts with the history its shadow had, not with an empty sketch.
+TEST(AdaptiveTest, StandbyExpertKeepsItsHistory) {
+  TinyLfuPolicy t(/*adaptive=*/false);
+  const uint64_t hot = 0x1234'5678'9abc'def0ULL;
+  for (int i = 0; i < 10; ++i) t.OnStandby(hot, 1000);
+  t.OnStandby(hot + 1, 1000);  // the last increment is deferred to the next call
+  EXPECT_GE(t.sketch().Frequency(hot), 10);
+  EXPECT_LE(t.sketch().Frequency(hot + 1), 1);
+  EXPECT_GE(t.sketch().capacity(), 1000u) << "sized for the cache it stands in for";
+  EXPECT_EQ(t.window_size() + t.probation_size() + t.protected_size(), 0u) << "holds no entry";
+
+  // Through the composite: tinylfu stands by while fifo runs, and a switch resumes it with its
+  // sketch; the parked instance is counted in MetadataBytes.
+  AdaptivePolicy::Expert fifo = Named("fifo");
+  AdaptivePolicy::Expert tiny = {
+      "tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }, true};
+  AdaptivePolicy p({fifo, tiny}, {});
+  AdaptivePolicy q({fifo, {tiny.name, tiny.make, false}}, {});
+  EXPECT_GT(p.MetadataBytes(), q.MetadataBytes());
 }
 
 // Composable policies (usable as experts) must leave bit 7 of policy_tag alone.

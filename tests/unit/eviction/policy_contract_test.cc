@@ -54,7 +54,9 @@ struct ArcSpec : SpecBase<true, true, 8> {
 struct TinyLfuSpec : SpecBase<true, false, 8> {
   static constexpr const char* kName = "tinylfu";
 };
-struct AdaptiveSpec : SpecBase<true, false, 64> {  // inner + shadows + migration steps
+// One call of the running expert, one request per shadow (4) and migrate_step (2) moves, each
+// within the largest expert bound (s3fifo's).
+struct AdaptiveSpec : SpecBase<true, false, (1 + 4 + 2) * (2 * 64 + 2)> {
   static constexpr const char* kName = "adaptive";
 };
 
