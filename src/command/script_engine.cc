@@ -7,6 +7,11 @@
 #include "script_engine.h"
 
 #include <lua.hpp>
+// Debian's lua-cjson-dev and lua-bitop-dev: C libraries whose headers lack extern "C".
+extern "C" {
+#include <lua-bitop.h>
+#include <lua-cjson.h>
+}
 
 #include <charconv>
 #include <chrono>
@@ -64,7 +69,7 @@ local function readonly(t)
   return setmetatable({}, {__index = t, __newindex = readonly_error, __metatable = false})
 end
 local libs, proxies = {}, {}
-for _, name in ipairs({'string', 'table', 'math', 'redis'}) do
+for _, name in ipairs({'string', 'table', 'math', 'redis', 'cjson', 'bit'}) do
   libs[name] = readonly(G[name])
   proxies[libs[name]] = true
 end
@@ -140,6 +145,14 @@ void ScriptEngine::Setup() {
     lua_pushstring(L_, lib.name);
     lua_call(L_, 1, 0);
   }
+  // The libraries Redis bundles: global `cjson` and `bit` tables, loaded without the package
+  // library (luaL_register only touches the registry's _LOADED table), so no `require`.
+  lua_pushcfunction(L_, luaopen_cjson);
+  lua_call(L_, 0, 1);
+  lua_setfield(L_, LUA_GLOBALSINDEX, "cjson");
+  lua_pushcfunction(L_, luaopen_bit);
+  lua_pushstring(L_, "bit");
+  lua_call(L_, 1, 0);
   RegisterRedisLib(L_, &ScriptEngine::Call, &ScriptEngine::PCall);
   if (luaL_loadbuffer(L_, kSetup, sizeof(kSetup) - 1, "=setup") != 0 ||
       lua_pcall(L_, 0, 2, 0) != 0) {

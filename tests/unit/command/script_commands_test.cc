@@ -124,6 +124,33 @@ TEST_F(ScriptTest, SandboxAndForbiddenCommands) {
   EXPECT_EQ(Eval("return 1"), Int(1));  // the engine still works afterwards
 }
 
+TEST_F(ScriptTest, CjsonAndBitLibraries) {
+  EXPECT_EQ(Eval("return cjson.encode({a=1})"), Bulk("{\"a\":1}"));
+  EXPECT_EQ(Eval("return cjson.decode('[1,2,3]')[2]"), Int(2));
+  EXPECT_EQ(Eval("return cjson.encode(cjson.decode('{\"a\":[1,2.5,\"x\",null,false]}'))"),
+            Bulk("{\"a\":[1,2.5,\"x\",null,false]}"));
+  EXPECT_EQ(Eval("return cjson.decode('{bad')")
+                .rfind("-ERR user_script:1: Expected object key string but found invalid token at "
+                       "character 2 script: ",
+                       0),
+            0u);
+  EXPECT_EQ(Eval("return cjson.decode(string.rep('[', 2000))")
+                .rfind("-ERR user_script:1: Found too many nested data structures (1001)", 0),
+            0u);
+  EXPECT_EQ(Eval("return bit.band(12, 10)"), Int(8));
+  EXPECT_EQ(Eval("return bit.tohex(255)"), Bulk("000000ff"));
+  EXPECT_EQ(Eval("return bit.lshift(1, 31)"), Int(-2147483648));
+  // The libraries are read only, and loading them exposed no module system.
+  for (const char* body : {"cjson.x = 1", "bit.band = nil"}) {
+    EXPECT_NE(Eval(body).find("Attempt to modify a readonly table"), std::string::npos) << body;
+  }
+  for (const char* name : {"package", "require", "module"}) {
+    EXPECT_NE(Eval(std::string("return ") + name).find("nonexistent global variable"),
+              std::string::npos)
+        << name;
+  }
+}
+
 TEST_F(ScriptTest, ScriptInsideMultiAndUndeclaredKeys) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"}), "+QUEUED\r\n");
