@@ -23,6 +23,7 @@ extern "C" {
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
+#include "replies.h"
 #include "script_convert.h"
 #include "sha1.h"
 
@@ -263,6 +264,7 @@ void ScriptEngine::Run(CommandContext& ctx, std::string_view sha_in, Args keys, 
   busy_marked_ = false;
   kill_.store(false, std::memory_order_relaxed);
   wrote_.store(false, std::memory_order_relaxed);
+  oom_at_start_ = ctx.cache.OutOfMemory();
   running_.store(true, std::memory_order_release);
   const bool was_in_exec = ctx.client.in_exec;
   ctx.client.in_exec = true;  // redis.call runs commands as EXEC runs queued ones
@@ -372,6 +374,11 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
         refusal = "ERR This Redis command is not allowed from script";
       } else if (read_only_ && (spec->flags & kCmdWrite) != 0) {
         refusal = "ERR Write commands are not allowed from read-only scripts.";
+      } else if (oom_at_start_ && (spec->flags & kCmdDenyOom) != 0 &&
+                 !wrote_.load(std::memory_order_relaxed)) {
+        // Redis's scriptVerifyOOM: out of memory when the script started, and it has not
+        // written yet (once it has, stopping it halfway would break its atomicity).
+        refusal = replies::kOom.data();
       }
     }
     if (refusal == nullptr) {

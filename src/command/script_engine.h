@@ -102,6 +102,7 @@ class ScriptEngine {
   // The script running now (exclusive gate held by its thread).
   CommandContext* ctx_ = nullptr;
   bool read_only_ = false;
+  bool oom_at_start_ = false;  // CacheManager::OutOfMemory() when the script started
   int64_t started_ms_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<bool> wrote_{false};

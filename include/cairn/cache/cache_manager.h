@@ -126,6 +126,10 @@ class CacheManager {
   void SetCapacity(uint64_t max_items, uint64_t max_bytes);
   uint64_t max_items() const;
   uint64_t max_bytes() const;
+  // Redis's "used memory > maxmemory and nothing can be evicted" (performEvictions() ==
+  // EVICT_FAIL): the policy is noeviction and not even the smallest new entry fits. Commands
+  // queued in MULTI and a script's first write are then refused with -OOM, as Redis does.
+  bool OutOfMemory() const;
   // Swaps every shard to a fresh instance of the named policy, one shard at a time, rebuilding its
   // order from the entries' access metadata; entries and counters are untouched. Returns false
   // (and changes nothing) for an unknown name.

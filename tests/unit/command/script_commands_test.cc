@@ -151,6 +151,28 @@ TEST_F(ScriptTest, CjsonAndBitLibraries) {
   }
 }
 
+// Redis 7.0's scriptVerifyOOM: out of memory when the script started, a command that may grow
+// the dataset is refused until the script has written; reads and deletes run.
+TEST_F(ScriptTest, OutOfMemoryRefusesTheFirstWrite) {
+  CacheOptions options;
+  options.shards = 1;
+  options.max_items = 1;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "full", "1"}), kOk);
+  EXPECT_EQ(Eval("return redis.call('get', 'full')"), Bulk("1"));
+  EXPECT_EQ(Eval("return redis.pcall('set', 'x', '1')['err']"),
+            Bulk("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval("return redis.call('set', 'full', '2')")
+                .rfind("-OOM command not allowed when used memory > 'maxmemory'. script: ", 0),
+            0u);
+  EXPECT_EQ(Run({"GET", "full"}), Bulk("1"));
+  // After a write (DEL is one), later writes are not refused up front.
+  EXPECT_EQ(Eval("redis.call('del', 'nokey') return redis.call('set', 'full', '3')"), kOk);
+  EXPECT_EQ(Eval("return redis.call('del', 'full')"), Int(1));
+  EXPECT_EQ(Eval("return redis.call('set', 'x', '1')"), kOk);  // room again
+}
+
 TEST_F(ScriptTest, ScriptInsideMultiAndUndeclaredKeys) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"}), "+QUEUED\r\n");
