@@ -3,7 +3,7 @@ against Debian's redis-server 7.0 (maxmemory-policy noeviction) started next to 
 test: CONFIG SET maxmemory 1 puts both over the limit. Inside MULTI every command but EXEC and
 DISCARD is refused and flags the transaction; EXEC of a queue that may grow the dataset is
 refused when memory filled up after queueing; a script's first write is refused (its reads and
-deletes run).
+deletes run); a `#!lua` script without no-writes or allow-oom is refused before it runs.
 """
 
 import pytest
@@ -23,6 +23,11 @@ STEPS = [
     ("a", "EVAL", "return redis.call('del', 'nokey')", "0"),
     ("a", "EVAL_RO", "return redis.call('get', 'k')", "0"),
     ("a", "EVAL", "return 1", "0"),
+    # A shebang script that may write is refused up front; no-writes or allow-oom ones run.
+    ("a", "EVAL", "#!lua\nreturn 1", "0"),
+    ("a", "EVAL_RO", "#!lua\nreturn 1", "0"),
+    ("a", "EVAL", "#!lua flags=no-writes\nreturn redis.call('get', 'k')", "0"),
+    ("a", "EVAL", "#!lua flags=allow-oom\nreturn redis.call('get', 'k')", "0"),
     ("a", "GET", "k"), ("a", "SET", "x", "1"), ("a", "DEL", "nokey"),
     ("b", "CONFIG", "SET", "maxmemory", "0"),
     ("a", "MULTI"), ("a", "SET", "x", "1"), ("a", "EXEC"),

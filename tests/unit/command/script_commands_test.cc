@@ -173,6 +173,32 @@ TEST_F(ScriptTest, OutOfMemoryRefusesTheFirstWrite) {
   EXPECT_EQ(Eval("return redis.call('set', 'x', '1')"), kOk);  // room again
 }
 
+TEST_F(ScriptTest, ShebangFlags) {
+  EXPECT_EQ(Eval("#!lua\nreturn 1"), Int(1));
+  EXPECT_EQ(Eval("#!lua flags=no-writes,allow-oom\nreturn 2"), Int(2));
+  EXPECT_EQ(Eval("#!lua\nreturn error('x')").rfind("-ERR user_script:2: x script: ", 0), 0u);
+  EXPECT_NE(Eval("#!lua flags=no-writes\nreturn redis.call('set', 'x', '1')")
+                .find("ERR Write commands are not allowed from read-only scripts."),
+            std::string::npos);
+  EXPECT_EQ(Run({"EVAL_RO", "#!lua\nreturn 1", "0"}),
+            Err("ERR Can not execute a script with write flag using *_ro command."));
+  EXPECT_EQ(Run({"EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"}), Int(1));
+  EXPECT_EQ(Eval("#!lua flags=foo\nreturn 1"), Err("ERR Unexpected flag in script shebang: foo"));
+  EXPECT_EQ(Eval("#!python\nreturn 1"), Err("ERR Unexpected engine in script shebang: #!python"));
+  EXPECT_EQ(Eval("#!lua name=x\nreturn 1"), Err("ERR Unknown lua shebang option: name=x"));
+  EXPECT_EQ(Eval("#!lua flags=no-writes"), Err("ERR Invalid script shebang"));
+  // Out of memory: refused before it runs unless no-writes or allow-oom.
+  CacheOptions options;
+  options.max_items = 1;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "full", "1"}), kOk);
+  EXPECT_EQ(Eval("#!lua\nreturn 1"),
+            Err("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval("#!lua flags=no-writes\nreturn redis.call('get', 'full')"), Bulk("1"));
+  EXPECT_EQ(Eval("#!lua flags=allow-oom\nreturn redis.call('set', 'full', '2')"), kOk);
+}
+
 TEST_F(ScriptTest, ScriptInsideMultiAndUndeclaredKeys) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"}), "+QUEUED\r\n");
