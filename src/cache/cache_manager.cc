@@ -678,6 +678,14 @@ void CacheManager::SetCapacity(uint64_t max_items, uint64_t max_bytes) {
 uint64_t CacheManager::max_items() const {
   return impl_->budget.max_items.load(std::memory_order_relaxed);
 }
+void CacheManager::ChargeExternal(int64_t delta_bytes) {
+  impl_->budget.external_bytes.fetch_add(delta_bytes, std::memory_order_relaxed);
+}
+
+int64_t CacheManager::external_bytes() const {
+  return impl_->budget.external_bytes.load(std::memory_order_relaxed);
+}
+
 bool CacheManager::OutOfMemory() const {
   return impl_->noeviction.load(std::memory_order_relaxed) &&
          impl_->budget.Over(1, static_cast<int64_t>(Entry::Charge(1, 1))) != EvictionCause::kNone;

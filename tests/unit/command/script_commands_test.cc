@@ -199,6 +199,36 @@ TEST_F(ScriptTest, ShebangFlags) {
   EXPECT_EQ(Eval("#!lua flags=allow-oom\nreturn redis.call('set', 'full', '2')"), kOk);
 }
 
+// The script cache's bodies count against maxmemory like the entries (Budget::external_bytes).
+TEST_F(ScriptTest, ScriptCacheCountsAgainstMaxmemory) {
+  CacheOptions options;
+  options.shards = 1;
+  options.max_bytes = 8192;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  const std::string big = "return 1 --" + std::string(6000, 'x');
+  const std::string value(1500, 'v');
+  EXPECT_EQ(Run({"SET", "a", value}), kOk);
+  EXPECT_EQ(Run({"SCRIPT", "LOAD", big}).substr(0, 4), "$40\r");
+  EXPECT_EQ(cache_->external_bytes(), static_cast<int64_t>(big.size()));
+  EXPECT_EQ(Run({"SET", "b", value}),
+            Err("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval(big), Int(1));  // cached already: charged once
+  EXPECT_EQ(cache_->external_bytes(), static_cast<int64_t>(big.size()));
+  EXPECT_EQ(Run({"SCRIPT", "FLUSH"}), kOk);
+  EXPECT_EQ(cache_->external_bytes(), 0);
+  EXPECT_EQ(Run({"SET", "b", value}), kOk);
+  // EVAL caches too; with an evicting policy the next write makes room by evicting keys.
+  options.eviction_policy = "lru";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "a", value}), kOk);
+  EXPECT_EQ(Eval(big), Int(1));
+  EXPECT_EQ(Run({"SET", "b", value}), kOk);
+  EXPECT_EQ(Run({"EXISTS", "a"}), Int(0));  // evicted for the script cache
+  EXPECT_EQ(Run({"SCRIPT", "FLUSH"}), kOk);
+  EXPECT_EQ(cache_->external_bytes(), 0);
+}
+
 TEST_F(ScriptTest, ScriptInsideMultiAndUndeclaredKeys) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"}), "+QUEUED\r\n");
