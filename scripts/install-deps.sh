@@ -8,7 +8,7 @@ BUILD_PKGS=(
   libboost1.81-dev libspdlog-dev libfmt-dev libcli11-dev
   librocksdb-dev libprotobuf-dev protobuf-compiler libxxhash-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus-cpp-dev liblua5.1-0-dev
+  prometheus-cpp-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
 )
 # What the README's examples use next to the server (redis-cli).
 RUN_PKGS=(redis-tools)

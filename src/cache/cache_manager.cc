@@ -69,7 +69,8 @@ struct CacheManager::Impl {
   std::mutex policy_mu;        // one swap at a time (held for the whole rebuild)
   mutable std::mutex name_mu;  // policy_name: readers (INFO) never wait for a rebuild
   std::string policy_name;
-  std::thread swap_thread;  // StartPolicySwap's rebuild
+  std::atomic<bool> noeviction{false};  // policy_name is noeviction (OutOfMemory)
+  std::thread swap_thread;              // StartPolicySwap's rebuild
   std::atomic<bool> swap_running{false};
   std::atomic<size_t> evict_cursor{0};
   std::atomic<size_t> expire_cursor{0};
@@ -105,6 +106,7 @@ CacheManager::CacheManager(const CacheOptions& options, const Clock& clock, Even
   std::string name = PolicyRegistry::Builtin().Canonical(options.eviction_policy);
   if (name.empty()) name = "lru";
   impl_->policy_name = name;
+  impl_->noeviction.store(name == "noeviction", std::memory_order_relaxed);
   impl_->budget.max_items = options.max_items;
   impl_->budget.max_bytes = options.max_bytes;
   for (size_t i = 0; i < n; ++i) {
@@ -676,6 +678,19 @@ void CacheManager::SetCapacity(uint64_t max_items, uint64_t max_bytes) {
 uint64_t CacheManager::max_items() const {
   return impl_->budget.max_items.load(std::memory_order_relaxed);
 }
+void CacheManager::ChargeExternal(int64_t delta_bytes) {
+  impl_->budget.external_bytes.fetch_add(delta_bytes, std::memory_order_relaxed);
+}
+
+int64_t CacheManager::external_bytes() const {
+  return impl_->budget.external_bytes.load(std::memory_order_relaxed);
+}
+
+bool CacheManager::OutOfMemory() const {
+  return impl_->noeviction.load(std::memory_order_relaxed) &&
+         impl_->budget.Over(1, static_cast<int64_t>(Entry::Charge(1, 1))) != EvictionCause::kNone;
+}
+
 uint64_t CacheManager::max_bytes() const {
   return impl_->budget.max_bytes.load(std::memory_order_relaxed);
 }
@@ -696,6 +711,7 @@ bool CacheManager::SetPolicy(std::string_view name) {
     }
     std::lock_guard nlock(impl_->name_mu);
     impl_->policy_name = canonical;
+    impl_->noeviction.store(canonical == "noeviction", std::memory_order_relaxed);
   }
   if (bus_ != nullptr && bus_->Wants(EventType::kPolicyChanged)) {
     bus_->Publish(Event{EventType::kPolicyChanged,

@@ -62,6 +62,9 @@ struct Budget {
   // MetadataBytes), counted against maxmemory with the entries. Each shard adds the change of
   // its policy's figure when it syncs (Shard::SyncPolicyBytesLocked).
   std::atomic<int64_t> meta_bytes{0};
+  // Memory outside the cache counted against maxmemory too: the script cache's bodies
+  // (CacheManager::ChargeExternal). Writes evict (or are refused) to make room for it.
+  std::atomic<int64_t> external_bytes{0};
   std::atomic<uint64_t> max_items{0};
   std::atomic<uint64_t> max_bytes{0};
 
@@ -76,9 +79,10 @@ struct Budget {
       return EvictionCause::kItems;
     }
     uint64_t mb = max_bytes.load(std::memory_order_relaxed);
-    if (mb != 0 &&
-        bytes.load(std::memory_order_relaxed) + meta_bytes.load(std::memory_order_relaxed) + db >
-            static_cast<int64_t>(mb)) {
+    if (mb != 0 && bytes.load(std::memory_order_relaxed) +
+                           meta_bytes.load(std::memory_order_relaxed) +
+                           external_bytes.load(std::memory_order_relaxed) + db >
+                       static_cast<int64_t>(mb)) {
       return EvictionCause::kSize;
     }
     return EvictionCause::kNone;

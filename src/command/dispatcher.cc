@@ -95,6 +95,19 @@ void FlagTransaction(ClientState& client) {
   if (client.in_multi && client.tx) client.tx->Flag();
 }
 
+// Inside MULTI, when out of memory (CacheManager::OutOfMemory), Redis 7.0 refuses every command
+// but EXEC, DISCARD, QUIT and RESET with -OOM and flags the transaction: queueing may take
+// unbounded memory. EXEC itself is refused when a queued command may grow the dataset
+// (ExecCommand).
+bool RefusedOutOfMemoryInMulti(CommandContext& ctx, const CommandSpec& spec) {
+  if (!ctx.cache.OutOfMemory()) return false;
+  const std::string_view name = spec.full_name;
+  if (name == "exec" || name == "discard" || name == "quit" || name == "reset") return false;
+  ctx.reply.Error(replies::kOom);
+  FlagTransaction(ctx.client);
+  return true;
+}
+
 // Inside MULTI: the command passed the gates; queue it (+QUEUED), or refuse it.
 void QueueCommand(CommandContext& ctx, const CommandSpec& spec, Args args) {
   ClientState& client = ctx.client;
@@ -108,6 +121,7 @@ void QueueCommand(CommandContext& ctx, const CommandSpec& spec, Args args) {
     FlagTransaction(client);
     return;
   }
+  if ((spec.flags & kCmdDenyOom) != 0) client.tx->NoteMayGrow();
   ++client.multi_count;
   ctx.reply.SimpleString("QUEUED");
 }
@@ -140,6 +154,11 @@ int64_t SteadyNowNs() {
         FlagTransaction(ctx.client);
         return;
       }
+    }
+    if (ctx.client.in_multi && RefusedOutOfMemoryInMulti(ctx, *spec)) [[unlikely]] {
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      return;
     }
     if (ctx.client.in_multi && (spec->flags & kCmdTxControl) == 0) {
       const uint64_t errors_before_queue = ctx.reply.errors();

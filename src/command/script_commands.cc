@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "replies.h"
 #include "script_engine.h"
@@ -34,6 +35,26 @@ bool SplitKeys(CommandContext& ctx, Args args, Args& keys, Args& argv) {
   return true;
 }
 
+// The script cache counts against maxmemory (CacheManager::ChargeExternal): whatever loads or
+// drops scripts charges the change of its size.
+class ScriptCacheCharge {
+ public:
+  explicit ScriptCacheCharge(CommandContext& ctx)
+      : ctx_(ctx), before_(ctx.server.scripting().script_bytes()) {}
+  ~ScriptCacheCharge() {
+    const uint64_t after = ctx_.server.scripting().script_bytes();
+    if (after != before_) {
+      ctx_.cache.ChargeExternal(static_cast<int64_t>(after) - static_cast<int64_t>(before_));
+    }
+  }
+  ScriptCacheCharge(const ScriptCacheCharge&) = delete;
+  ScriptCacheCharge& operator=(const ScriptCacheCharge&) = delete;
+
+ private:
+  CommandContext& ctx_;
+  const uint64_t before_;
+};
+
 void EvalGeneric(CommandContext& ctx, Args args, bool by_sha, bool read_only) {
   // Scripts reach the data through redis.call, which skips the dispatcher's gates: refuse them
   // while warm-load runs, as Redis does (EVAL has no "loading" flag).
@@ -53,7 +74,11 @@ void EvalGeneric(CommandContext& ctx, Args args, bool by_sha, bool read_only) {
     return;
   }
   std::string error;
-  const std::string sha = engine.Load(args[1], /*from_eval=*/true, error);
+  std::string sha;
+  {
+    const ScriptCacheCharge charge(ctx);
+    sha = engine.Load(args[1], /*from_eval=*/true, error);
+  }
   if (sha.empty()) {
     ctx.reply.Error(error);
     return;
@@ -68,6 +93,7 @@ void EvalShaRoCommand(CommandContext& ctx, Args args) { EvalGeneric(ctx, args, t
 
 void ScriptLoadCommand(CommandContext& ctx, Args args) {
   std::string error;
+  const ScriptCacheCharge charge(ctx);
   const std::string sha = ctx.server.scripting().Load(args[2], /*from_eval=*/false, error);
   if (sha.empty()) {
     ctx.reply.Error(error);
@@ -98,6 +124,7 @@ void ScriptFlushCommand(CommandContext& ctx, Args args) {
       return;
     }
   }
+  const ScriptCacheCharge charge(ctx);
   ctx.server.scripting().Flush();  // ASYNC too: the cache is freed at once (it is small)
   ctx.reply.Ok();
 }

@@ -7,7 +7,13 @@
 #include "script_engine.h"
 
 #include <lua.hpp>
+// Debian's lua-cjson-dev and lua-bitop-dev: C libraries whose headers lack extern "C".
+extern "C" {
+#include <lua-bitop.h>
+#include <lua-cjson.h>
+}
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdlib>
@@ -18,6 +24,7 @@
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
+#include "replies.h"
 #include "script_convert.h"
 #include "sha1.h"
 
@@ -64,7 +71,7 @@ local function readonly(t)
   return setmetatable({}, {__index = t, __newindex = readonly_error, __metatable = false})
 end
 local libs, proxies = {}, {}
-for _, name in ipairs({'string', 'table', 'math', 'redis'}) do
+for _, name in ipairs({'string', 'table', 'math', 'redis', 'cjson', 'bit'}) do
   libs[name] = readonly(G[name])
   proxies[libs[name]] = true
 end
@@ -140,6 +147,14 @@ void ScriptEngine::Setup() {
     lua_pushstring(L_, lib.name);
     lua_call(L_, 1, 0);
   }
+  // The libraries Redis bundles: global `cjson` and `bit` tables, loaded without the package
+  // library (luaL_register only touches the registry's _LOADED table), so no `require`.
+  lua_pushcfunction(L_, luaopen_cjson);
+  lua_call(L_, 0, 1);
+  lua_setfield(L_, LUA_GLOBALSINDEX, "cjson");
+  lua_pushcfunction(L_, luaopen_bit);
+  lua_pushstring(L_, "bit");
+  lua_call(L_, 1, 0);
   RegisterRedisLib(L_, &ScriptEngine::Call, &ScriptEngine::PCall);
   if (luaL_loadbuffer(L_, kSetup, sizeof(kSetup) - 1, "=setup") != 0 ||
       lua_pcall(L_, 0, 2, 0) != 0) {
@@ -156,9 +171,75 @@ void ScriptEngine::Setup() {
   }
 }
 
+bool ScriptEngine::ParseShebang(std::string_view body, size_t& len, uint8_t& flags,
+                                std::string& error) {
+  len = 0;
+  flags = kCompat;
+  if (!body.starts_with("#!")) return true;
+  const size_t end = body.find('\n');
+  if (end == std::string_view::npos) {
+    error = "ERR Invalid script shebang";
+    return false;
+  }
+  len = end;  // the newline stays: the script's lines keep their numbers
+  flags = 0;
+  const std::string_view line = body.substr(0, end);
+  size_t pos = 0;
+  bool first = true;
+  while (true) {  // words separated by blanks (Redis: sdssplitargs; quotes are not special here)
+    pos = line.find_first_not_of(" \t\r\v\f", pos);
+    if (pos == std::string_view::npos) break;
+    const size_t stop = std::min(line.find_first_of(" \t\r\v\f", pos), line.size());
+    const std::string_view word = line.substr(pos, stop - pos);
+    pos = stop;
+    if (first) {
+      first = false;
+      if (word != "#!lua") {
+        error = "ERR Unexpected engine in script shebang: ";
+        error.append(word);
+        return false;
+      }
+      continue;
+    }
+    if (!word.starts_with("flags=")) {
+      error = "ERR Unknown lua shebang option: ";
+      error.append(word);
+      return false;
+    }
+    std::string_view list = word.substr(6);
+    while (!list.empty()) {
+      const size_t comma = std::min(list.find(','), list.size());
+      const std::string_view name = list.substr(0, comma);
+      list = comma < list.size() ? list.substr(comma + 1) : std::string_view();
+      static constexpr struct {
+        std::string_view name;
+        uint8_t flag;
+      } kFlags[] = {{"no-writes", kNoWrites},
+                    {"allow-oom", kAllowOom},
+                    {"allow-stale", kAllowStale},
+                    {"no-cluster", kNoCluster},
+                    {"allow-cross-slot-keys", kAllowCrossSlot}};
+      uint8_t flag = 0;
+      for (const auto& f : kFlags) {
+        if (f.name == name) flag = f.flag;
+      }
+      if (flag == 0) {
+        error = "ERR Unexpected flag in script shebang: ";
+        error.append(name);
+        return false;
+      }
+      flags |= flag;
+    }
+  }
+  return true;
+}
+
 std::string ScriptEngine::Load(std::string_view body, bool from_eval, std::string& error) {
   std::string sha = Sha1Hex(body);
   if (scripts_.contains(sha)) return sha;
+  size_t shebang_len = 0;
+  uint8_t flags = kCompat;
+  if (!ParseShebang(body, shebang_len, flags, error)) return {};
   while ((scripts_.size() >= kMaxScripts ||
           bytes_.load(std::memory_order_relaxed) + body.size() > kMaxScriptBytes) &&
          !eval_order_.empty()) {
@@ -171,7 +252,8 @@ std::string ScriptEngine::Load(std::string_view body, bool from_eval, std::strin
     error = "ERR script cache is full (SCRIPT FLUSH empties it)";
     return {};
   }
-  if (luaL_loadbuffer(L_, body.data(), body.size(), "@user_script") != 0) {
+  if (luaL_loadbuffer(L_, body.data() + shebang_len, body.size() - shebang_len, "@user_script") !=
+      0) {
     error = "ERR Error compiling script (new function): ";
     size_t len = 0;
     const char* msg = lua_tolstring(L_, -1, &len);
@@ -187,7 +269,7 @@ std::string ScriptEngine::Load(std::string_view body, bool from_eval, std::strin
   lua_pushvalue(L_, -3);
   lua_rawset(L_, -3);
   lua_pop(L_, 2);
-  scripts_.emplace(sha, Script{body.size(), from_eval});
+  scripts_.emplace(sha, Script{body.size(), from_eval, flags});
   if (from_eval) eval_order_.push_back(sha);
   count_.store(scripts_.size(), std::memory_order_relaxed);
   bytes_.fetch_add(body.size(), std::memory_order_relaxed);
@@ -239,6 +321,28 @@ void ScriptEngine::Run(CommandContext& ctx, std::string_view sha_in, Args keys, 
     ctx.reply.Error("NOSCRIPT No matching script. Please use EVAL.");
     return;
   }
+  // Redis 7.0's scriptPrepareForRun for scripts with a shebang (the flags decide, not the
+  // command: EVAL of a no-writes script is read only, EVAL_RO of one without it is refused).
+  const auto found = scripts_.find(sha);
+  const uint8_t flags = found == scripts_.end() ? uint8_t{kCompat} : found->second.flags;
+  bool allow_oom = false;
+  if ((flags & kCompat) == 0) {
+    const char* refusal = nullptr;
+    if ((flags & kNoCluster) != 0 && ctx.cluster != nullptr) {
+      refusal = "ERR Can not run script on cluster, 'no-cluster' flag is set.";
+    } else if ((flags & (kAllowOom | kNoWrites)) == 0 && ctx.cache.OutOfMemory()) {
+      refusal = replies::kOom.data();
+    } else if ((flags & kNoWrites) == 0 && read_only) {
+      refusal = "ERR Can not execute a script with write flag using *_ro command.";
+    }
+    if (refusal != nullptr) {
+      lua_settop(L_, base);
+      ctx.reply.Error(refusal);
+      return;
+    }
+    read_only = (flags & kNoWrites) != 0;
+    allow_oom = (flags & kAllowOom) != 0;
+  }
   PushStringArray(L_, keys);
   lua_setfield(L_, LUA_GLOBALSINDEX, "KEYS");
   PushStringArray(L_, argv);
@@ -250,6 +354,7 @@ void ScriptEngine::Run(CommandContext& ctx, std::string_view sha_in, Args keys, 
   busy_marked_ = false;
   kill_.store(false, std::memory_order_relaxed);
   wrote_.store(false, std::memory_order_relaxed);
+  oom_at_start_ = !allow_oom && ctx.cache.OutOfMemory();
   running_.store(true, std::memory_order_release);
   const bool was_in_exec = ctx.client.in_exec;
   ctx.client.in_exec = true;  // redis.call runs commands as EXEC runs queued ones
@@ -359,6 +464,11 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
         refusal = "ERR This Redis command is not allowed from script";
       } else if (read_only_ && (spec->flags & kCmdWrite) != 0) {
         refusal = "ERR Write commands are not allowed from read-only scripts.";
+      } else if (oom_at_start_ && (spec->flags & kCmdDenyOom) != 0 &&
+                 !wrote_.load(std::memory_order_relaxed)) {
+        // Redis's scriptVerifyOOM: out of memory when the script started, and it has not
+        // written yet (once it has, stopping it halfway would break its atomicity).
+        refusal = replies::kOom.data();
       }
     }
     if (refusal == nullptr) {

@@ -75,10 +75,24 @@ class ScriptEngine {
   void set_busy_threshold_ms(int64_t ms) { busy_ms_.store(ms, std::memory_order_relaxed); }
 
  private:
+  // Redis 7.0's script flags (`#!lua flags=...` shebang); kCompat: no shebang (Redis's
+  // SCRIPT_FLAG_EVAL_COMPAT_MODE: the rules of Redis 6 scripts).
+  enum ScriptFlag : uint8_t {
+    kCompat = 1,
+    kNoWrites = 2,
+    kAllowOom = 4,
+    kAllowStale = 8,
+    kNoCluster = 16,
+    kAllowCrossSlot = 32,
+  };
   struct Script {
     uint64_t bytes;
     bool from_eval;
+    uint8_t flags;
   };
+  // Parses a leading `#!lua [flags=a,b]` line: its length (0 without one) and the flags; false
+  // with `error` set (the reply text without '-') when it is invalid.
+  static bool ParseShebang(std::string_view body, size_t& len, uint8_t& flags, std::string& error);
   static void* Alloc(void* ud, void* ptr, size_t osize, size_t nsize);
   static void Hook(lua_State* L, lua_Debug* ar);
   static int Call(lua_State* L);
@@ -102,6 +116,7 @@ class ScriptEngine {
   // The script running now (exclusive gate held by its thread).
   CommandContext* ctx_ = nullptr;
   bool read_only_ = false;
+  bool oom_at_start_ = false;  // CacheManager::OutOfMemory() when the script started
   int64_t started_ms_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<bool> wrote_{false};

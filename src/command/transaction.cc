@@ -43,6 +43,7 @@ void Transaction::ClearQueue() {
   lens_.clear();
   argcs_.clear();
   aborted_ = false;
+  may_grow_ = false;
   if (arena_.capacity() > (1u << 20)) std::string().swap(arena_);
 }
 

@@ -44,6 +44,9 @@ class Transaction {
   std::vector<std::vector<std::string_view>> Commands() const;
   void Flag() { aborted_ = true; }
   bool aborted() const { return aborted_; }
+  // A queued command may grow the dataset (denyoom): EXEC is refused while out of memory.
+  void NoteMayGrow() { may_grow_ = true; }
+  bool may_grow() const { return may_grow_; }
   // Empties the queue and clears the flag (EXEC, DISCARD).
   void ClearQueue();
 
@@ -60,6 +63,7 @@ class Transaction {
   std::vector<uint32_t> lens_;   // each argument's length
   std::vector<uint32_t> argcs_;  // each command's argument count
   bool aborted_ = false;
+  bool may_grow_ = false;
   std::unordered_set<std::string> watched_;
   WatchTicket ticket_;
 };

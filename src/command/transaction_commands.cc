@@ -16,12 +16,15 @@
 // each command runs, while the gate is held; subscribers receive them from their own threads
 // after EXEC releases it (the notification path never takes the gate).
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
 #include "cluster_gate.h"
+#include "replies.h"
 #include "spec_builder.h"
 #include "transaction.h"
 #include "undo_recorder.h"
@@ -128,6 +131,12 @@ void ExecCommand(CommandContext& ctx, Args) {
   Transaction& tx = *client.tx;
   if (ctx.cluster != nullptr && !QueuedKeysInOneSlot(ctx, tx.Commands())) {
     DiscardTransaction(client);
+    return;
+  }
+  if (tx.may_grow() && ctx.cache.OutOfMemory()) {  // Redis: rejectCommand -> execCommandAbort
+    DiscardTransaction(client);
+    ctx.reply.Error(
+        std::string("EXECABORT Transaction discarded because of: ").append(replies::kOom));
     return;
   }
   if (tx.aborted()) {

@@ -126,6 +126,15 @@ class CacheManager {
   void SetCapacity(uint64_t max_items, uint64_t max_bytes);
   uint64_t max_items() const;
   uint64_t max_bytes() const;
+  // Redis's "used memory > maxmemory and nothing can be evicted" (performEvictions() ==
+  // EVICT_FAIL): the policy is noeviction and not even the smallest new entry fits. Commands
+  // queued in MULTI and a script's first write are then refused with -OOM, as Redis does.
+  bool OutOfMemory() const;
+  // Memory held outside the cache that counts against max_bytes like the entries (the script
+  // cache): adds delta_bytes to it. The next writes evict to make room, or are refused under
+  // noeviction.
+  void ChargeExternal(int64_t delta_bytes);
+  int64_t external_bytes() const;
   // Swaps every shard to a fresh instance of the named policy, one shard at a time, rebuilding its
   // order from the entries' access metadata; entries and counters are untouched. Returns false
   // (and changes nothing) for an unknown name.

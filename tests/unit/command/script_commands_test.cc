@@ -124,6 +124,111 @@ TEST_F(ScriptTest, SandboxAndForbiddenCommands) {
   EXPECT_EQ(Eval("return 1"), Int(1));  // the engine still works afterwards
 }
 
+TEST_F(ScriptTest, CjsonAndBitLibraries) {
+  EXPECT_EQ(Eval("return cjson.encode({a=1})"), Bulk("{\"a\":1}"));
+  EXPECT_EQ(Eval("return cjson.decode('[1,2,3]')[2]"), Int(2));
+  EXPECT_EQ(Eval("return cjson.encode(cjson.decode('{\"a\":[1,2.5,\"x\",null,false]}'))"),
+            Bulk("{\"a\":[1,2.5,\"x\",null,false]}"));
+  EXPECT_EQ(Eval("return cjson.decode('{bad')")
+                .rfind("-ERR user_script:1: Expected object key string but found invalid token at "
+                       "character 2 script: ",
+                       0),
+            0u);
+  EXPECT_EQ(Eval("return cjson.decode(string.rep('[', 2000))")
+                .rfind("-ERR user_script:1: Found too many nested data structures (1001)", 0),
+            0u);
+  EXPECT_EQ(Eval("return bit.band(12, 10)"), Int(8));
+  EXPECT_EQ(Eval("return bit.tohex(255)"), Bulk("000000ff"));
+  EXPECT_EQ(Eval("return bit.lshift(1, 31)"), Int(-2147483648));
+  // The libraries are read only, and loading them exposed no module system.
+  for (const char* body : {"cjson.x = 1", "bit.band = nil"}) {
+    EXPECT_NE(Eval(body).find("Attempt to modify a readonly table"), std::string::npos) << body;
+  }
+  for (const char* name : {"package", "require", "module"}) {
+    EXPECT_NE(Eval(std::string("return ") + name).find("nonexistent global variable"),
+              std::string::npos)
+        << name;
+  }
+}
+
+// Redis 7.0's scriptVerifyOOM: out of memory when the script started, a command that may grow
+// the dataset is refused until the script has written; reads and deletes run.
+TEST_F(ScriptTest, OutOfMemoryRefusesTheFirstWrite) {
+  CacheOptions options;
+  options.shards = 1;
+  options.max_items = 1;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "full", "1"}), kOk);
+  EXPECT_EQ(Eval("return redis.call('get', 'full')"), Bulk("1"));
+  EXPECT_EQ(Eval("return redis.pcall('set', 'x', '1')['err']"),
+            Bulk("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval("return redis.call('set', 'full', '2')")
+                .rfind("-OOM command not allowed when used memory > 'maxmemory'. script: ", 0),
+            0u);
+  EXPECT_EQ(Run({"GET", "full"}), Bulk("1"));
+  // After a write (DEL is one), later writes are not refused up front.
+  EXPECT_EQ(Eval("redis.call('del', 'nokey') return redis.call('set', 'full', '3')"), kOk);
+  EXPECT_EQ(Eval("return redis.call('del', 'full')"), Int(1));
+  EXPECT_EQ(Eval("return redis.call('set', 'x', '1')"), kOk);  // room again
+}
+
+TEST_F(ScriptTest, ShebangFlags) {
+  EXPECT_EQ(Eval("#!lua\nreturn 1"), Int(1));
+  EXPECT_EQ(Eval("#!lua flags=no-writes,allow-oom\nreturn 2"), Int(2));
+  EXPECT_EQ(Eval("#!lua\nreturn error('x')").rfind("-ERR user_script:2: x script: ", 0), 0u);
+  EXPECT_NE(Eval("#!lua flags=no-writes\nreturn redis.call('set', 'x', '1')")
+                .find("ERR Write commands are not allowed from read-only scripts."),
+            std::string::npos);
+  EXPECT_EQ(Run({"EVAL_RO", "#!lua\nreturn 1", "0"}),
+            Err("ERR Can not execute a script with write flag using *_ro command."));
+  EXPECT_EQ(Run({"EVAL_RO", "#!lua flags=no-writes\nreturn 1", "0"}), Int(1));
+  EXPECT_EQ(Eval("#!lua flags=foo\nreturn 1"), Err("ERR Unexpected flag in script shebang: foo"));
+  EXPECT_EQ(Eval("#!python\nreturn 1"), Err("ERR Unexpected engine in script shebang: #!python"));
+  EXPECT_EQ(Eval("#!lua name=x\nreturn 1"), Err("ERR Unknown lua shebang option: name=x"));
+  EXPECT_EQ(Eval("#!lua flags=no-writes"), Err("ERR Invalid script shebang"));
+  // Out of memory: refused before it runs unless no-writes or allow-oom.
+  CacheOptions options;
+  options.max_items = 1;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "full", "1"}), kOk);
+  EXPECT_EQ(Eval("#!lua\nreturn 1"),
+            Err("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval("#!lua flags=no-writes\nreturn redis.call('get', 'full')"), Bulk("1"));
+  EXPECT_EQ(Eval("#!lua flags=allow-oom\nreturn redis.call('set', 'full', '2')"), kOk);
+}
+
+// The script cache's bodies count against maxmemory like the entries (Budget::external_bytes).
+TEST_F(ScriptTest, ScriptCacheCountsAgainstMaxmemory) {
+  CacheOptions options;
+  options.shards = 1;
+  options.max_bytes = 8192;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  const std::string big = "return 1 --" + std::string(6000, 'x');
+  const std::string value(1500, 'v');
+  EXPECT_EQ(Run({"SET", "a", value}), kOk);
+  EXPECT_EQ(Run({"SCRIPT", "LOAD", big}).substr(0, 4), "$40\r");
+  EXPECT_EQ(cache_->external_bytes(), static_cast<int64_t>(big.size()));
+  EXPECT_EQ(Run({"SET", "b", value}),
+            Err("OOM command not allowed when used memory > 'maxmemory'."));
+  EXPECT_EQ(Eval(big), Int(1));  // cached already: charged once
+  EXPECT_EQ(cache_->external_bytes(), static_cast<int64_t>(big.size()));
+  EXPECT_EQ(Run({"SCRIPT", "FLUSH"}), kOk);
+  EXPECT_EQ(cache_->external_bytes(), 0);
+  EXPECT_EQ(Run({"SET", "b", value}), kOk);
+  // EVAL caches too; with an evicting policy the next write makes room by evicting keys.
+  options.eviction_policy = "lru";
+  Reset(options);
+  EXPECT_EQ(Run({"SET", "a", value}), kOk);
+  EXPECT_EQ(Eval(big), Int(1));
+  EXPECT_EQ(Run({"SET", "b", value}), kOk);
+  EXPECT_EQ(Run({"EXISTS", "a"}), Int(0));  // evicted for the script cache
+  EXPECT_EQ(Run({"SCRIPT", "FLUSH"}), kOk);
+  EXPECT_EQ(cache_->external_bytes(), 0);
+}
+
 TEST_F(ScriptTest, ScriptInsideMultiAndUndeclaredKeys) {
   EXPECT_EQ(Run({"MULTI"}), kOk);
   EXPECT_EQ(Run({"EVAL", "return redis.call('incr', KEYS[1])", "1", "n"}), "+QUEUED\r\n");

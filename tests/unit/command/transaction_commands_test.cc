@@ -195,6 +195,44 @@ TEST_F(TransactionTest, WatchAbortsOnEviction) {
   EXPECT_EQ(Run({"EXISTS", "w"}), Int(0));
 }
 
+// At maxmemory with noeviction, Redis 7.0 refuses every command queued in MULTI (reads too)
+// but EXEC / DISCARD, and an EXEC whose queue may grow the dataset (checked against
+// redis-server 7.0 in tests/integration/test_transactions.py).
+TEST_F(TransactionTest, OutOfMemoryRefusesQueuedCommandsAndExec) {
+  const std::string oom = Err("OOM command not allowed when used memory > 'maxmemory'.");
+  CacheOptions options;
+  options.shards = 1;
+  options.max_items = 1;
+  options.eviction_policy = "noeviction";
+  Reset(options);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);  // room for one key: not out of memory yet
+  EXPECT_EQ(Other({"SET", "full", "1"}), kOk);
+  EXPECT_EQ(Run({"EXEC"}),
+            Err("EXECABORT Transaction discarded because of: OOM command not allowed when used "
+                "memory > 'maxmemory'."));
+  EXPECT_EQ(Run({"EXISTS", "a"}), Int(0));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"GET", "full"}), oom);
+  EXPECT_EQ(Run({"MULTI"}), oom);
+  EXPECT_EQ(Run({"WATCH", "x"}), oom);
+  EXPECT_EQ(Run({"EXEC"}), kExecAbort);
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"DISCARD"}), kOk);
+  // Outside MULTI reads and deletes still run; once there is room again, MULTI works.
+  EXPECT_EQ(Run({"GET", "full"}), Bulk("1"));
+  EXPECT_EQ(Run({"DEL", "full"}), Int(1));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"SET", "a", "1"}), kQueued);
+  EXPECT_EQ(Run({"EXEC"}), "*1\r\n+OK\r\n");
+  // A queue of reads still runs when memory fills up before EXEC.
+  EXPECT_EQ(Run({"DEL", "a"}), Int(1));
+  EXPECT_EQ(Run({"MULTI"}), kOk);
+  EXPECT_EQ(Run({"GET", "full"}), kQueued);
+  EXPECT_EQ(Other({"SET", "full", "2"}), kOk);
+  EXPECT_EQ(Run({"EXEC"}), "*1\r\n" + Bulk("2"));
+}
+
 TEST_F(TransactionTest, WatchAbortsOnRestore) {
   EXPECT_EQ(Run({"SET", "w", "1"}), kOk);
   EXPECT_EQ(WatchedExec([&] {
