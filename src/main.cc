@@ -247,6 +247,9 @@ int Run(int argc, char** argv) {
 
   // Pub/sub, keyspace notifications, SLOWLOG, MONITOR: built before the server, destroyed after.
   ObservabilityServices observability(bus, SystemClock::Instance(), cfg);
+  // The client-tracking table counts against maxmemory, like policy metadata and scripts.
+  observability.tracking.SetMemoryCharge(
+      [&cache](int64_t delta_bytes) { cache.ChargeExternal(delta_bytes); });
 
   // Cluster mode: the map in force (cairn/cluster/topology.h); none when cluster-enabled is no.
   std::unique_ptr<cluster::ClusterState> cluster;

@@ -105,16 +105,32 @@ void Tracking::UpdateTapLocked() {
 
 void Tracking::Remember(uint64_t id, std::span<const std::string_view> keys) {
   std::lock_guard lock(mu_);
+  const int64_t before = bytes_;
   for (std::string_view key : keys) {
     auto it = keys_.find(std::string(key));
-    if (it == keys_.end()) it = keys_.emplace(std::string(key), std::vector<uint64_t>()).first;
+    if (it == keys_.end()) {
+      it = keys_.emplace(std::string(key), std::vector<uint64_t>()).first;
+      bytes_ += kKeyOverhead + static_cast<int64_t>(key.size());
+    }
     std::vector<uint64_t>& readers = it->second;
     if (std::find(readers.begin(), readers.end(), id) == readers.end()) {
       readers.push_back(id);
       ++items_;
+      bytes_ += kReaderBytes;
     }
   }
   EvictOverLimitLocked();
+  ChargeLocked(before);
+}
+
+void Tracking::SetMemoryCharge(MemoryCharge charge) {
+  std::lock_guard lock(mu_);
+  charge_ = std::move(charge);
+  if (charge_ && bytes_ != 0) charge_(bytes_);
+}
+
+void Tracking::ChargeLocked(int64_t before) {
+  if (charge_ && bytes_ != before) charge_(bytes_ - before);
 }
 
 void Tracking::EvictOverLimitLocked() {
@@ -127,14 +143,18 @@ void Tracking::EvictOverLimitLocked() {
 
 void Tracking::SetMaxKeys(uint64_t max_keys) {
   std::lock_guard lock(mu_);
+  const int64_t before = bytes_;
   max_keys_ = max_keys;
   EvictOverLimitLocked();
+  ChargeLocked(before);
 }
 
 void Tracking::Invalidate(std::string_view key, uint64_t writer) {
   if (!active()) return;
   std::lock_guard lock(mu_);
+  const int64_t before = bytes_;
   InvalidateLocked(key, writer);
+  ChargeLocked(before);
 }
 
 void Tracking::InvalidateLocked(std::string_view key, uint64_t writer) {
@@ -145,6 +165,8 @@ void Tracking::InvalidateLocked(std::string_view key, uint64_t writer) {
   if (it != keys_.end()) {
     const std::vector<uint64_t> readers = std::move(it->second);
     items_ -= readers.size();
+    bytes_ -= kKeyOverhead + static_cast<int64_t>(key.size()) +
+              kReaderBytes * static_cast<int64_t>(readers.size());
     keys_.erase(it);
     for (uint64_t id : readers) {
       auto c = clients_.find(id);
@@ -168,8 +190,11 @@ void Tracking::InvalidateLocked(std::string_view key, uint64_t writer) {
 void Tracking::InvalidateAll() {
   if (!active()) return;
   std::lock_guard lock(mu_);
+  const int64_t before = bytes_;
   keys_.clear();
   items_ = 0;
+  bytes_ = 0;
+  ChargeLocked(before);
   TrackingMessage m;
   m.kind = TrackingMessage::Kind::kAll;
   for (auto& [id, c] : clients_) SendLocked(id, c, m);
@@ -202,7 +227,7 @@ void Tracking::OnEvent(const Event& event) { Invalidate(event.key, t_writer); }
 
 Tracking::Stats Tracking::stats() const {
   std::lock_guard lock(mu_);
-  return Stats{clients_.size(), keys_.size(), items_, prefix_count_};
+  return Stats{clients_.size(), keys_.size(), items_, prefix_count_, static_cast<uint64_t>(bytes_)};
 }
 
 }  // namespace cairn

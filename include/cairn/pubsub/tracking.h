@@ -35,6 +35,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -60,7 +61,15 @@ class Tracking final : public EventBus::Tap {
     uint64_t keys = 0;      // keys remembered (tracking_total_keys)
     uint64_t items = 0;     // (key, connection) pairs remembered (tracking_total_items)
     uint64_t prefixes = 0;  // BCAST prefixes registered (tracking_total_prefixes)
+    uint64_t bytes = 0;     // what the table of remembered keys holds, as charged below
   };
+  // Told the change of the table's memory after each change (main charges it to the cache's
+  // maxmemory budget, next to policy metadata and the script cache). Set before use.
+  using MemoryCharge = std::function<void(int64_t delta_bytes)>;
+  void SetMemoryCharge(MemoryCharge charge);
+  // The estimate per remembered key (hash node, key string, readers vector) and per reader.
+  static constexpr int64_t kKeyOverhead = 96;
+  static constexpr int64_t kReaderBytes = sizeof(uint64_t);
   static constexpr uint64_t kDefaultMaxKeys = 1'000'000;
 
   // `bus` (may be null: tests) gets this as its tap.
@@ -120,6 +129,7 @@ class Tracking final : public EventBus::Tap {
   void InvalidateLocked(std::string_view key, uint64_t writer);
   void EvictOverLimitLocked();
   void UpdateTapLocked();
+  void ChargeLocked(int64_t before);  // reports bytes_ - before to charge_
 
   EventBus* const bus_;
   mutable std::mutex mu_;
@@ -130,6 +140,8 @@ class Tracking final : public EventBus::Tap {
   uint64_t prefix_count_ = 0;
   uint64_t bcast_clients_ = 0;
   uint64_t max_keys_ = kDefaultMaxKeys;
+  int64_t bytes_ = 0;
+  MemoryCharge charge_;
   std::atomic<uint64_t> active_{0};
 };
 

@@ -211,5 +211,28 @@ TEST_F(TrackingTest, CacheWritesExpiryAndEvictionInvalidate) {
   EXPECT_EQ(a_.Take(), Strings{"e1"});
 }
 
+// The table's memory is charged to the cache's maxmemory budget as it grows and shrinks, so
+// remembered keys make room like any other memory the server keeps for its clients.
+TEST_F(TrackingTest, TableMemoryIsChargedToTheCacheBudget) {
+  CacheManager cache(CacheOptions{.shards = 1, .eviction_policy = "lru"}, clock_, &bus_);
+  tracking_.SetMemoryCharge([&cache](int64_t delta) { cache.ChargeExternal(delta); });
+  tracking_.Enable(1, {});
+  tracking_.Enable(2, {});
+  EXPECT_EQ(cache.external_bytes(), 0);
+  Read(1, "key");
+  Read(2, "key");
+  const int64_t one_key = Tracking::kKeyOverhead + 3 + 2 * Tracking::kReaderBytes;
+  EXPECT_EQ(cache.external_bytes(), one_key);
+  EXPECT_EQ(tracking_.stats().bytes, static_cast<uint64_t>(one_key));
+  Read(1, "other");
+  EXPECT_EQ(cache.external_bytes(), one_key + Tracking::kKeyOverhead + 5 + Tracking::kReaderBytes);
+  tracking_.Invalidate("key", 0);
+  EXPECT_EQ(cache.external_bytes(), Tracking::kKeyOverhead + 5 + Tracking::kReaderBytes);
+  tracking_.SetMaxKeys(0);
+  tracking_.InvalidateAll();
+  EXPECT_EQ(cache.external_bytes(), 0);
+  EXPECT_EQ(tracking_.stats().bytes, 0u);
+}
+
 }  // namespace
 }  // namespace cairn
