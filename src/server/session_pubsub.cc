@@ -39,18 +39,10 @@ bool SessionPushes::Deliver(MessageKind kind, std::string_view pattern, std::str
     } else {
       ReplyBuilder frames(queue_, resp_);
       AppendPubSubMessage(frames, kind, pattern, channel, message);
-      queued_bytes_.store(queue_.size(), std::memory_order_relaxed);
-      pending_.store(true, std::memory_order_release);
-      wake = !wake_posted_;
-      wake_posted_ = true;
+      wake = QueuedLocked();
     }
   }
-  if (overflow) {
-    session_.CloseForOutputLimit(type);
-    return false;
-  }
-  if (wake) session_.PostPushWake();
-  return true;
+  return AfterDeliver(type, overflow, wake);
 }
 
 bool SessionPushes::DeliverTracking(const TrackingMessage& message) {
@@ -68,12 +60,21 @@ bool SessionPushes::DeliverTracking(const TrackingMessage& message) {
       queue_.resize(before);
       closing_ = overflow = true;
     } else {
-      queued_bytes_.store(queue_.size(), std::memory_order_relaxed);
-      pending_.store(true, std::memory_order_release);
-      wake = !wake_posted_;
-      wake_posted_ = true;
+      wake = QueuedLocked();
     }
   }
+  return AfterDeliver(type, overflow, wake);
+}
+
+bool SessionPushes::QueuedLocked() {
+  queued_bytes_.store(queue_.size(), std::memory_order_relaxed);
+  pending_.store(true, std::memory_order_release);
+  const bool wake = !wake_posted_;
+  wake_posted_ = true;
+  return wake;
+}
+
+bool SessionPushes::AfterDeliver(ClientType type, bool overflow, bool wake) {
   if (overflow) {
     session_.CloseForOutputLimit(type);
     return false;

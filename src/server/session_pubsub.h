@@ -79,6 +79,12 @@ class SessionPushes final : public Subscriber {
   void set_type(ClientType type) { type_.store(type, std::memory_order_relaxed); }
 
  private:
+  // A frame was appended to queue_: publishes the queue's state; true when the session must be
+  // woken (no wake-up is posted yet). Needs mu_.
+  bool QueuedLocked();
+  // After mu_ is released: closes the client if its limit broke, else wakes it when needed.
+  bool AfterDeliver(ClientType type, bool overflow, bool wake);
+
   Session& session_;
   const Observability* const observability_;
   const Clock& clock_;
