@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 #include <unordered_set>
+
 #include "cache_manager_impl.h"
 #include "cairn/common/glob.h"
 #include "cairn/common/hash.h"
