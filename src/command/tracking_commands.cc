@@ -62,7 +62,14 @@ void ClientTrackingCommand(CommandContext& ctx, Args args) {
       }
       redirect = *id;
       has_redirect = true;
-      // Checked by the tracking table when it is enabled (the client must exist now).
+      // As Redis: the client must exist now, checked as the option is read (so OFF and a later
+      // bad option get this error too); Enable checks again under the table's lock.
+      const Tracking* table = TrackingOf(ctx);
+      if (redirect <= 0 ||
+          (table != nullptr && !table->Connected(static_cast<uint64_t>(redirect)))) {
+        ctx.reply.Error("ERR The client ID you want redirect to does not exist");
+        return;
+      }
     } else if (EqualsIgnoreCase(args[j], "bcast")) {
       bcast = true;
     } else if (EqualsIgnoreCase(args[j], "optin")) {

@@ -50,6 +50,11 @@ void Tracking::Unregister(uint64_t id) {
   }
 }
 
+bool Tracking::Connected(uint64_t id) const {
+  std::lock_guard lock(mu_);
+  return sessions_.find(id) != sessions_.end();
+}
+
 Tracking::EnableResult Tracking::Enable(uint64_t id, const Mode& mode) {
   std::lock_guard lock(mu_);
   if (mode.redirect != 0 && sessions_.find(mode.redirect) == sessions_.end()) {

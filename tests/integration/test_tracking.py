@@ -224,6 +224,14 @@ def test_tracking_commands_and_errors(conns):
         ("on", "REDIRECT", "99999"):
             b"-ERR The client ID you want redirect to does not exist\r\n",
         ("on", "REDIRECT", "x"): b"-ERR value is not an integer or out of range\r\n",
+        # as Redis: the id is checked as the option is read, for OFF too and before later options
+        ("off", "REDIRECT", "99999"):
+            b"-ERR The client ID you want redirect to does not exist\r\n",
+        ("on", "REDIRECT", "0"): b"-ERR The client ID you want redirect to does not exist\r\n",
+        ("on", "REDIRECT", "99999", "BOGUS"):
+            b"-ERR The client ID you want redirect to does not exist\r\n",
+        ("maybe", "REDIRECT", "99999"):
+            b"-ERR The client ID you want redirect to does not exist\r\n",
         ("maybe",): b"-ERR syntax error\r\n",
         ("on", "BOGUS"): b"-ERR syntax error\r\n",
         ("on", "BCAST", "PREFIX", "a", "PREFIX", "ab"):

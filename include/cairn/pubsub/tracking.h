@@ -115,6 +115,7 @@ class Tracking final : public EventBus::Tap {
   // True while at least one connection tracks (one relaxed load: the dispatcher's fast path).
   bool active() const { return active_.load(std::memory_order_relaxed) != 0; }
   void SetMaxKeys(uint64_t max_keys);  // 0: no bound
+  bool Connected(uint64_t id) const;   // a connection with this id is registered
   Stats stats() const;
 
   // EventBus::Tap: set / delete / expired / evicted of a key.
