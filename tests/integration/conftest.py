@@ -134,3 +134,16 @@ def make_server(kind, tmp_path_factory):
 
     yield factory
     _stop_all(started)
+
+
+@pytest.fixture(scope="module")
+def reference(kind, tmp_path_factory):
+    """Debian's redis-server 7.0, the reference a differential test compares replies with, when
+    the target is cairn; None otherwise (a run against redis needs no second one). A test file
+    that needs other options overrides it (test_oom_transactions.py)."""
+    if kind != "cairn":
+        yield None
+        return
+    s = Server("redis", tmp_path_factory.mktemp("redis-ref")).start()
+    yield s
+    s.stop()

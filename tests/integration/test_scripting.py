@@ -10,9 +10,9 @@ transfers across shards under concurrent readers.
 import pytest
 import redis
 
-from helpers import Server, assert_sum_holds_during
+from helpers import assert_sum_holds_during
 from resp_client import Error
-from test_transactions import raw_reply, run_raw
+from test_transactions import run_raw
 
 SCRIPT_CASES = [
 ["EVALSHA","ffffffffffffffffffffffffffffffffffffffff","0"],
@@ -130,15 +130,6 @@ SCRIPT_CASES = [
 ["EVAL","return bit.rol(1, 33)","0"],
 ]
 
-
-@pytest.fixture(scope="module")
-def reference(kind, tmp_path_factory):
-    if kind != "cairn":
-        yield None
-        return
-    s = Server("redis", tmp_path_factory.mktemp("redis-ref")).start()
-    yield s
-    s.stop()
 
 
 def play(server):

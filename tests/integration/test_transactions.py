@@ -12,7 +12,7 @@ import time
 import pytest
 import redis
 
-from helpers import Server, assert_sum_holds_during
+from helpers import assert_sum_holds_during
 from resp_client import Error, encode
 
 
@@ -33,16 +33,6 @@ def run_raw(c, *args):
     c.send_raw(encode(*args))
     return raw_reply(c)
 
-
-@pytest.fixture(scope="module")
-def reference(kind, tmp_path_factory):
-    """Debian's redis-server 7.0 (the reference) when the target is cairn; None otherwise."""
-    if kind != "cairn":
-        yield None
-        return
-    s = Server("redis", tmp_path_factory.mktemp("redis-ref")).start()
-    yield s
-    s.stop()
 
 
 # Each scenario: a list of steps; a step is (connection index, command args...). Two connections
