@@ -302,8 +302,8 @@ int Run(int argc, char** argv) {
     spdlog::critical("{}", *err);
     return 1;
   }
-  expiry.Start();
   serving.store(true, std::memory_order_release);
+  expiry.Start();
   server.WaitForShutdown();
   serving.store(false, std::memory_order_release);
   spdlog::warn("Shutting down: closing listeners and client connections");

@@ -407,6 +407,9 @@ def test_metrics_health_endpoints_and_curl(make_server):
     s = metrics_server(make_server)
     status, _, body = http_get("127.0.0.1", s.metrics_port, "/healthz")
     assert status == 200 and body.strip() == b"ok"
+    # Ready once the listeners are open and the warm load is done: PING can answer a moment
+    # before the flag is raised, so wait for it rather than race it.
+    wait_until(lambda: _status(s, "/readyz") == 200, timeout=5, message="/readyz")
     status, _, body = http_get("127.0.0.1", s.metrics_port, "/readyz")
     assert status == 200 and body.strip() == b"ready"
     assert _status(s, "/no-such-page") == 404
