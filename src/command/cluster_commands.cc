@@ -1,7 +1,8 @@
 // Cluster mode's commands: CLUSTER SLOTS / SHARDS / NODES / MYID / INFO / KEYSLOT /
-// COUNTKEYSINSLOT / GETKEYSINSLOT / HELP with Redis 7.0's reply shapes, READONLY / READWRITE /
-// ASKING (accepted: Cairn has no replicas and moves no slots), and CAIRN.CLUSTER SETCONFIG /
-// GETCONFIG, through which a control plane replaces the static map (cairn/cluster/topology.h).
+// COUNTKEYSINSLOT / GETKEYSINSLOT / SETSLOT / HELP with Redis 7.0's reply shapes, READONLY /
+// READWRITE (accepted: Cairn has no replicas), ASKING (the next command may use a slot being
+// imported), and CAIRN.CLUSTER SETCONFIG / GETCONFIG, through which a control plane replaces the
+// static map (cairn/cluster/topology.h). Moving a slot's keys: migrate_commands.cc.
 //
 // Why CAIRN.CLUSTER and not Dragonfly's DFLYCLUSTER CONFIG: the model is the same (the control
 // plane pushes one map to every node), but DFLYCLUSTER CONFIG takes Dragonfly's JSON schema;
@@ -130,6 +131,18 @@ void ClusterShardsCommand(CommandContext& ctx, Args) {
   }
 }
 
+// This node's slot moves in CLUSTER NODES' form: " [slot->-target]" and " [slot-<-source]".
+void AppendMoves(const Topology& t, std::string& out) {
+  for (uint32_t s = 0; s < cluster::kSlots; ++s) {
+    const auto slot = static_cast<uint16_t>(s);
+    if (t.Migrating(slot)) {
+      out += " [" + std::to_string(s) + "->-" + t.nodes[t.migrating_to[slot]].id + "]";
+    } else if (t.Importing(slot)) {
+      out += " [" + std::to_string(s) + "-<-" + t.nodes[t.importing_from[slot]].id + "]";
+    }
+  }
+}
+
 // "<id> <ip>:<port>@<bus-port> <flags> <master> <ping-sent> <pong-recv> <epoch> <link> <slots>".
 // Cairn has no cluster bus: the bus port shown is the client port (as Dragonfly shows it).
 void ClusterNodesCommand(CommandContext& ctx, Args) {
@@ -143,6 +156,7 @@ void ClusterNodesCommand(CommandContext& ctx, Args) {
     out += static_cast<int>(i) == t.self ? " myself,master" : " master";
     out += " - 0 0 " + std::to_string(t.epoch) + " connected";
     if (!node.ranges.empty()) out += " " + cluster::FormatRanges(node.ranges);
+    if (static_cast<int>(i) == t.self) AppendMoves(t, out);
     out.push_back('\n');
   }
   ctx.reply.Bulk(out);
@@ -234,6 +248,8 @@ void ClusterHelpCommand(CommandContext& ctx, Args) {
       "NODES",
       "    Return cluster configuration seen by node. Output format:",
       "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+      "SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+      "    Set slot state.",
       "SLOTS",
       "    Return information about slots range mappings. Each range is made of:",
       "    start, end, master and replicas IP addresses, ports and ids",
@@ -243,21 +259,120 @@ void ClusterHelpCommand(CommandContext& ctx, Args) {
   replies::Help(ctx.reply, "cluster", kLines);
 }
 
-// READONLY, READWRITE, ASKING: accepted (no replicas to read from, no slot being imported).
+// READONLY, READWRITE: accepted (no replicas to read from).
 void ClusterFlagCommand(CommandContext& ctx, Args) {
   if (Enabled(ctx) == nullptr) return;
+  ctx.reply.Ok();
+}
+
+// ASKING: the next command (or MULTI ... EXEC block) may use a slot this node is importing.
+void AskingCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  ctx.client.asking = 2;  // the dispatcher counts it down after this command and the next
+  ctx.reply.Ok();
+}
+
+// Saves the map in force to cluster-config-file, when there is one. Replies the error.
+bool SaveMap(CommandContext& ctx, const Topology& map) {
+  if (ctx.cluster->config_file().empty()) return true;
+  if (std::string err = cluster::SaveTopologyFile(ctx.cluster->config_file(), map); !err.empty()) {
+    ctx.reply.Error("ERR the map is in force but was not saved: " + err);
+    return false;
+  }
+  return true;
+}
+
+// CLUSTER SETSLOT <slot> IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>: Redis 7.0's
+// clusterCommandSetSlot, errors included. Runs with the keyspace gate exclusive, so no command
+// routed under the old state runs after it without being routed again (cluster_gate.h), and
+// NODE's "no keys left" check cannot race a write. NODE changes this node's map only (as in
+// Redis, the operator sends it to every node) and keeps the epoch, which belongs to the
+// control plane's map pushes; the map is saved to cluster-config-file.
+void ClusterSetSlotCommand(CommandContext& ctx, Args args) {
+  ClusterState* state = Enabled(ctx);
+  if (state == nullptr) return;
+  const auto slot_arg = ParseInt64(args[2]);
+  if (!slot_arg || *slot_arg < 0 || *slot_arg >= cluster::kSlots) {
+    ctx.reply.Error("ERR Invalid or out of range slot");
+    return;
+  }
+  const auto slot = static_cast<uint16_t>(*slot_arg);
+  enum class Action { kImporting, kMigrating, kStable, kNode, kNone };
+  Action action = Action::kNone;
+  if (EqualsIgnoreCase(args[3], "stable") && args.size() == 4) {
+    action = Action::kStable;
+  } else if (args.size() == 5) {
+    if (EqualsIgnoreCase(args[3], "importing")) action = Action::kImporting;
+    if (EqualsIgnoreCase(args[3], "migrating")) action = Action::kMigrating;
+    if (EqualsIgnoreCase(args[3], "node")) action = Action::kNode;
+  }
+  if (action == Action::kNone) {
+    ctx.reply.Error("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
+    return;
+  }
+  int64_t keys_here = -1;  // counted only when NODE gives away a slot of ours
+  if (action == Action::kNode) {
+    const Topology& t = state->Current();
+    const int node = t.FindNode(args[4]);
+    if (t.Owns(slot) && node >= 0 && node != t.self) {
+      keys_here = 0;
+      ForEachKeyInSlot(ctx.cache, slot, [&](std::string_view) {
+        ++keys_here;
+        return false;
+      });
+    }
+  }
+  bool changed_owner = false;
+  std::string error = state->Update([&](Topology& t) -> std::string {
+    const int node = action == Action::kStable ? -1 : t.FindNode(args[4]);
+    if (action == Action::kMigrating) {
+      if (!t.Owns(slot)) return "ERR I'm not the owner of hash slot " + std::to_string(slot);
+      if (node < 0) return "ERR I don't know about node " + std::string(args[4]);
+      if (node == t.self) return "ERR Target node is myself";
+      t.migrating_to[slot] = static_cast<uint16_t>(node);
+    } else if (action == Action::kImporting) {
+      if (t.Owns(slot)) return "ERR I'm already the owner of hash slot " + std::to_string(slot);
+      if (node < 0) return "ERR I don't know about node " + std::string(args[4]);
+      t.importing_from[slot] = static_cast<uint16_t>(node);
+    } else if (action == Action::kStable) {
+      t.migrating_to[slot] = Topology::kNoOwner;
+      t.importing_from[slot] = Topology::kNoOwner;
+    } else {
+      if (node < 0) return "ERR Unknown node " + std::string(args[4]);
+      if (keys_here > 0) {
+        return "ERR Can't assign hashslot " + std::to_string(slot) +
+               " to a different node while I still hold keys for this hash slot.";
+      }
+      changed_owner = t.owner[slot] != node;
+      t.owner[slot] = static_cast<uint16_t>(node);
+      t.migrating_to[slot] = Topology::kNoOwner;
+      if (node == t.self) t.importing_from[slot] = Topology::kNoOwner;
+      t.RebuildRanges();
+    }
+    return {};
+  });
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
+  }
+  if (changed_owner && !SaveMap(ctx, *state->Snapshot())) return;
   ctx.reply.Ok();
 }
 
 // --- CAIRN.CLUSTER ---
 
 // After a map change, deletes the keys of the slots this node lost (their new owner serves them
-// now; without slot migration their values are not moved) and of the slots it gained (it did not
-// own them, so what it holds there is stale: a write that passed the gate under the old map while
-// the new one was installed). Keeping either would serve stale values if the slots came back.
-// O(keys), once per map change that moves this node's slots.
+// now: keys not moved first with MIGRATE are dropped) and of the slots it gained without
+// importing them (it did not own them, so what it holds there is stale: a write that passed the
+// gate under the old map while the new one was installed). Keeping either would serve stale
+// values if the slots came back. Keys of a slot being imported (or just imported) stay: they
+// arrived by MIGRATE. O(keys), once per map change that moves this node's slots.
 void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology& after) {
   auto moved = [&](uint16_t slot) { return before.Owns(slot) != after.Owns(slot); };
+  auto keep = [&](uint16_t slot) {
+    if (before.Importing(slot)) return after.Owns(slot) || after.Importing(slot);
+    return after.Owns(slot) && !moved(slot);
+  };
   bool any = false;
   for (uint32_t s = 0; s < cluster::kSlots && !any; ++s) any = moved(static_cast<uint16_t>(s));
   if (!any) return;
@@ -265,8 +380,7 @@ void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology
   uint64_t cursor = 0;
   do {
     cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
-      const uint16_t slot = cluster::KeySlot(e.key());
-      if (!after.Owns(slot) || moved(slot)) doomed.emplace_back(e.key());
+      if (!keep(cluster::KeySlot(e.key()))) doomed.emplace_back(e.key());
     });
     for (const std::string& key : doomed) cache.Delete(key);
     doomed.clear();
@@ -288,13 +402,7 @@ void CairnClusterSetConfigCommand(CommandContext& ctx, Args args) {
     return;
   }
   DropForeignKeys(ctx.cache, *before, *after);
-  if (!state->config_file().empty()) {
-    if (std::string err = cluster::SaveTopologyFile(state->config_file(), *after); !err.empty()) {
-      ctx.reply.Error("ERR the map is in force but was not saved: " + err);
-      return;
-    }
-  }
-  ctx.reply.Ok();
+  if (SaveMap(ctx, *after)) ctx.reply.Ok();
 }
 
 // The map in the file format. Single-node mode's node shows the address and port it announces,
@@ -341,6 +449,8 @@ void RegisterClusterCommands(CommandTable& table) {
                                "Return the number of local keys in the specified hash slot"));
   c.subcommands.push_back(Spec("getkeysinslot", 4, kLS, &ClusterGetKeysInSlotCommand,
                                "Return local key names in the specified hash slot"));
+  c.subcommands.push_back(Spec("setslot", -4, kAdm | kCmdExclusive, &ClusterSetSlotCommand,
+                               "Bind a hash slot to a specific node"));
   c.subcommands.push_back(Spec("help", 2, kLS, &ClusterHelpCommand,
                                "Show helpful text about the different subcommands", "5.0.0"));
   table.Register(std::move(c));
@@ -348,7 +458,7 @@ void RegisterClusterCommands(CommandTable& table) {
                       "Enables read queries for a connection to a cluster replica node"));
   table.Register(Spec("readwrite", 1, kLS | kCmdFast, &ClusterFlagCommand,
                       "Disables read queries for a connection to a cluster replica node"));
-  table.Register(Spec("asking", 1, kCmdFast, &ClusterFlagCommand,
+  table.Register(Spec("asking", 1, kCmdFast, &AskingCommand,
                       "Sent by cluster clients after an -ASK redirect"));
 
   constexpr SpecBuilder Cairn("cluster", "1.0.0");
