@@ -171,10 +171,10 @@ std::string EncodeDump(std::string_view value) {
   int64_t n = 0;
   const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
   char canonical[24];
-  const bool is_int = !value.empty() && value.size() <= 11 && ec == std::errc() &&
-                      ptr == value.data() + value.size() &&
-                      std::string_view(canonical, std::to_chars(canonical, canonical + 24, n).ptr) ==
-                          value;
+  const bool is_int =
+      !value.empty() && value.size() <= 11 && ec == std::errc() &&
+      ptr == value.data() + value.size() &&
+      std::string_view(canonical, std::to_chars(canonical, canonical + 24, n).ptr) == value;
   if (is_int && n >= INT8_MIN && n <= INT8_MAX) {
     out.push_back(static_cast<char>(0xc0));
     PutLe(out, static_cast<uint64_t>(n), 1);
@@ -208,7 +208,9 @@ std::string EncodeDump(std::string_view value) {
 DumpError DecodeDump(std::string_view payload, size_t max_value_bytes, std::string& value) {
   if (payload.size() < kFooterBytes) return DumpError::kVersionOrChecksum;
   const size_t body = payload.size() - kFooterBytes;
-  const auto byte = [&](size_t i) { return static_cast<uint64_t>(static_cast<uint8_t>(payload[i])); };
+  const auto byte = [&](size_t i) {
+    return static_cast<uint64_t>(static_cast<uint8_t>(payload[i]));
+  };
   const uint64_t version = byte(body) | (byte(body + 1) << 8);
   uint64_t crc = 0;
   for (int i = 0; i < 8; ++i) crc |= byte(body + 2 + static_cast<size_t>(i)) << (8 * i);

@@ -161,13 +161,14 @@ void MigrateCommand(CommandContext& ctx, Args args) {
   for (size_t i = first_key; i < first_key + num_keys; ++i) {
     Outgoing o{args[i], {}, 0};
     bool live = true;
-    if (ctx.cache.Peek(o.key, [&](const Entry& e) {
-          if (e.has_expiry()) {
-            o.ttl_ms = std::max<int64_t>(e.expire_at_ms() - now, 1);
-            live = e.expire_at_ms() > now;
-          }
-          if (live) o.payload = cluster::EncodeDump(e.value());
-        }) == OpStatus::kOk &&
+    if (ctx.cache.Peek(o.key,
+                       [&](const Entry& e) {
+                         if (e.has_expiry()) {
+                           o.ttl_ms = std::max<int64_t>(e.expire_at_ms() - now, 1);
+                           live = e.expire_at_ms() > now;
+                         }
+                         if (live) o.payload = cluster::EncodeDump(e.value());
+                       }) == OpStatus::kOk &&
         live) {
       out.push_back(std::move(o));
     }

@@ -5,9 +5,12 @@ readable, each key lives on exactly one node, the one owning its slot, and keys 
 The source runs write-back with nothing flushed yet, the target write-through: after restarts
 the target still has the moved keys and the source none of them."""
 
+import json
+import shutil
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from redis.cluster import ClusterNode, RedisCluster
@@ -23,17 +26,18 @@ RANGES = ("0-5460", "5461-10922", "10923-16383")
 MOVED = (5461, 5660)  # b -> c
 NEVER_MS = 3_600_000  # a write-back interval that never fires during the test
 MAX_WRITER_S = 90
+NODE_DIR = Path(__file__).resolve().parents[1] / "clients" / "node"
 
 
-def in_moved(key):
-    return MOVED[0] <= key_slot(key.encode()) <= MOVED[1]
+def in_moved(key, moved=MOVED):
+    return moved[0] <= key_slot(key.encode()) <= moved[1]
 
 
-def keys_where(prefix, want_moved, n):
+def keys_where(prefix, want_moved, n, moved=MOVED):
     out, i = [], 0
     while len(out) < n:
         key = f"{prefix}:{i}"
-        if in_moved(key) == want_moved:
+        if in_moved(key, moved) == want_moved:
             out.append(key)
         i += 1
     return out
@@ -177,3 +181,47 @@ def test_slots_move_under_a_write_load(nodes):
         assert rc.mget_nonatomic(moved_keys) == [f"v:{k}" for k in moved_keys]
     finally:
         rc.close()
+
+
+@pytest.mark.skipif(shutil.which("node") is None
+                    or not (NODE_DIR / "node_modules" / "ioredis").is_dir()
+                    or not (NODE_DIR / "node_modules" / "redis").is_dir(),
+                    reason="Node.js cluster clients not installed: npm ci --prefix "
+                           "tests/clients/node (scripts/test.sh does it)")
+@pytest.mark.parametrize("client", ["ioredis", "node-redis"])
+def test_node_cluster_clients_write_through_a_move(nodes, client, tmp_path):
+    """ioredis Cluster and node-redis createCluster keep writing while slots 10923-11022 move
+    from c to a; every acknowledged write is readable afterwards."""
+    a, b, c = nodes
+    moved = (10923, 11022)
+    keys = keys_where(f"{client}", True, 100, moved) + keys_where(f"{client}", False, 100, moved)
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps(keys))
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen(["node", str(NODE_DIR / "cluster_writer.mjs"), client, str(b.port),
+                               str(keys_file), str(stop), str(MAX_WRITER_S)],
+                              cwd=NODE_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        time.sleep(1.0)  # connected and writing
+        res = subprocess.run([MOVE, f"127.0.0.1:{c.port}", f"127.0.0.1:{a.port}",
+                              f"{moved[0]}-{moved[1]}", "20"],
+                             capture_output=True, text=True, timeout=180)
+        assert res.returncode == 0, res.stdout + res.stderr
+        time.sleep(0.5)
+        stop.touch()
+        out, err = writer.communicate(timeout=MAX_WRITER_S + 60)
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+            writer.wait()
+    assert writer.returncode == 0, err
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert summary["errors"] == [], summary
+    assert summary["acked"] == len(keys)
+    assert summary["read_ok"] == len(keys)
+    with a.conn() as conn:
+        stats = info_kv(conn.cmd("INFO", "commandstats").decode(), "cmdstat_")
+    assert stats["restore-asking"]["calls"] > 0
+    with c.conn() as conn:
+        assert conn.cmd("CLUSTER", "COUNTKEYSINSLOT", str(moved[0])) == 0

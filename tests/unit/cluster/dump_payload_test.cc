@@ -21,7 +21,8 @@ std::string Hex(std::string_view hex) {
 // Re-signs a payload body (everything but the CRC) so that only its body is judged.
 std::string Sign(std::string body_and_version) {
   const uint64_t crc = Crc64(0, body_and_version);
-  for (int i = 0; i < 8; ++i) body_and_version.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
+  for (int i = 0; i < 8; ++i)
+    body_and_version.push_back(static_cast<char>((crc >> (8 * i)) & 0xff));
   return body_and_version;
 }
 
@@ -34,7 +35,8 @@ TEST(DumpPayloadTest, Crc64IsRedissCrc64Jones) {
 }
 
 TEST(DumpPayloadTest, EncodesAsRedis70Does) {
-  EXPECT_EQ(EncodeDump("bar"), Hex("000362617" "20a00e6be4960ee66fd17"));
+  EXPECT_EQ(EncodeDump("bar"), Hex("000362617"
+                                   "20a00e6be4960ee66fd17"));
   EXPECT_EQ(EncodeDump("1234"), Hex("00c1d2040a00008708a144825ced"));
   EXPECT_EQ(EncodeDump("-100000"), Hex("00c26079feff0a00a1ca8470cc216d9d"));
   EXPECT_EQ(EncodeDump(""), Hex("00000a005d9b5c400f7fa2da"));
@@ -72,31 +74,39 @@ TEST(DumpPayloadTest, RefusesBadVersionAndChecksum) {
   p[1] ^= 1;
   EXPECT_EQ(Decode(p, v), DumpError::kVersionOrChecksum);
   // RDB 11 (a newer server's) is refused even with a valid checksum.
-  EXPECT_EQ(Decode(Sign(Hex("000362617" "2") + Hex("0b00")), v), DumpError::kVersionOrChecksum);
-  EXPECT_EQ(Decode(Sign(Hex("000362617" "2") + Hex("0900")), v), DumpError::kOk);  // older: fine
+  EXPECT_EQ(Decode(Sign(Hex("000362617"
+                            "2") +
+                        Hex("0b00")),
+                   v),
+            DumpError::kVersionOrChecksum);
+  EXPECT_EQ(Decode(Sign(Hex("000362617"
+                            "2") +
+                        Hex("0900")),
+                   v),
+            DumpError::kOk);  // older: fine
 }
 
 TEST(DumpPayloadTest, RefusesHostileBodies) {
   std::string v;
   const std::string ver = Hex("0a00");
   const char* bodies[] = {
-      "",                            // no type
-      "01",                          // a list: Cairn has only strings
-      "00",                          // no length
-      "0005616263",                  // length 5, 3 bytes
-      "004061",                      // 14-bit length cut short
-      "0080ffffffff",                // 4 GiB claimed
-      "0081ffffffffffffffff",        // 2^64 - 1 claimed
-      "0082",                        // not a length encoding
-      "00c0",                        // int8 without its byte
-      "00c2010203",                  // int32 cut short
-      "00c4",                        // unknown special encoding
-      "00c30540ff0061",              // LZF: 16 KiB claimed from 5 bytes of data
-      "00c3020300e0",                // LZF: back-reference before the start of the output
-      "00c303030262",                // LZF: literal run longer than the data
-      "00c30102000061",              // LZF: output shorter than claimed
-      "00c3c0",                      // LZF: lengths missing
-      "000162ff",                    // trailing byte after the value
+      "",                      // no type
+      "01",                    // a list: Cairn has only strings
+      "00",                    // no length
+      "0005616263",            // length 5, 3 bytes
+      "004061",                // 14-bit length cut short
+      "0080ffffffff",          // 4 GiB claimed
+      "0081ffffffffffffffff",  // 2^64 - 1 claimed
+      "0082",                  // not a length encoding
+      "00c0",                  // int8 without its byte
+      "00c2010203",            // int32 cut short
+      "00c4",                  // unknown special encoding
+      "00c30540ff0061",        // LZF: 16 KiB claimed from 5 bytes of data
+      "00c3020300e0",          // LZF: back-reference before the start of the output
+      "00c303030262",          // LZF: literal run longer than the data
+      "00c30102000061",        // LZF: output shorter than claimed
+      "00c3c0",                // LZF: lengths missing
+      "000162ff",              // trailing byte after the value
   };
   for (const char* body : bodies) {
     EXPECT_EQ(Decode(Sign(Hex(body) + ver), v), DumpError::kBadFormat) << body;

@@ -80,10 +80,10 @@ TEST(SlotMoveTest, UpdateEditsACopyOrNothing) {
   EXPECT_EQ(state.Update([](Topology&) { return std::string("no"); }), "no");
   EXPECT_EQ(state.Snapshot(), before);
   EXPECT_EQ(state.Update([](Topology& t) {
-              t.owner[kSlotB] = 0;
-              t.RebuildRanges();
-              return std::string();
-            }),
+    t.owner[kSlotB] = 0;
+    t.RebuildRanges();
+    return std::string();
+  }),
             "");
   EXPECT_TRUE(state.Current().Owns(kSlotB));
   EXPECT_FALSE(before->Owns(kSlotB));  // the old map is untouched
@@ -95,12 +95,12 @@ TEST(SlotMoveTest, UpdateEditsACopyOrNothing) {
 TEST(SlotMoveTest, APushedMapKeepsTheMovesItStillAllows) {
   ClusterState state("a", Map(-1), "", "");
   ASSERT_EQ(state.Update([](Topology& t) {
-              t.migrating_to[kSlotA] = 1;
-              t.migrating_to[kSlotA + 1] = 1;
-              t.importing_from[kSlotB] = 1;
-              t.importing_from[kSlotB + 1] = 1;
-              return std::string();
-            }),
+    t.migrating_to[kSlotA] = 1;
+    t.migrating_to[kSlotA + 1] = 1;
+    t.importing_from[kSlotB] = 1;
+    t.importing_from[kSlotB + 1] = 1;
+    return std::string();
+  }),
             "");
   // The new map lists b first, gives slot kSlotA + 1 to b and kSlotB + 1 to a.
   ParseResult r = ParseTopology(
@@ -109,7 +109,7 @@ TEST(SlotMoveTest, APushedMapKeepsTheMovesItStillAllows) {
   ASSERT_EQ(state.Install(std::move(r.topology)), "");
   const Topology& t = state.Current();
   EXPECT_EQ(t.self, 1);
-  EXPECT_EQ(t.migrating_to[kSlotA], 0);  // still b, now index 0
+  EXPECT_EQ(t.migrating_to[kSlotA], 0);   // still b, now index 0
   EXPECT_FALSE(t.Migrating(kSlotA + 1));  // no longer ours
   EXPECT_EQ(t.importing_from[kSlotB], 0);
   EXPECT_FALSE(t.Importing(kSlotB + 1));  // ours now
@@ -118,9 +118,9 @@ TEST(SlotMoveTest, APushedMapKeepsTheMovesItStillAllows) {
 TEST(SlotMoveTest, AMapDroppingTheOtherNodeEndsItsMoves) {
   ClusterState state("a", Map(-1), "", "");
   ASSERT_EQ(state.Update([](Topology& t) {
-              t.migrating_to[kSlotA] = 1;
-              return std::string();
-            }),
+    t.migrating_to[kSlotA] = 1;
+    return std::string();
+  }),
             "");
   ParseResult r = ParseTopology("epoch 5\nnode a h 7001 0-16383\nnode c h 7003\n");
   ASSERT_NE(r.topology, nullptr);

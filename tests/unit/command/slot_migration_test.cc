@@ -31,8 +31,8 @@ std::string TagIn(uint16_t lo, uint16_t hi) {
 class SlotMigrationTest : public CommandTest {
  protected:
   SlotMigrationTest() {
-    state_ = std::make_unique<cluster::ClusterState>("b", cluster::ParseTopology(kMap).topology,
-                                                     "", "");
+    state_ =
+        std::make_unique<cluster::ClusterState>("b", cluster::ParseTopology(kMap).topology, "", "");
     cluster_ = std::make_unique<Dispatcher>(table_, state_.get());
   }
   std::string RunC(std::initializer_list<std::string_view> args) {
@@ -80,8 +80,8 @@ TEST_F(SlotMigrationTest, SourceAsksForKeysItNoLongerHas) {
   EXPECT_NE(ParseWhole(RunC({"CLUSTER", "NODES"})).str.find(" [" + mine_slot_ + "->-c]"),
             std::string::npos);
   const std::string ask = Err("ASK " + mine_slot_ + " 127.0.0.1:7003");
-  EXPECT_EQ(RunC({"GET", k1}), Bulk("v"));  // still here: served
-  EXPECT_EQ(RunC({"GET", k2}), ask);        // gone (or never here): ASK the target
+  EXPECT_EQ(RunC({"GET", k1}), Bulk("v"));   // still here: served
+  EXPECT_EQ(RunC({"GET", k2}), ask);         // gone (or never here): ASK the target
   EXPECT_EQ(RunC({"SET", k2, "new"}), ask);  // a new key is created on the target
   EXPECT_EQ(RunC({"MGET", k1, k2}), Err("TRYAGAIN Multiple keys request during rehashing of slot"));
   EXPECT_EQ(RunC({"DEL", k1}), Int(1));
@@ -126,10 +126,10 @@ TEST_F(SlotMigrationTest, AMapPushWhileImportingKeepsTheImportedKeys) {
   Run({"SET", "123456789", "stale"});  // c's slot 12739, not imported: dropped by the push
   // The control plane gives the slot to b: the imported key is b's now.
   const std::string slot = theirs_slot_;
-  const std::string map = "epoch 2\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-10922 " +
-                          slot + "\nnode c 127.0.0.1 7003 10923-" +
-                          std::to_string(std::stoi(slot) - 1) + " " +
-                          std::to_string(std::stoi(slot) + 1) + "-16383\n";
+  const std::string map =
+      "epoch 2\nnode a 127.0.0.1 7001 0-5460\nnode b 127.0.0.1 7002 5461-10922 " + slot +
+      "\nnode c 127.0.0.1 7003 10923-" + std::to_string(std::stoi(slot) - 1) + " " +
+      std::to_string(std::stoi(slot) + 1) + "-16383\n";
   ASSERT_NE(slot, "12739");
   EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETCONFIG", map}), kOk);
   EXPECT_EQ(RunC({"GET", k}), Bulk("v"));
