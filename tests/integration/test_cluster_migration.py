@@ -225,3 +225,34 @@ def test_node_cluster_clients_write_through_a_move(nodes, client, tmp_path):
     assert stats["restore-asking"]["calls"] > 0
     with c.conn() as conn:
         assert conn.cmd("CLUSTER", "COUNTKEYSINSLOT", str(moved[0])) == 0
+
+
+def test_source_crash_before_flushing_its_deletes_does_not_bring_keys_back(nodes):
+    """The source flushed the keys before the move and crashes before flushing their deletes:
+    its RocksDB still holds them, and warm-load skips them (their slots are no longer its)."""
+    a, b, c = nodes
+    moved = (6000, 6099)
+    rc = client(a)
+    moved_keys = keys_where("crash", True, 300, moved)
+    pipe = rc.pipeline()
+    for key in moved_keys:
+        pipe.set(key, "v")
+    pipe.execute()
+    rc.close()
+    with b.conn() as conn:
+        assert conn.cmd("WRITEBACK", "FLUSH") >= len(moved_keys)
+        before = conn.cmd("DBSIZE")
+    res = subprocess.run([MOVE, f"127.0.0.1:{b.port}", f"127.0.0.1:{c.port}",
+                          f"{moved[0]}-{moved[1]}"], capture_output=True, text=True, timeout=180)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert b.info("persistence")["dirty_keys"] >= len(moved_keys)  # the deletes, unflushed
+    b.kill9()
+    b2 = b.restart(warm_load="yes")
+    with b2.conn() as conn:
+        assert conn.cmd("DBSIZE") == before - len(moved_keys)
+        assert conn.cmd("CLUSTER", "COUNTKEYSINSLOT", str(moved[0])) == 0
+    rc = client(a)
+    try:
+        assert rc.mget_nonatomic(moved_keys) == ["v"] * len(moved_keys)
+    finally:
+        rc.close()
