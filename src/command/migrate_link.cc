@@ -39,10 +39,10 @@ bool MigrateLink::Connect(const std::string& host, const std::string& port, int6
     if (fd_ < 0) continue;
     if (::connect(fd_, a->ai_addr, a->ai_addrlen) == 0) {
       ok = true;
-    } else if (errno == EINPROGRESS && WaitFor(POLLOUT)) {
-      int err = 0;
-      socklen_t len = sizeof err;
-      ok = ::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0;
+    } else if (errno == EINPROGRESS) {
+      // As Redis's connBlockingConnect: the socket became writable (or failed) in time; a
+      // refused connection shows at the first write ("error or timeout writing ...").
+      ok = WaitFor(POLLOUT);
     }
     if (!ok) {
       ::close(fd_);

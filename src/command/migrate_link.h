@@ -20,7 +20,8 @@ class MigrateLink {
   MigrateLink(const MigrateLink&) = delete;
   MigrateLink& operator=(const MigrateLink&) = delete;
 
-  // Connects within timeout_ms. False on failure (the address does not resolve, refused, late).
+  // Connects within timeout_ms. False when the address does not resolve or the connection is
+  // not settled in time; a refused connection fails at the first Write, as in Redis.
   bool Connect(const std::string& host, const std::string& port, int64_t timeout_ms);
   // Writes all of `bytes`, each wait for the socket bounded by the timeout.
   bool Write(std::string_view bytes);

@@ -196,7 +196,7 @@ TEST_F(CommandTest, MigrateArgumentErrors) {
   // Port 1 on loopback refuses the connection: the key stays.
   Run({"SET", "k", "v"});
   EXPECT_EQ(Run({"MIGRATE", "127.0.0.1", "1", "k", "0", "1000"}),
-            Err("IOERR error or timeout connecting to the client"));
+            Err("IOERR error or timeout writing to target instance"));
   EXPECT_EQ(Run({"GET", "k"}), Bulk("v"));
 }
 
