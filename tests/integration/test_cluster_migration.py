@@ -256,3 +256,37 @@ def test_source_crash_before_flushing_its_deletes_does_not_bring_keys_back(nodes
         assert rc.mget_nonatomic(moved_keys) == ["v"] * len(moved_keys)
     finally:
         rc.close()
+
+
+def test_redis_cli_cluster_reshard(nodes):
+    """Redis's own resharding tool drives Cairn's SETSLOT / GETKEYSINSLOT / MIGRATE: it moves 300
+    slots from b to a, keys included, and `--cluster check` then finds every slot covered and
+    none open."""
+    a, b, c = nodes
+    rc = client(a)
+    keys = [f"reshard:{i}" for i in range(3000)]
+    pipe = rc.pipeline()
+    for key in keys:
+        pipe.set(key, f"v:{key}")
+    pipe.execute()
+    ids = {}
+    for node in nodes:
+        with node.conn() as conn:
+            ids[node.port] = conn.cmd("CLUSTER", "MYID").decode()
+    res = subprocess.run(["redis-cli", "--cluster", "reshard", f"127.0.0.1:{a.port}",
+                          "--cluster-from", ids[b.port], "--cluster-to", ids[a.port],
+                          "--cluster-slots", "300", "--cluster-yes"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    with a.conn() as conn:
+        owned = [(s[0], s[1]) for s in conn.cmd("CLUSTER", "SLOTS") if s[2][1] == a.port]
+    assert sum(hi - lo + 1 for lo, hi in owned) == 5461 + 300
+    res = subprocess.run(["redis-cli", "--cluster", "check", f"127.0.0.1:{b.port}"],
+                         capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "[OK] All 16384 slots covered." in res.stdout
+    assert "[WARNING]" not in res.stdout
+    assert rc.mget_nonatomic(keys) == [f"v:{k}" for k in keys]
+    rc.close()
+    sizes = [n.conn().cmd("DBSIZE") for n in nodes]
+    assert sum(sizes) == len(keys)
