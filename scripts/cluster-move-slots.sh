@@ -7,12 +7,14 @@
 # SOURCE and TARGET are HOST:PORT of the nodes; FIRST-LAST the slots (SOURCE must own them);
 # BATCH the keys per MIGRATE (default 100). Every node the source's CLUSTER NODES lists learns
 # the new owner. The password, if any, comes from REDISCLI_AUTH. Steps:
-#   1. CLUSTER SETSLOT <slot> IMPORTING <source-id> on the target, MIGRATING <target-id> on the
-#      source: the source now answers -ASK for a key of these slots it no longer has.
-#   2. Per slot: CLUSTER GETKEYSINSLOT, then MIGRATE ... REPLACE KEYS ... until none is left
-#      (the source deletes a key only once the target has answered +OK for it).
-#   3. CLUSTER SETSLOT <slot> NODE <target-id> on the target, then the source (which refuses
-#      while it still holds a key of the slot: that slot goes back to step 2), then the others.
+#   1. SETSLOT IMPORTING <source-id> on the target, MIGRATING <target-id> on the source: the
+#      source now answers -ASK for a key of these slots it no longer has.
+#   2. GETKEYSINRANGE, then MIGRATE ... REPLACE KEYS ... until none is left (the source deletes
+#      a key only once the target answered +OK for it).
+#   3. SETSLOT NODE <target-id> on the target, then the source (which refuses while it still
+#      holds a key of the range: back to step 2), then the others.
+# Steps 1 and 3 use CAIRN.CLUSTER SETSLOTS (CLUSTER SETSLOT for a range), step 2 CAIRN.CLUSTER
+# GETKEYSINRANGE; redis-cli --cluster reshard does the same with Redis's per-slot commands.
 # Exit status 0 when every slot moved, 1 otherwise (rerun it: each step may be repeated).
 # The map change is saved to each node's cluster-config-file; the epoch is unchanged.
 set -uo pipefail
@@ -43,15 +45,6 @@ die() {
   echo "cluster-move-slots: $*" >&2
   exit 1
 }
-# Sends one command per line of stdin to a node; fails unless every reply is OK.
-all_ok() {
-  local node="$1" replies
-  replies="$(cli "$node")" || die "$node: cannot be reached"
-  if grep -qv '^OK$' <<<"$replies"; then
-    die "$node: $(grep -v '^OK$' <<<"$replies" | head -1)"
-  fi
-}
-
 source_id="$(cli "$source_node" CLUSTER MYID)" || die "$source_node: cannot be reached"
 target_id="$(cli "$target_node" CLUSTER MYID)" || die "$target_node: cannot be reached"
 [[ "$source_id" != "$target_id" ]] || die "the source and the target are the same node"
@@ -61,49 +54,55 @@ mapfile -t others < <(cli "$source_node" CLUSTER NODES |
 auth=()
 [[ -n "${REDISCLI_AUTH:-}" ]] && auth=(AUTH "$REDISCLI_AUTH")
 
-slots() { seq "$first" "$last"; }
+# Each step is one command per node for the whole range: CAIRN.CLUSTER SETSLOTS is CLUSTER
+# SETSLOT for a range, GETKEYSINRANGE is GETKEYSINSLOT for one (one scan of the keyspace each,
+# where the per-slot commands scan it once per slot).
+setslots() {  # setslots NODE ACTION [ID]
+  local node="$1" reply
+  shift
+  reply="$(cli "$node" CAIRN.CLUSTER SETSLOTS "$first" "$last" "$@")"
+  [[ "$reply" == "OK" ]] || {
+    echo "$node: $reply" >&2
+    return 1
+  }
+}
 
 # 1. Open the move.
-slots | sed "s/.*/CLUSTER SETSLOT & IMPORTING $source_id/" | all_ok "$target_node" || exit 1
-slots | sed "s/.*/CLUSTER SETSLOT & MIGRATING $target_id/" | all_ok "$source_node" || exit 1
+setslots "$target_node" IMPORTING "$source_id" || exit 1
+setslots "$source_node" MIGRATING "$target_id" || exit 1
 
-# 2. Move one slot's keys; a batch shorter than BATCH was the last one (step 3 checks).
+# 2. Move the keys: ask the source for up to 10 x BATCH keys of the range, MIGRATE them BATCH at
+# a time, until it has none left. Keys that are empty or contain a newline cannot be listed this
+# way: the source then refuses step 3 and the script fails, naming their slot.
 move_keys() {
-  local slot="$1" reply
   local -a keys
+  local i reply
   while :; do
-    mapfile -t keys < <(cli "$source_node" --raw CLUSTER GETKEYSINSLOT "$slot" "$batch")
+    mapfile -t keys < <(cli "$source_node" CAIRN.CLUSTER GETKEYSINRANGE "$first" "$last" \
+      $((batch * 10)) | grep -v '^$')
     ((${#keys[@]} == 0)) && return 0
-    reply="$(cli "$source_node" MIGRATE "${target_node%:*}" "${target_node##*:}" "" 0 \
-      "$timeout_ms" REPLACE "${auth[@]}" KEYS "${keys[@]}")"
-    [[ "$reply" == "OK" || "$reply" == "NOKEY" ]] || die "slot $slot: MIGRATE: $reply"
-    ((${#keys[@]} < batch)) && return 0
+    for ((i = 0; i < ${#keys[@]}; i += batch)); do
+      reply="$(cli "$source_node" MIGRATE "${target_node%:*}" "${target_node##*:}" "" 0 \
+        "$timeout_ms" REPLACE "${auth[@]}" KEYS "${keys[@]:i:batch}")"
+      [[ "$reply" == "OK" || "$reply" == "NOKEY" ]] || die "MIGRATE: $reply"
+    done
+    ((${#keys[@]} < batch * 10)) && return 0
   done
 }
-moved=0
-for slot in $(slots); do
-  move_keys "$slot"
-  moved=$((moved + 1))
-done
+move_keys
 
-# 3. Close it: the target first (it owns the slots from now on), then the source, then the rest.
-slots | sed "s/.*/CLUSTER SETSLOT & NODE $target_id/" | all_ok "$target_node" || exit 1
+# 3. Close it: the target first (it owns the slots from now on), then the source, which refuses
+# while it still holds a key of the range (one written just before: move it and try again), then
+# the other nodes.
+setslots "$target_node" NODE "$target_id" || exit 1
 for attempt in 1 2 3 4 5; do
-  mapfile -t replies < <(slots | sed "s/.*/CLUSTER SETSLOT & NODE $target_id/" | cli "$source_node")
-  left=()
-  i=0
-  for slot in $(slots); do
-    [[ "${replies[$i]:-}" == "OK" ]] || left+=("$slot")
-    i=$((i + 1))
-  done
-  ((${#left[@]} == 0)) && break
-  # A key written to the source just before its slot closed: move it and try again.
-  for slot in "${left[@]}"; do move_keys "$slot"; done
+  setslots "$source_node" NODE "$target_id" 2>/dev/null && break
+  ((attempt == 5)) && { setslots "$source_node" NODE "$target_id"; exit 1; }
+  move_keys
 done
-((${#left[@]} == 0)) || die "the source still holds keys of slots ${left[*]}"
 status=0
 for node in "${others[@]}"; do
-  (slots | sed "s/.*/CLUSTER SETSLOT & NODE $target_id/" | all_ok "$node") || status=1
+  setslots "$node" NODE "$target_id" || status=1
 done
-echo "moved slots $first-$last ($moved) from $source_node to $target_node"
+echo "moved slots $first-$last from $source_node to $target_node"
 exit "$status"

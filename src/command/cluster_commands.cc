@@ -2,7 +2,9 @@
 // COUNTKEYSINSLOT / GETKEYSINSLOT / SETSLOT / HELP with Redis 7.0's reply shapes, READONLY /
 // READWRITE (accepted: Cairn has no replicas), ASKING (the next command may use a slot being
 // imported), and CAIRN.CLUSTER SETCONFIG / GETCONFIG, through which a control plane replaces the
-// static map (cairn/cluster/topology.h). Moving a slot's keys: migrate_commands.cc.
+// static map (cairn/cluster/topology.h), plus SETSLOTS / GETKEYSINRANGE, SETSLOT and
+// GETKEYSINSLOT for a range of slots in one scan of the keyspace (scripts/cluster-move-slots.sh).
+// Moving the keys themselves: migrate_commands.cc.
 //
 // Why CAIRN.CLUSTER and not Dragonfly's DFLYCLUSTER CONFIG: the model is the same (the control
 // plane pushes one map to every node), but DFLYCLUSTER CONFIG takes Dragonfly's JSON schema;
@@ -11,6 +13,7 @@
 // With cluster-enabled no every command here answers "ERR This instance has cluster support
 // disabled", as Redis does.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -282,81 +285,159 @@ bool SaveMap(CommandContext& ctx, const Topology& map) {
   return true;
 }
 
-// CLUSTER SETSLOT <slot> IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>: Redis 7.0's
-// clusterCommandSetSlot, errors included. Runs with the keyspace gate exclusive, so no command
-// routed under the old state runs after it without being routed again (cluster_gate.h), and
-// NODE's "no keys left" check cannot race a write. NODE changes this node's map only (as in
-// Redis, the operator sends it to every node) and keeps the epoch, which belongs to the
-// control plane's map pushes; the map is saved to cluster-config-file.
-void ClusterSetSlotCommand(CommandContext& ctx, Args args) {
-  ClusterState* state = Enabled(ctx);
-  if (state == nullptr) return;
-  const auto slot_arg = ParseInt64(args[2]);
-  if (!slot_arg || *slot_arg < 0 || *slot_arg >= cluster::kSlots) {
-    ctx.reply.Error("ERR Invalid or out of range slot");
-    return;
-  }
-  const auto slot = static_cast<uint16_t>(*slot_arg);
-  enum class Action { kImporting, kMigrating, kStable, kNode, kNone };
-  Action action = Action::kNone;
-  if (EqualsIgnoreCase(args[3], "stable") && args.size() == 4) {
-    action = Action::kStable;
-  } else if (args.size() == 5) {
-    if (EqualsIgnoreCase(args[3], "importing")) action = Action::kImporting;
-    if (EqualsIgnoreCase(args[3], "migrating")) action = Action::kMigrating;
-    if (EqualsIgnoreCase(args[3], "node")) action = Action::kNode;
-  }
-  if (action == Action::kNone) {
-    ctx.reply.Error("ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
-    return;
-  }
-  int64_t keys_here = -1;  // counted only when NODE gives away a slot of ours
-  if (action == Action::kNode) {
-    const Topology& t = state->Current();
-    const int node = t.FindNode(args[4]);
-    if (t.Owns(slot) && node >= 0 && node != t.self) {
-      keys_here = 0;
-      ForEachKeyInSlot(ctx.cache, slot, [&](std::string_view) {
-        ++keys_here;
-        return false;
-      });
+// --- slot moves: CLUSTER SETSLOT, CAIRN.CLUSTER SETSLOTS / GETKEYSINRANGE ---
+
+enum class SlotAction : uint8_t { kImporting, kMigrating, kStable, kNode, kNone };
+
+// args[at]: IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>, ending the arguments.
+SlotAction ParseSlotAction(Args args, size_t at) {
+  if (args.size() == at + 1 && EqualsIgnoreCase(args[at], "stable")) return SlotAction::kStable;
+  if (args.size() != at + 2) return SlotAction::kNone;
+  if (EqualsIgnoreCase(args[at], "importing")) return SlotAction::kImporting;
+  if (EqualsIgnoreCase(args[at], "migrating")) return SlotAction::kMigrating;
+  if (EqualsIgnoreCase(args[at], "node")) return SlotAction::kNode;
+  return SlotAction::kNone;
+}
+
+std::optional<uint16_t> ParseSlot(std::string_view arg) {
+  const auto slot = ParseInt64(arg);
+  if (!slot || *slot < 0 || *slot >= cluster::kSlots) return std::nullopt;
+  return static_cast<uint16_t>(*slot);
+}
+
+// The first slot of [first, last] that this node owns and holds a key of, or -1: one scan of
+// the keyspace, O(keys), stopping at the first such key.
+int FirstOwnedSlotWithKeys(CacheManager& cache, const Topology& t, uint16_t first, uint16_t last) {
+  int found = -1;
+  uint64_t cursor = 0;
+  do {
+    cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (slot >= first && slot <= last && t.Owns(slot) && (found < 0 || slot < found)) {
+        found = slot;
+      }
+    });
+  } while (cursor != 0 && found < 0);
+  return found;
+}
+
+// CLUSTER SETSLOT's action on every slot of [first, last], all or nothing (Redis 7.0's
+// clusterCommandSetSlot, errors included, naming the first slot refused). Runs with the keyspace
+// gate exclusive, so no command routed under the old state runs after it without being routed
+// again (cluster_gate.h), and NODE's "no keys left" check cannot race a write. NODE changes this
+// node's map only (as in Redis, the operator sends it to every node) and keeps the epoch, which
+// belongs to the control plane's map pushes; the map is saved to cluster-config-file.
+void SetSlots(CommandContext& ctx, uint16_t first, uint16_t last, SlotAction action,
+              std::string_view id) {
+  ClusterState& state = *ctx.cluster;
+  int slot_with_keys = -1;  // NODE giving away a slot of ours that still has keys
+  if (action == SlotAction::kNode) {
+    const Topology& t = state.Current();
+    const int node = t.FindNode(id);
+    if (node >= 0 && node != t.self) {
+      slot_with_keys = FirstOwnedSlotWithKeys(ctx.cache, t, first, last);
     }
   }
   bool changed_owner = false;
-  std::string error = state->Update([&](Topology& t) -> std::string {
-    const int node = action == Action::kStable ? -1 : t.FindNode(args[4]);
-    if (action == Action::kMigrating) {
-      if (!t.Owns(slot)) return "ERR I'm not the owner of hash slot " + std::to_string(slot);
-      if (node < 0) return "ERR I don't know about node " + std::string(args[4]);
-      if (node == t.self) return "ERR Target node is myself";
-      t.migrating_to[slot] = static_cast<uint16_t>(node);
-    } else if (action == Action::kImporting) {
-      if (t.Owns(slot)) return "ERR I'm already the owner of hash slot " + std::to_string(slot);
-      if (node < 0) return "ERR I don't know about node " + std::string(args[4]);
-      t.importing_from[slot] = static_cast<uint16_t>(node);
-    } else if (action == Action::kStable) {
-      t.migrating_to[slot] = Topology::kNoOwner;
-      t.importing_from[slot] = Topology::kNoOwner;
-    } else {
-      if (node < 0) return "ERR Unknown node " + std::string(args[4]);
-      if (keys_here > 0) {
-        return "ERR Can't assign hashslot " + std::to_string(slot) +
-               " to a different node while I still hold keys for this hash slot.";
+  std::string error = state.Update([&](Topology& t) -> std::string {
+    const int node = action == SlotAction::kStable ? -1 : t.FindNode(id);
+    for (uint32_t s = first; s <= last; ++s) {
+      const auto slot = static_cast<uint16_t>(s);
+      switch (action) {
+        case SlotAction::kMigrating:
+          if (!t.Owns(slot)) return "ERR I'm not the owner of hash slot " + std::to_string(s);
+          if (node < 0) return "ERR I don't know about node " + std::string(id);
+          if (node == t.self) return "ERR Target node is myself";
+          t.migrating_to[slot] = static_cast<uint16_t>(node);
+          break;
+        case SlotAction::kImporting:
+          if (t.Owns(slot)) return "ERR I'm already the owner of hash slot " + std::to_string(s);
+          if (node < 0) return "ERR I don't know about node " + std::string(id);
+          t.importing_from[slot] = static_cast<uint16_t>(node);
+          break;
+        case SlotAction::kStable:
+          t.migrating_to[slot] = Topology::kNoOwner;
+          t.importing_from[slot] = Topology::kNoOwner;
+          break;
+        case SlotAction::kNode:
+          if (node < 0) return "ERR Unknown node " + std::string(id);
+          if (slot_with_keys >= 0) {
+            return "ERR Can't assign hashslot " + std::to_string(slot_with_keys) +
+                   " to a different node while I still hold keys for this hash slot.";
+          }
+          changed_owner |= t.owner[slot] != node;
+          t.owner[slot] = static_cast<uint16_t>(node);
+          t.migrating_to[slot] = Topology::kNoOwner;
+          if (node == t.self) t.importing_from[slot] = Topology::kNoOwner;
+          break;
+        case SlotAction::kNone:
+          break;
       }
-      changed_owner = t.owner[slot] != node;
-      t.owner[slot] = static_cast<uint16_t>(node);
-      t.migrating_to[slot] = Topology::kNoOwner;
-      if (node == t.self) t.importing_from[slot] = Topology::kNoOwner;
-      t.RebuildRanges();
     }
+    if (changed_owner) t.RebuildRanges();
     return {};
   });
   if (!error.empty()) {
     ctx.reply.Error(error);
     return;
   }
-  if (changed_owner && !SaveMap(ctx, *state->Snapshot())) return;
+  if (changed_owner && !SaveMap(ctx, *state.Snapshot())) return;
   ctx.reply.Ok();
+}
+
+// CLUSTER SETSLOT <slot> IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>.
+void ClusterSetSlotCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto slot = ParseSlot(args[2]);
+  if (!slot) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const SlotAction action = ParseSlotAction(args, 3);
+  if (action == SlotAction::kNone) {
+    return ctx.reply.Error(
+        "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
+  }
+  SetSlots(ctx, *slot, *slot, action, action == SlotAction::kStable ? "" : args[4]);
+}
+
+// CAIRN.CLUSTER SETSLOTS <first> <last> <action>: SETSLOT for a range, in one step and one
+// scan of the keyspace for NODE's check (SETSLOT per slot scans it once per slot).
+void CairnClusterSetSlotsCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto first = ParseSlot(args[2]);
+  const auto last = first ? ParseSlot(args[3]) : std::nullopt;
+  if (!first || !last || *first > *last) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const SlotAction action = ParseSlotAction(args, 4);
+  if (action == SlotAction::kNone) {
+    return ctx.reply.Error(
+        "ERR Invalid CAIRN.CLUSTER SETSLOTS action or number of arguments. Try CAIRN.CLUSTER "
+        "HELP");
+  }
+  SetSlots(ctx, *first, *last, action, action == SlotAction::kStable ? "" : args[5]);
+}
+
+// CAIRN.CLUSTER GETKEYSINRANGE <first> <last> <count>: up to <count> of this node's keys whose
+// slots are in [first, last] (GETKEYSINSLOT for a range: one scan, stopping at <count>).
+void CairnClusterGetKeysInRangeCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto first = ParseSlot(args[2]);
+  const auto last = first ? ParseSlot(args[3]) : std::nullopt;
+  if (!first || !last || *first > *last) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const auto count = ParseInt64(args[4]);
+  if (!count || *count < 0) return ctx.reply.Error("ERR Invalid number of keys");
+  std::vector<std::string> keys;
+  std::unordered_set<std::string> seen;  // a scan may visit a key twice
+  uint64_t cursor = 0;
+  while (static_cast<int64_t>(keys.size()) < *count) {
+    cursor = ctx.cache.Scan(cursor, 1024, [&](const Entry& e) {
+      if (static_cast<int64_t>(keys.size()) >= *count) return;
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (slot >= *first && slot <= *last && seen.emplace(e.key()).second) {
+        keys.emplace_back(e.key());
+      }
+    });
+    if (cursor == 0) break;
+  }
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& key : keys) ctx.reply.Bulk(key);
 }
 
 // --- CAIRN.CLUSTER ---
@@ -423,6 +504,10 @@ void CairnClusterHelpCommand(CommandContext& ctx, Args) {
       "    Replace the cluster map (the cluster-config-file format) on this node.",
       "GETCONFIG",
       "    Return the cluster map in force.",
+      "SETSLOTS <first> <last> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+      "    CLUSTER SETSLOT for every slot of the range, all or nothing.",
+      "GETKEYSINRANGE <first> <last> <count>",
+      "    Return up to <count> keys of this node whose slots are in the range.",
   };
   replies::Help(ctx.reply, "cairn.cluster", kLines);
 }
@@ -467,6 +552,11 @@ void RegisterClusterCommands(CommandTable& table) {
                                     "Replaces this node's cluster map."));
   admin.subcommands.push_back(Cairn("getconfig", 2, kAdm, &CairnClusterGetConfigCommand,
                                     "Returns this node's cluster map."));
+  admin.subcommands.push_back(Cairn("setslots", -6, kAdm | kCmdExclusive,
+                                    &CairnClusterSetSlotsCommand,
+                                    "CLUSTER SETSLOT for a range of slots, in one step."));
+  admin.subcommands.push_back(Cairn("getkeysinrange", 5, kAdm, &CairnClusterGetKeysInRangeCommand,
+                                    "Returns up to count keys of a range of slots."));
   admin.subcommands.push_back(Cairn("help", 2, kLS, &CairnClusterHelpCommand,
                                     "Returns helpful text about the different subcommands."));
   table.Register(std::move(admin));

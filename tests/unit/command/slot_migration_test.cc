@@ -149,6 +149,51 @@ TEST_F(SlotMigrationTest, NodeRefusesToGiveAwayASlotWithKeys) {
   EXPECT_FALSE(state_->Current().Migrating(cluster::KeySlot(mine_)));
 }
 
+TEST_F(SlotMigrationTest, RangeCommandsAreSetSlotAndGetKeysInSlotForARange) {
+  // Slots 6000-6009 are b's; put three keys in 6000-6009 and one outside.
+  std::vector<std::string> in_range;
+  for (int i = 0; in_range.size() < 3; ++i) {
+    const std::string key = "r" + std::to_string(i);
+    const uint16_t slot = cluster::KeySlot(key);
+    if (slot >= 6000 && slot <= 6009) in_range.push_back(key);
+  }
+  for (const std::string& key : in_range) EXPECT_EQ(RunC({"SET", key, "v"}), kOk);
+  EXPECT_EQ(RunC({"SET", "a1", "v"}), kOk);  // slot 7785
+  const Resp keys = ParseWhole(RunC({"CAIRN.CLUSTER", "GETKEYSINRANGE", "6000", "6009", "10"}));
+  EXPECT_EQ(keys.items.size(), 3u);
+  EXPECT_EQ(ParseWhole(RunC({"CAIRN.CLUSTER", "GETKEYSINRANGE", "6000", "6009", "2"})).items.size(),
+            2u);
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "GETKEYSINRANGE", "6000", "6009", "0"}), "*0\r\n");
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "GETKEYSINRANGE", "9", "8", "1"}),
+            Err("ERR Invalid or out of range slot"));
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "GETKEYSINRANGE", "0", "1", "-1"}),
+            Err("ERR Invalid number of keys"));
+
+  // All or nothing: 5000-6009 is partly a's, so MIGRATING is refused for the whole range.
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETSLOTS", "5000", "6009", "MIGRATING", "c"}),
+            Err("ERR I'm not the owner of hash slot 5000"));
+  EXPECT_FALSE(state_->Current().Migrating(6000));
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETSLOTS", "6000", "6009", "MIGRATING", "c"}), kOk);
+  EXPECT_TRUE(state_->Current().Migrating(6000));
+  EXPECT_TRUE(state_->Current().Migrating(6009));
+  EXPECT_FALSE(state_->Current().Migrating(6010));
+  const std::string refused = "ERR Can't assign hashslot " +
+                              std::to_string(cluster::KeySlot(in_range[0])) +
+                              " to a different node while I still hold keys for this hash slot.";
+  for (const std::string& key : in_range) Run({"DEL", key});
+  Run({"SET", in_range[0], "left behind"});
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETSLOTS", "6000", "6009", "NODE", "c"}), Err(refused));
+  Run({"DEL", in_range[0]});
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETSLOTS", "6000", "6009", "NODE", "c"}), kOk);
+  EXPECT_EQ(cluster::FormatRanges(state_->Current().nodes[1].ranges), "5461-5999 6010-10922");
+  EXPECT_EQ(cluster::FormatRanges(state_->Current().nodes[2].ranges), "6000-6009 10923-16383");
+  EXPECT_FALSE(state_->Current().Migrating(6000));
+  EXPECT_EQ(RunC({"GET", "a1"}), Bulk("v"));
+  EXPECT_EQ(RunC({"CAIRN.CLUSTER", "SETSLOTS", "1", "2", "STABLE", "x"}),
+            Err("ERR Invalid CAIRN.CLUSTER SETSLOTS action or number of arguments. Try "
+                "CAIRN.CLUSTER HELP"));
+}
+
 TEST_F(CommandTest, DumpAndRestore) {
   Run({"SET", "k", "hello"});
   Run({"PEXPIRE", "k", "5000"});
