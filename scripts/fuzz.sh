@@ -19,7 +19,7 @@ case "${1:-}" in
   *[!0-9]*) echo "usage: scripts/fuzz.sh [--short | SECONDS-PER-TARGET]" >&2; exit 2 ;;
   *) seconds="$1" ;;
 esac
-targets="${CAIRN_FUZZ_TARGETS:-resp_parser glob config_file snapshot record_codec dispatcher}"
+targets="${CAIRN_FUZZ_TARGETS:-resp_parser glob config_file snapshot record_codec dispatcher dump_payload}"
 build=build-fuzz
 
 start=$(date +%s)

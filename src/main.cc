@@ -265,6 +265,10 @@ int Run(int argc, char** argv) {
     spdlog::info("cluster mode: node {}, {}", cluster->self_id(),
                  cfg.cluster_config_file.empty() ? std::string("owning every slot")
                                                  : "map " + cfg.cluster_config_file);
+    // Warm-load only this node's slots: keys of slots moved away stay in the store, unloaded.
+    persistence.SetWarmLoadFilter([state = cluster.get()](std::string_view key) {
+      return state->Current().Owns(cluster::KeySlot(key));
+    });
   }
 
   ConfigRegistry registry;

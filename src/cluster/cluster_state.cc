@@ -20,6 +20,23 @@ struct LocalView {
 };
 thread_local LocalView local_view;
 
+// Keeps `from`'s slot moves in `to` where `to` still allows them (see Install).
+void CarryMoves(const Topology& from, Topology& to) {
+  auto remap = [&](uint16_t index) -> uint16_t {
+    if (index == Topology::kNoOwner) return Topology::kNoOwner;
+    const int found = to.FindNode(from.nodes[index].id);
+    return found < 0 || found == to.self ? Topology::kNoOwner : static_cast<uint16_t>(found);
+  };
+  for (uint32_t s = 0; s < kSlots; ++s) {
+    if (from.migrating_to[s] != Topology::kNoOwner && to.Owns(static_cast<uint16_t>(s))) {
+      to.migrating_to[s] = remap(from.migrating_to[s]);
+    }
+    if (from.importing_from[s] != Topology::kNoOwner && !to.Owns(static_cast<uint16_t>(s))) {
+      to.importing_from[s] = remap(from.importing_from[s]);
+    }
+  }
+}
+
 }  // namespace
 
 ClusterState::ClusterState(std::string self_id, std::shared_ptr<Topology> topology,
@@ -44,7 +61,17 @@ std::string ClusterState::Install(std::shared_ptr<Topology> topology) {
     return "the map's epoch " + std::to_string(topology->epoch) + " is older than the current " +
            std::to_string(current_->epoch);
   }
+  CarryMoves(*current_, *topology);
   current_ = std::move(topology);
+  version_.store(next_version.fetch_add(1), std::memory_order_release);
+  return {};
+}
+
+std::string ClusterState::Update(const std::function<std::string(Topology&)>& edit) {
+  std::lock_guard lock(mu_);
+  auto copy = std::make_shared<Topology>(*current_);
+  if (std::string error = edit(*copy); !error.empty()) return error;
+  current_ = std::move(copy);
   version_.store(next_version.fetch_add(1), std::memory_order_release);
   return {};
 }

@@ -88,6 +88,8 @@ int Topology::FindNode(std::string_view id) const {
   return -1;
 }
 
+void Topology::RebuildRanges() { FillRanges(*this); }
+
 ParseResult ParseTopology(std::string_view text) {
   if (text.size() > kMaxTopologyBytes) {
     return {nullptr, "the map is larger than " + std::to_string(kMaxTopologyBytes) + " bytes"};
@@ -227,7 +229,24 @@ Route RouteKeys(const Topology& topology, int first, int last, int step,
   for (int64_t i = slot_so_far >= 0 ? first : first + stride; i <= end; i += stride) {
     if (KeySlot(args[static_cast<size_t>(i)]) != slot) return {RouteKind::kCrossSlot, slot, 0};
   }
+  if (topology.Migrating(slot) || topology.Importing(slot)) {
+    return {RouteKind::kCheckKeys, slot, topology.owner[slot]};
+  }
   if (topology.Owns(slot)) return {RouteKind::kServe, slot, 0};
+  return {RouteKind::kMoved, slot, topology.owner[slot]};
+}
+
+Route RouteMoving(const Topology& topology, uint16_t slot, int existing, int missing,
+                  bool multiple_keys, bool asking) {
+  if (topology.Owns(slot)) {
+    if (!topology.Migrating(slot) || missing == 0) return {RouteKind::kServe, slot, 0};
+    if (existing > 0) return {RouteKind::kTryAgain, slot, 0};
+    return {RouteKind::kAsk, slot, topology.migrating_to[slot]};
+  }
+  if (topology.Importing(slot) && asking) {
+    if (multiple_keys && missing > 0) return {RouteKind::kTryAgain, slot, 0};
+    return {RouteKind::kServe, slot, 0};
+  }
   return {RouteKind::kMoved, slot, topology.owner[slot]};
 }
 

@@ -1,7 +1,10 @@
 // Cluster mode's commands: CLUSTER SLOTS / SHARDS / NODES / MYID / INFO / KEYSLOT /
-// COUNTKEYSINSLOT / GETKEYSINSLOT / HELP with Redis 7.0's reply shapes, READONLY / READWRITE /
-// ASKING (accepted: Cairn has no replicas and moves no slots), and CAIRN.CLUSTER SETCONFIG /
-// GETCONFIG, through which a control plane replaces the static map (cairn/cluster/topology.h).
+// COUNTKEYSINSLOT / GETKEYSINSLOT / SETSLOT / HELP with Redis 7.0's reply shapes, READONLY /
+// READWRITE (accepted: Cairn has no replicas), ASKING (the next command may use a slot being
+// imported), and CAIRN.CLUSTER SETCONFIG / GETCONFIG, through which a control plane replaces the
+// static map (cairn/cluster/topology.h), plus SETSLOTS / GETKEYSINRANGE, SETSLOT and
+// GETKEYSINSLOT for a range of slots in one scan of the keyspace (scripts/cluster-move-slots.sh).
+// Moving the keys themselves: migrate_commands.cc.
 //
 // Why CAIRN.CLUSTER and not Dragonfly's DFLYCLUSTER CONFIG: the model is the same (the control
 // plane pushes one map to every node), but DFLYCLUSTER CONFIG takes Dragonfly's JSON schema;
@@ -10,6 +13,7 @@
 // With cluster-enabled no every command here answers "ERR This instance has cluster support
 // disabled", as Redis does.
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -130,6 +134,18 @@ void ClusterShardsCommand(CommandContext& ctx, Args) {
   }
 }
 
+// This node's slot moves in CLUSTER NODES' form: " [slot->-target]" and " [slot-<-source]".
+void AppendMoves(const Topology& t, std::string& out) {
+  for (uint32_t s = 0; s < cluster::kSlots; ++s) {
+    const auto slot = static_cast<uint16_t>(s);
+    if (t.Migrating(slot)) {
+      out += " [" + std::to_string(s) + "->-" + t.nodes[t.migrating_to[slot]].id + "]";
+    } else if (t.Importing(slot)) {
+      out += " [" + std::to_string(s) + "-<-" + t.nodes[t.importing_from[slot]].id + "]";
+    }
+  }
+}
+
 // "<id> <ip>:<port>@<bus-port> <flags> <master> <ping-sent> <pong-recv> <epoch> <link> <slots>".
 // Cairn has no cluster bus: the bus port shown is the client port (as Dragonfly shows it).
 void ClusterNodesCommand(CommandContext& ctx, Args) {
@@ -143,6 +159,7 @@ void ClusterNodesCommand(CommandContext& ctx, Args) {
     out += static_cast<int>(i) == t.self ? " myself,master" : " master";
     out += " - 0 0 " + std::to_string(t.epoch) + " connected";
     if (!node.ranges.empty()) out += " " + cluster::FormatRanges(node.ranges);
+    if (static_cast<int>(i) == t.self) AppendMoves(t, out);
     out.push_back('\n');
   }
   ctx.reply.Bulk(out);
@@ -234,6 +251,8 @@ void ClusterHelpCommand(CommandContext& ctx, Args) {
       "NODES",
       "    Return cluster configuration seen by node. Output format:",
       "    <id> <ip:port> <flags> <master> <pings> <pongs> <epoch> <link> <slot> ...",
+      "SETSLOT <slot> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+      "    Set slot state.",
       "SLOTS",
       "    Return information about slots range mappings. Each range is made of:",
       "    start, end, master and replicas IP addresses, ports and ids",
@@ -243,21 +262,198 @@ void ClusterHelpCommand(CommandContext& ctx, Args) {
   replies::Help(ctx.reply, "cluster", kLines);
 }
 
-// READONLY, READWRITE, ASKING: accepted (no replicas to read from, no slot being imported).
+// READONLY, READWRITE: accepted (no replicas to read from).
 void ClusterFlagCommand(CommandContext& ctx, Args) {
   if (Enabled(ctx) == nullptr) return;
   ctx.reply.Ok();
 }
 
+// ASKING: the next command (or MULTI ... EXEC block) may use a slot this node is importing.
+void AskingCommand(CommandContext& ctx, Args) {
+  if (Enabled(ctx) == nullptr) return;
+  ctx.client.asking = 2;  // the dispatcher counts it down after this command and the next
+  ctx.reply.Ok();
+}
+
+// Saves the map in force to cluster-config-file, when there is one. Replies the error.
+bool SaveMap(CommandContext& ctx, const Topology& map) {
+  if (ctx.cluster->config_file().empty()) return true;
+  if (std::string err = cluster::SaveTopologyFile(ctx.cluster->config_file(), map); !err.empty()) {
+    ctx.reply.Error("ERR the map is in force but was not saved: " + err);
+    return false;
+  }
+  return true;
+}
+
+// --- slot moves: CLUSTER SETSLOT, CAIRN.CLUSTER SETSLOTS / GETKEYSINRANGE ---
+
+enum class SlotAction : uint8_t { kImporting, kMigrating, kStable, kNode, kNone };
+
+// args[at]: IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>, ending the arguments.
+SlotAction ParseSlotAction(Args args, size_t at) {
+  if (args.size() == at + 1 && EqualsIgnoreCase(args[at], "stable")) return SlotAction::kStable;
+  if (args.size() != at + 2) return SlotAction::kNone;
+  if (EqualsIgnoreCase(args[at], "importing")) return SlotAction::kImporting;
+  if (EqualsIgnoreCase(args[at], "migrating")) return SlotAction::kMigrating;
+  if (EqualsIgnoreCase(args[at], "node")) return SlotAction::kNode;
+  return SlotAction::kNone;
+}
+
+std::optional<uint16_t> ParseSlot(std::string_view arg) {
+  const auto slot = ParseInt64(arg);
+  if (!slot || *slot < 0 || *slot >= cluster::kSlots) return std::nullopt;
+  return static_cast<uint16_t>(*slot);
+}
+
+// The first slot of [first, last] that this node owns and holds a key of, or -1: one scan of
+// the keyspace, O(keys), stopping at the first such key.
+int FirstOwnedSlotWithKeys(CacheManager& cache, const Topology& t, uint16_t first, uint16_t last) {
+  int found = -1;
+  uint64_t cursor = 0;
+  do {
+    cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (slot >= first && slot <= last && t.Owns(slot) && (found < 0 || slot < found)) {
+        found = slot;
+      }
+    });
+  } while (cursor != 0 && found < 0);
+  return found;
+}
+
+// CLUSTER SETSLOT's action on every slot of [first, last], all or nothing (Redis 7.0's
+// clusterCommandSetSlot, errors included, naming the first slot refused). Runs with the keyspace
+// gate exclusive, so no command routed under the old state runs after it without being routed
+// again (cluster_gate.h), and NODE's "no keys left" check cannot race a write. NODE changes this
+// node's map only (as in Redis, the operator sends it to every node) and keeps the epoch, which
+// belongs to the control plane's map pushes; the map is saved to cluster-config-file.
+void SetSlots(CommandContext& ctx, uint16_t first, uint16_t last, SlotAction action,
+              std::string_view id) {
+  ClusterState& state = *ctx.cluster;
+  int slot_with_keys = -1;  // NODE giving away a slot of ours that still has keys
+  if (action == SlotAction::kNode) {
+    const Topology& t = state.Current();
+    const int node = t.FindNode(id);
+    if (node >= 0 && node != t.self) {
+      slot_with_keys = FirstOwnedSlotWithKeys(ctx.cache, t, first, last);
+    }
+  }
+  bool changed_owner = false;
+  std::string error = state.Update([&](Topology& t) -> std::string {
+    const int node = action == SlotAction::kStable ? -1 : t.FindNode(id);
+    for (uint32_t s = first; s <= last; ++s) {
+      const auto slot = static_cast<uint16_t>(s);
+      switch (action) {
+        case SlotAction::kMigrating:
+          if (!t.Owns(slot)) return "ERR I'm not the owner of hash slot " + std::to_string(s);
+          if (node < 0) return "ERR I don't know about node " + std::string(id);
+          if (node == t.self) return "ERR Target node is myself";
+          t.migrating_to[slot] = static_cast<uint16_t>(node);
+          break;
+        case SlotAction::kImporting:
+          if (t.Owns(slot)) return "ERR I'm already the owner of hash slot " + std::to_string(s);
+          if (node < 0) return "ERR I don't know about node " + std::string(id);
+          t.importing_from[slot] = static_cast<uint16_t>(node);
+          break;
+        case SlotAction::kStable:
+          t.migrating_to[slot] = Topology::kNoOwner;
+          t.importing_from[slot] = Topology::kNoOwner;
+          break;
+        case SlotAction::kNode:
+          if (node < 0) return "ERR Unknown node " + std::string(id);
+          if (slot_with_keys >= 0) {
+            return "ERR Can't assign hashslot " + std::to_string(slot_with_keys) +
+                   " to a different node while I still hold keys for this hash slot.";
+          }
+          changed_owner |= t.owner[slot] != node;
+          t.owner[slot] = static_cast<uint16_t>(node);
+          t.migrating_to[slot] = Topology::kNoOwner;
+          if (node == t.self) t.importing_from[slot] = Topology::kNoOwner;
+          break;
+        case SlotAction::kNone:
+          break;
+      }
+    }
+    if (changed_owner) t.RebuildRanges();
+    return {};
+  });
+  if (!error.empty()) {
+    ctx.reply.Error(error);
+    return;
+  }
+  if (changed_owner && !SaveMap(ctx, *state.Snapshot())) return;
+  ctx.reply.Ok();
+}
+
+// CLUSTER SETSLOT <slot> IMPORTING <id> | MIGRATING <id> | STABLE | NODE <id>.
+void ClusterSetSlotCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto slot = ParseSlot(args[2]);
+  if (!slot) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const SlotAction action = ParseSlotAction(args, 3);
+  if (action == SlotAction::kNone) {
+    return ctx.reply.Error(
+        "ERR Invalid CLUSTER SETSLOT action or number of arguments. Try CLUSTER HELP");
+  }
+  SetSlots(ctx, *slot, *slot, action, action == SlotAction::kStable ? "" : args[4]);
+}
+
+// CAIRN.CLUSTER SETSLOTS <first> <last> <action>: SETSLOT for a range, in one step and one
+// scan of the keyspace for NODE's check (SETSLOT per slot scans it once per slot).
+void CairnClusterSetSlotsCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto first = ParseSlot(args[2]);
+  const auto last = first ? ParseSlot(args[3]) : std::nullopt;
+  if (!first || !last || *first > *last) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const SlotAction action = ParseSlotAction(args, 4);
+  if (action == SlotAction::kNone) {
+    return ctx.reply.Error(
+        "ERR Invalid CAIRN.CLUSTER SETSLOTS action or number of arguments. Try CAIRN.CLUSTER "
+        "HELP");
+  }
+  SetSlots(ctx, *first, *last, action, action == SlotAction::kStable ? "" : args[5]);
+}
+
+// CAIRN.CLUSTER GETKEYSINRANGE <first> <last> <count>: up to <count> of this node's keys whose
+// slots are in [first, last] (GETKEYSINSLOT for a range: one scan, stopping at <count>).
+void CairnClusterGetKeysInRangeCommand(CommandContext& ctx, Args args) {
+  if (Enabled(ctx) == nullptr) return;
+  const auto first = ParseSlot(args[2]);
+  const auto last = first ? ParseSlot(args[3]) : std::nullopt;
+  if (!first || !last || *first > *last) return ctx.reply.Error("ERR Invalid or out of range slot");
+  const auto count = ParseInt64(args[4]);
+  if (!count || *count < 0) return ctx.reply.Error("ERR Invalid number of keys");
+  std::vector<std::string> keys;
+  std::unordered_set<std::string> seen;  // a scan may visit a key twice
+  uint64_t cursor = 0;
+  while (static_cast<int64_t>(keys.size()) < *count) {
+    cursor = ctx.cache.Scan(cursor, 1024, [&](const Entry& e) {
+      if (static_cast<int64_t>(keys.size()) >= *count) return;
+      const uint16_t slot = cluster::KeySlot(e.key());
+      if (slot >= *first && slot <= *last && seen.emplace(e.key()).second) {
+        keys.emplace_back(e.key());
+      }
+    });
+    if (cursor == 0) break;
+  }
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string& key : keys) ctx.reply.Bulk(key);
+}
+
 // --- CAIRN.CLUSTER ---
 
 // After a map change, deletes the keys of the slots this node lost (their new owner serves them
-// now; without slot migration their values are not moved) and of the slots it gained (it did not
-// own them, so what it holds there is stale: a write that passed the gate under the old map while
-// the new one was installed). Keeping either would serve stale values if the slots came back.
-// O(keys), once per map change that moves this node's slots.
+// now: keys not moved first with MIGRATE are dropped) and of the slots it gained without
+// importing them (it did not own them, so what it holds there is stale: a write that passed the
+// gate under the old map while the new one was installed). Keeping either would serve stale
+// values if the slots came back. Keys of a slot being imported (or just imported) stay: they
+// arrived by MIGRATE. O(keys), once per map change that moves this node's slots.
 void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology& after) {
   auto moved = [&](uint16_t slot) { return before.Owns(slot) != after.Owns(slot); };
+  auto keep = [&](uint16_t slot) {
+    if (before.Importing(slot)) return after.Owns(slot) || after.Importing(slot);
+    return after.Owns(slot) && !moved(slot);
+  };
   bool any = false;
   for (uint32_t s = 0; s < cluster::kSlots && !any; ++s) any = moved(static_cast<uint16_t>(s));
   if (!any) return;
@@ -265,8 +461,7 @@ void DropForeignKeys(CacheManager& cache, const Topology& before, const Topology
   uint64_t cursor = 0;
   do {
     cursor = cache.Scan(cursor, 1024, [&](const Entry& e) {
-      const uint16_t slot = cluster::KeySlot(e.key());
-      if (!after.Owns(slot) || moved(slot)) doomed.emplace_back(e.key());
+      if (!keep(cluster::KeySlot(e.key()))) doomed.emplace_back(e.key());
     });
     for (const std::string& key : doomed) cache.Delete(key);
     doomed.clear();
@@ -288,13 +483,7 @@ void CairnClusterSetConfigCommand(CommandContext& ctx, Args args) {
     return;
   }
   DropForeignKeys(ctx.cache, *before, *after);
-  if (!state->config_file().empty()) {
-    if (std::string err = cluster::SaveTopologyFile(state->config_file(), *after); !err.empty()) {
-      ctx.reply.Error("ERR the map is in force but was not saved: " + err);
-      return;
-    }
-  }
-  ctx.reply.Ok();
+  if (SaveMap(ctx, *after)) ctx.reply.Ok();
 }
 
 // The map in the file format. Single-node mode's node shows the address and port it announces,
@@ -315,6 +504,10 @@ void CairnClusterHelpCommand(CommandContext& ctx, Args) {
       "    Replace the cluster map (the cluster-config-file format) on this node.",
       "GETCONFIG",
       "    Return the cluster map in force.",
+      "SETSLOTS <first> <last> (IMPORTING <node-id>|MIGRATING <node-id>|STABLE|NODE <node-id>)",
+      "    CLUSTER SETSLOT for every slot of the range, all or nothing.",
+      "GETKEYSINRANGE <first> <last> <count>",
+      "    Return up to <count> keys of this node whose slots are in the range.",
   };
   replies::Help(ctx.reply, "cairn.cluster", kLines);
 }
@@ -341,6 +534,8 @@ void RegisterClusterCommands(CommandTable& table) {
                                "Return the number of local keys in the specified hash slot"));
   c.subcommands.push_back(Spec("getkeysinslot", 4, kLS, &ClusterGetKeysInSlotCommand,
                                "Return local key names in the specified hash slot"));
+  c.subcommands.push_back(Spec("setslot", -4, kAdm | kCmdExclusive, &ClusterSetSlotCommand,
+                               "Bind a hash slot to a specific node"));
   c.subcommands.push_back(Spec("help", 2, kLS, &ClusterHelpCommand,
                                "Show helpful text about the different subcommands", "5.0.0"));
   table.Register(std::move(c));
@@ -348,7 +543,7 @@ void RegisterClusterCommands(CommandTable& table) {
                       "Enables read queries for a connection to a cluster replica node"));
   table.Register(Spec("readwrite", 1, kLS | kCmdFast, &ClusterFlagCommand,
                       "Disables read queries for a connection to a cluster replica node"));
-  table.Register(Spec("asking", 1, kCmdFast, &ClusterFlagCommand,
+  table.Register(Spec("asking", 1, kCmdFast, &AskingCommand,
                       "Sent by cluster clients after an -ASK redirect"));
 
   constexpr SpecBuilder Cairn("cluster", "1.0.0");
@@ -357,6 +552,11 @@ void RegisterClusterCommands(CommandTable& table) {
                                     "Replaces this node's cluster map."));
   admin.subcommands.push_back(Cairn("getconfig", 2, kAdm, &CairnClusterGetConfigCommand,
                                     "Returns this node's cluster map."));
+  admin.subcommands.push_back(Cairn("setslots", -6, kAdm | kCmdExclusive,
+                                    &CairnClusterSetSlotsCommand,
+                                    "CLUSTER SETSLOT for a range of slots, in one step."));
+  admin.subcommands.push_back(Cairn("getkeysinrange", 5, kAdm, &CairnClusterGetKeysInRangeCommand,
+                                    "Returns up to count keys of a range of slots."));
   admin.subcommands.push_back(Cairn("help", 2, kLS, &CairnClusterHelpCommand,
                                     "Returns helpful text about the different subcommands."));
   table.Register(std::move(admin));

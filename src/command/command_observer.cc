@@ -4,14 +4,22 @@
 #include <memory>
 
 #include "cairn/command/observability.h"
+#include "cairn/common/strings.h"
 #include "cairn/observability/slowlog.h"
 #include "cairn/pubsub/monitor_feed.h"
 
 namespace cairn {
 namespace {
 
-// AUTH and HELLO carry passwords: never copied into SLOWLOG or MONITOR output.
-bool CarriesSecrets(const CommandSpec& spec) {
+// AUTH and HELLO carry passwords, and MIGRATE with its AUTH / AUTH2 option: never copied into
+// SLOWLOG or MONITOR output.
+bool CarriesSecrets(const CommandSpec& spec, Args args) {
+  if (spec.full_name == "migrate") {
+    for (size_t i = 6; i < args.size(); ++i) {
+      if (EqualsIgnoreCase(args[i], "auth") || EqualsIgnoreCase(args[i], "auth2")) return true;
+    }
+    return false;
+  }
   return spec.full_name == "auth" || spec.full_name == "hello";
 }
 
@@ -59,11 +67,11 @@ void ObserveCommand(CommandContext& ctx, const CommandSpec& spec, Args args, uin
   if (obs == nullptr) return;
   if (obs->latency_tracking.load(std::memory_order_relaxed)) LatencyOf(spec).Record(duration_ns);
   const auto duration_us = static_cast<int64_t>(duration_ns / 1000);
-  if (obs->slowlog != nullptr && obs->slowlog->IsSlow(duration_us) && !CarriesSecrets(spec)) {
+  if (obs->slowlog != nullptr && obs->slowlog->IsSlow(duration_us) && !CarriesSecrets(spec, args)) {
     obs->slowlog->MaybeAdd(args, duration_us, ctx.client.addr, ctx.client.name);
   }
   if (obs->monitors != nullptr && obs->monitors->active() &&
-      (spec.flags & (kCmdAdmin | kCmdSkipMonitor)) == 0 && !CarriesSecrets(spec)) {
+      (spec.flags & (kCmdAdmin | kCmdSkipMonitor)) == 0 && !CarriesSecrets(spec, args)) {
     obs->monitors->Feed(UnixMicros(), ctx.client.addr, args);
   }
 }

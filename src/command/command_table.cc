@@ -138,6 +138,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterClusterCommands(table);
   RegisterTransactionCommands(table);
   RegisterScriptCommands(table);
+  RegisterMigrateCommands(table);
 }
 
 }  // namespace cairn

@@ -196,6 +196,14 @@ int64_t SteadyNowNs() {
       FlagTransaction(ctx.client);
       return;
     }
+    // Cluster mode: routed again when the map, or a moving slot's keys, may have changed
+    // between the cluster gate and now (cluster_gate.h).
+    if (ctx.cluster != nullptr && spec->first_key > 0 && !ctx.client.in_exec &&
+        ClusterRouteStale(ctx) && !ClusterAllows(ctx, *spec, args)) [[unlikely]] {
+      spec->stats.rejected_calls.fetch_add(1, std::memory_order_relaxed);
+      counters.total_error_replies.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
     UndoRecorder undo(ctx, *spec, args);  // keyed writes only (UNDO / REDO, undo_recorder.h)
     if (ctx.client.tracking.on) {         // CLIENT TRACKING: one byte test for everyone else
       TrackBeforeCommand(ctx, *spec, args);
@@ -242,6 +250,7 @@ void Dispatcher::Execute(CommandContext& ctx, Args args) const {
   // CLIENT REPLY ON can clear it and be answered) and silences it unless cleared.
   const bool skipping = client.reply_mode == ReplyMode::kSkip;
   Run(table_, ctx, args);
+  if (client.asking != 0 && !client.in_multi) --client.asking;  // ASKING: the next command only
 
   if (client.reply_mode == ReplyMode::kOff) {
     client.skip_next_reply = false;

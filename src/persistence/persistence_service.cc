@@ -91,6 +91,7 @@ void PersistenceService::WarmLoad() {
   } else if (store_) {
     // Key order (RocksDB cannot tell hotness); stops at capacity: read-through serves the rest.
     Status st = store_->ForEach([&](std::string_view key, const StoredRecord& rec) {
+      if (options_.warm_load_filter && !options_.warm_load_filter(key)) return true;
       OpStatus op = cache_.LoadClean(key, rec.value, rec.expire_at_ms);
       if (op == OpStatus::kOk) loaded_keys_.fetch_add(1, std::memory_order_relaxed);
       return op != OpStatus::kOutOfMemory;

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,14 +28,23 @@ class ClusterState {
                std::string announce_ip);
 
   // Makes `topology` the map in force, unless it does not name this node or its epoch is older
-  // than the current map's. Returns "" or why it was refused (the old map stays).
+  // than the current map's. Returns "" or why it was refused (the old map stays). The slot moves
+  // in progress (Topology::migrating_to / importing_from) carry over, by node id, where the new
+  // map still allows them (a migrating slot still ours, an importing one still another's).
   std::string Install(std::shared_ptr<Topology> topology);
+  // CLUSTER SETSLOT: `edit` changes a copy of the map in force (ranges, epoch and self are
+  // kept consistent by the caller); the copy is installed when it returns "", else that error is
+  // returned and nothing changes. Serialised with Install.
+  std::string Update(const std::function<std::string(Topology&)>& edit);
 
   // The map in force, for the calling thread: valid until this thread's next Current().
   const Topology& Current() const;
   // A reference that outlives later installs.
   std::shared_ptr<const Topology> Snapshot() const;
 
+  // Changes with every install or update: the dispatcher re-routes a command whose map changed
+  // between its cluster gate and its execution.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
   const std::string& self_id() const { return self_id_; }
   const std::string& config_file() const { return config_file_; }
   const std::string& announce_ip() const { return announce_ip_; }

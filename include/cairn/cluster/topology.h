@@ -51,15 +51,31 @@ struct Node {
 
 struct Topology {
   static constexpr uint16_t kNoOwner = 0xffff;
+  using SlotNodes = std::array<uint16_t, kSlots>;
+  static SlotNodes NoNodes() {
+    SlotNodes a;
+    a.fill(kNoOwner);
+    return a;
+  }
 
   uint64_t epoch = 0;
-  std::vector<Node> nodes;               // in file order
-  std::array<uint16_t, kSlots> owner{};  // node index per slot
-  int self = -1;                         // this node's index (set by ClusterState)
+  std::vector<Node> nodes;  // in file order
+  SlotNodes owner{};        // node index per slot
+  int self = -1;            // this node's index (set by ClusterState)
+  // This node's slot moves in progress (CLUSTER SETSLOT): node-local state, not part of the map
+  // file, carried over by ClusterState::Install. migrating_to[s]: s is ours and its keys are
+  // being moved to that node; importing_from[s]: s is another node's and its keys are arriving
+  // here from that node. kNoOwner: none.
+  SlotNodes migrating_to = NoNodes();
+  SlotNodes importing_from = NoNodes();
 
   // Index of the node with this id, or -1.
   int FindNode(std::string_view id) const;
   bool Owns(uint16_t slot) const { return self >= 0 && owner[slot] == self; }
+  bool Migrating(uint16_t slot) const { return migrating_to[slot] != kNoOwner; }
+  bool Importing(uint16_t slot) const { return importing_from[slot] != kNoOwner; }
+  // Recomputes every node's `ranges` from `owner` (after a slot changed hands).
+  void RebuildRanges();
 };
 
 struct ParseResult {
@@ -86,6 +102,10 @@ enum class RouteKind : uint8_t {
   kServe,      // every key hashes to one slot this node owns (or the command has no key)
   kMoved,      // one slot, owned by another node: -MOVED slot endpoint
   kCrossSlot,  // keys in different slots: -CROSSSLOT
+  kAsk,        // the slot is migrating from here and a key is gone: -ASK slot endpoint
+  kTryAgain,   // a multi-key command on a slot being moved finds only some of its keys
+  kCheckKeys,  // the slot is being moved (to or from here): RouteMoving decides, from which of
+               // the keys exist here
 };
 struct Route {
   RouteKind kind = RouteKind::kServe;
@@ -94,7 +114,17 @@ struct Route {
 };
 // `slot_so_far` (>= 0) is the slot earlier commands of the same transaction or script hashed
 // to: keys elsewhere are then kCrossSlot, as in Redis's EXEC.
+// A slot that is migrating or importing here comes back as kCheckKeys (the caller counts which
+// keys exist and asks RouteMoving); every other slot is decided from the map alone.
 Route RouteKeys(const Topology& topology, int first, int last, int step,
                 std::span<const std::string_view> args, int slot_so_far = -1);
+
+// Redis 7.0's getNodeByQuery for a slot being moved, given how many of the command's keys this
+// node holds (`existing`) and lacks (`missing`), whether it has several keys, and whether the
+// client sent ASKING just before. Source (migrating): all keys here: serve; none: -ASK to the
+// target; some: -TRYAGAIN. Target (importing): with ASKING serve, unless a multi-key command
+// lacks some keys (-TRYAGAIN); without ASKING -MOVED to the owner.
+Route RouteMoving(const Topology& topology, uint16_t slot, int existing, int missing,
+                  bool multiple_keys, bool asking);
 
 }  // namespace cairn::cluster

@@ -96,6 +96,10 @@ struct ClientState {
   bool in_multi = false;
   bool in_exec = false;
   int32_t multi_count = -1;
+  // Cluster mode's ASKING: 2 when set by the command just run, 1 while the next command (or a
+  // MULTI ... EXEC block) may use it on a slot being imported, 0 otherwise (the dispatcher
+  // counts it down after each command outside MULTI, as Redis's resetClient clears the flag).
+  uint8_t asking = 0;
   bool in_pubsub() const { return sub_channels + sub_patterns != 0; }
   // CLIENT TRACKING: this connection's options (the tracking table, cairn/pubsub/tracking.h,
   // holds the keys it read). caching: CLIENT CACHING YES / NO, for the next command only.

@@ -18,5 +18,6 @@ void RegisterObservabilityCommands(CommandTable& table);  // observability_comma
 void RegisterClusterCommands(CommandTable& table);        // cluster_commands.cc (CLUSTER ...)
 void RegisterTransactionCommands(CommandTable& table);    // transaction_commands.cc (MULTI ...)
 void RegisterScriptCommands(CommandTable& table);         // script_commands.cc (EVAL, SCRIPT)
+void RegisterMigrateCommands(CommandTable& table);  // migrate_commands.cc (DUMP, RESTORE, MIGRATE)
 
 }  // namespace cairn

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -43,6 +44,9 @@ struct PersistenceOptions {
   int64_t shutdown_timeout_ms = 10'000;
   RocksDbOptions rocksdb;  // path is set to <data_dir>/rocksdb
   std::string snapshot_on_start;
+  // Warm-load loads only the keys this accepts (null: every key). Cluster mode passes "the slot
+  // is this node's", so keys of slots moved away before a restart stay in the store, unloaded.
+  std::function<bool(std::string_view key)> warm_load_filter;
 };
 
 struct PersistenceInfo {
@@ -79,6 +83,10 @@ class PersistenceService {
   Status Open();
   // Starts the flusher and (if configured) warm-load / snapshot-on-start in the background.
   void Start();
+  // Before Start: see PersistenceOptions::warm_load_filter.
+  void SetWarmLoadFilter(std::function<bool(std::string_view key)> filter) {
+    options_.warm_load_filter = std::move(filter);
+  }
   // Whether the store takes writes (true without a store).
   bool StoreOk() const { return !store_ || store_->health().ok; }
   bool loading() const { return loading_.load(std::memory_order_acquire); }

@@ -91,6 +91,8 @@ TEST_F(ObservabilityCommandTest, SlowLogKeepsCommandsOverTheThreshold) {
   ASSERT_EQ(Run({"SLOWLOG", "RESET"}), kOk);
   ASSERT_EQ(Run({"SET", "a", "1"}), kOk);
   ASSERT_EQ(Run({"AUTH", "secret"}).front(), '-');  // never logged (a password)
+  ASSERT_EQ(Run({"MIGRATE", "127.0.0.1", "1", "nokey", "0", "10", "AUTH", "secret"}),
+            "+NOKEY\r\n");  // nor MIGRATE with one
   const Resp entries = ParseWhole(Run({"SLOWLOG", "GET"}));
   ASSERT_EQ(entries.items.size(), 2u);
   const Resp& set = entries.items[0];
