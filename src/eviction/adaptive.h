@@ -113,6 +113,9 @@ class AdaptivePolicy final : public EvictionPolicy {
     // Kept while not running and told of every request (EvictionPolicy::OnStandby), so that it
     // resumes with its history (tinylfu's sketch); otherwise rebuilt empty at each switch.
     bool standby = false;
+    // The reference policy the default must never fall below (lru): leaving it takes a lead of
+    // margin + floor_margin instead of margin.
+    bool floor = false;
   };
   struct Tuning {
     size_t shadow_entries = 192;  // the smallest shadow (all of a smaller cache)
@@ -123,6 +126,9 @@ class AdaptivePolicy final : public EvictionPolicy {
     double weight = 0.1;  // of the newest epoch in the score (an exponential average)
     int migrate_step = 2;
     int warmup_epochs = 3;
+    // Extra lead needed to leave a floor expert. When lru is best (orm-busy at 1%), others lead
+    // it for short phases by 0.5-2 points; chasing them cost more in migrations than it gained.
+    double floor_margin = 0.01;
   };
 
   static std::vector<Expert> DefaultExperts();
