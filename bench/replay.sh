@@ -22,7 +22,8 @@
 #   FRACTION         cache size, fraction of distinct keys (default 0.05)
 #   CAIRN_POLICIES   cairn policies to run (default "adaptive lru")
 #   CAIRN_SHARDS     cairn shards (default 1, like redis's single keyspace; adaptive needs a few
-#                    thousand entries per shard for its miniature simulations)
+#                    thousand entries per shard for its miniature simulations). cairn-server
+#                    itself starts with fewer when --max-items leaves under 1024 keys per shard
 #   VALUE_SIZE       bytes per value (default 32)
 set -euo pipefail
 

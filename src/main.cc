@@ -230,7 +230,12 @@ int Run(int argc, char** argv) {
 
   EventBus bus;
   CacheOptions cache_options;
-  cache_options.shards = static_cast<size_t>(cfg.shards);
+  // Small max-items caches get fewer shards (see EffectiveShards in cairn/cache/options.h).
+  cache_options.shards = EffectiveShards(static_cast<size_t>(cfg.shards), cfg.max_items);
+  if (cache_options.shards < static_cast<size_t>(cfg.shards)) {
+    spdlog::info("{} shards for max-items {} (at least {} entries per shard)", cache_options.shards,
+                 cfg.max_items, kMinItemsPerShard);
+  }
   cache_options.max_items = cfg.max_items;
   cache_options.max_bytes = cfg.maxmemory;
   cache_options.eviction_policy = policy;

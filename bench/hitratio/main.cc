@@ -64,6 +64,9 @@ std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
       case 'g':
         t.migrate_step = std::stoi(v);
         break;
+      case 'b':
+        t.floor_margin = std::stod(v) / 10000;
+        break;
       case 'x': {
         std::vector<AdaptivePolicy::Expert> chosen;
         for (size_t p = 0; p < v.size();) {

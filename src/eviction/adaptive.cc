@@ -31,7 +31,7 @@ std::vector<AdaptivePolicy::Expert> AdaptivePolicy::DefaultExperts() {
       {"s3fifo", [] { return std::make_unique<S3FifoPolicy>(); }},
       {"tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }, true},
       {"arc", [] { return std::make_unique<ArcPolicy>(); }},
-      {"lru", [] { return std::make_unique<LruPolicy>(); }},
+      {"lru", [] { return std::make_unique<LruPolicy>(); }, false, /*floor=*/true},
   };
 }
 
@@ -176,8 +176,11 @@ void AdaptivePolicy::EndEpoch() {
   }
   size_t best =
       static_cast<size_t>(std::max_element(scores_.begin(), scores_.end()) - scores_.begin());
+  // Leaving the floor expert (lru) takes a larger lead: see Tuning::floor_margin.
+  const double margin =
+      tuning_.margin + (experts_[active_index_].floor ? tuning_.floor_margin : 0.0);
   if (best != active_index_ && draining_ == nullptr &&
-      scores_[best] > scores_[active_index_] + tuning_.margin) {
+      scores_[best] > scores_[active_index_] + margin) {
     SwitchTo(best);
   }
 }

@@ -153,6 +153,21 @@ def test_config_set_policy_at_runtime_changes_behaviour(make_server):
 
 
 @pytest.mark.cairn_only
+@pytest.mark.parametrize("max_items,shards", [(284, 1), (4096, 4), (16384, 16), (0, 16)])
+def test_small_max_items_start_with_fewer_shards(make_server, max_items, shards):
+    """Each shard evicts from its own entries: a 284-key cache split 16 ways would be sixteen
+    18-key caches. At startup the shard count is halved until each holds 1024 entries."""
+    options = {"max_items": max_items} if max_items else {}
+    s = make_server(shards=16, eviction_policy="lru", **options)
+    with s.conn() as c:
+        assert s.info("cairn", conn=c)["shards"] == shards
+        assert c.cmd("CONFIG", "GET", "shards") == [b"shards", b"16"], "the configured value"
+        if max_items:
+            fill(c, max_items + 50, batch=500)
+            assert c.cmd("DBSIZE") == max_items
+
+
+@pytest.mark.cairn_only
 def test_config_set_policy_answers_once_the_new_policy_is_in_force(make_server):
     """The swap rebuilds every shard on a background thread; the caller is answered only when the
     new policy is in force, so another connection sees it at once (the stall this removed, one

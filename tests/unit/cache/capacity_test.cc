@@ -222,5 +222,18 @@ TEST(VictimOrderTest, LfuKeepsFrequentKeys) {
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(c.Exists("k" + std::to_string(i))) << i;
 }
 
+TEST(EffectiveShardsTest, SmallItemCapsGetFewerShards) {
+  EXPECT_EQ(EffectiveShards(16, 0), 16u) << "unlimited: as configured";
+  EXPECT_EQ(EffectiveShards(12, 0), 16u) << "rounded up to a power of two";
+  EXPECT_EQ(EffectiveShards(16, 100'000), 16u);
+  EXPECT_EQ(EffectiveShards(16, 16 * kMinItemsPerShard), 16u);
+  EXPECT_EQ(EffectiveShards(16, 16 * kMinItemsPerShard - 1), 8u);
+  EXPECT_EQ(EffectiveShards(16, 2 * kMinItemsPerShard), 2u);
+  EXPECT_EQ(EffectiveShards(16, 284), 1u) << "LIRS multi2 at 5%: one shard, not 16 of 18 keys";
+  EXPECT_EQ(EffectiveShards(16, 3), 1u);
+  EXPECT_EQ(EffectiveShards(1, 1'000'000), 1u) << "never more than configured";
+  EXPECT_EQ(EffectiveShards(0, 5000), 1u);
+}
+
 }  // namespace
 }  // namespace cairn

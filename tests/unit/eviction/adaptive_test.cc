@@ -69,6 +69,24 @@ TEST(AdaptiveTest, StaysWithTheBetterExpert) {
   EXPECT_GT(p.score(0), p.score(1));
 }
 
+// Leaving a floor expert takes margin + floor_margin: fifo as the floor with a 50-point floor
+// margin is kept although lru beats it by far more than `margin` (it switches at once without
+// the floor: SwitchesToTheBetterExpertAndMigrates).
+TEST(AdaptiveTest, LeavingTheFloorExpertTakesALargerLead) {
+  AdaptivePolicy::Expert floor = Named("fifo");
+  floor.floor = true;
+  AdaptivePolicy::Tuning tuning;
+  tuning.floor_margin = 0.5;
+  AdaptivePolicy p({floor, Named("lru")}, tuning);
+  MiniCache cache(p, 4096);
+  std::mt19937_64 rng(1);
+  uint64_t cold = 0;
+  for (int i = 0; i < 400'000; ++i) cache.Request(NextKey(rng, cold));
+  EXPECT_EQ(p.switches(), 0u);
+  EXPECT_EQ(p.active_expert(), "fifo");
+  EXPECT_GT(p.score(1), p.score(0) + 0.05) << "lru leads by more than margin + default floor";
+}
+
 TEST(AdaptiveTest, EveryEntryDrainsExactlyOnceInTheMiddleOfAMigration) {
   AdaptivePolicy p({Named("fifo"), Named("lru")}, {});
   EntryPool pool;
@@ -161,6 +179,7 @@ TEST(AdaptiveTest, DefaultExperts) {
   for (const auto& x : experts) names.push_back(x.name);
   EXPECT_EQ(names, (std::vector<std::string>{"s3fifo", "tinylfu", "arc", "lru"}));
   for (const auto& x : experts) EXPECT_EQ(x.standby, x.name == "tinylfu") << x.name;
+  for (const auto& x : experts) EXPECT_EQ(x.floor, x.name == "lru") << x.name;
 }
 
 // A frequency expert that is not running keeps counting (OnStandby), so when the workload turns
