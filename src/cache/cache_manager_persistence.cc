@@ -38,25 +38,27 @@ OpStatus CacheManager::Backpressure() {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->bp_block_ms.load());
     while (std::chrono::steady_clock::now() < deadline) {
-      std::string err;
-      FlushDirty(&err, 1024);
+      const FlushResult r = FlushDirty(1024);
       if (under()) return OpStatus::kOk;
-      if (!err.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!r.status.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   impl_->bp_rejections.fetch_add(1, std::memory_order_relaxed);
   return OpStatus::kBackpressure;
 }
 
-std::string CacheManager::WriteTier(std::span<Shard* const> locked,
-                                    std::span<const TierWrite> writes) {
+OpStatus CacheManager::WriteTier(std::span<Shard* const> locked,
+                                 std::span<const TierWrite> writes) {
   BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
-  if (tier == nullptr) return {};
+  if (tier == nullptr) return OpStatus::kOk;
   for (Shard* s : locked) s->WaitForFlushLocked();  // land after any batch in flight
-  std::string err = tier->Write(writes);
-  if (!err.empty()) impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
-  return err;
+  Status st = tier->Write(writes);
+  if (st.ok()) return OpStatus::kOk;
+  impl_->persist.RecordError(std::move(st));
+  return OpStatus::kIoError;
 }
+
+Status CacheManager::tier_error() const { return impl_->persist.LastError(); }
 
 void CacheManager::SetBackingTier(BackingTier* tier) {
   impl_->persist.tier.store(tier, std::memory_order_release);
@@ -64,27 +66,24 @@ void CacheManager::SetBackingTier(BackingTier* tier) {
   for (auto& sp : shards_) sp->WaitForFlushIdle();
 }
 
-bool CacheManager::SetWriteMode(WriteMode mode, std::string* error) {
+Status CacheManager::SetWriteMode(WriteMode mode) {
   std::lock_guard lock(impl_->mode_mu);
   const WriteMode old = impl_->persist.Mode();
-  if (old == mode) return true;
+  if (old == mode) return Status();
   if (mode != WriteMode::kNone && impl_->persist.tier.load() == nullptr) {
-    if (error != nullptr) *error = "no persistent store is configured";
-    return false;
+    return Status::IoError("no persistent store is configured");
   }
   // Switch first, then flush: a write that still saw write-back holds its shard lock while it
   // marks the entry dirty, and the flush takes every shard lock after the switch, so it sees it.
   impl_->persist.mode.store(mode, std::memory_order_release);
   if (old == WriteMode::kWriteBack) {
-    std::string err;
-    FlushDirty(&err);
-    if (!err.empty() || impl_->persist.dirty_keys.load() > 0) {
+    FlushResult r = FlushDirty();
+    if (!r.status.ok() || impl_->persist.dirty_keys.load() > 0) {
       impl_->persist.mode.store(old, std::memory_order_release);
-      if (error != nullptr) *error = err.empty() ? "dirty keys remain" : err;
-      return false;
+      return r.status.ok() ? Status::IoError("dirty keys remain") : std::move(r.status);
     }
   }
-  return true;
+  return Status();
 }
 
 WriteMode CacheManager::write_mode() const { return impl_->persist.Mode(); }
@@ -168,7 +167,7 @@ void MergeRuns(std::vector<TierWrite>& v, std::vector<size_t>& edges,
 }
 }  // namespace
 
-size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain) {
+CacheManager::FlushResult CacheManager::FlushDirty(size_t max_keys, bool drain) {
   // A round flushes what was queued when it started. Without `drain` (the timer's rounds),
   // keys dirtied meanwhile wait for the next round, where they coalesce with their later
   // writes: under a steady write load a round that chased the queue would never end, and
@@ -188,7 +187,8 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
   batch.reserve(std::min(per_shard * shards_.size(), max_keys));
   scratch.reserve(batch.capacity());
   edges.reserve(shards_.size() + 1);
-  size_t written = 0;
+  FlushResult result;
+  size_t& written = result.written;
   while (written < max_keys) {
     // A flush of less than a pass (a writer under backpressure helping) has no use for bounds.
     samples.clear();
@@ -228,23 +228,23 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
       // Each shard's batch is in key order; the pass interleaves them.
       edges.push_back(batch.size());
       MergeRuns(batch, edges, scratch);
-      std::string err;
+      Status st;
       try {
-        err = tier->Write(batch);
+        st = tier->Write(batch);
       } catch (const std::exception& ex) {  // e.g. bad_alloc: the pass must still be settled
-        err = std::string("tier write failed: ") + ex.what();
+        st = Status::IoError(std::string("tier write failed: ") + ex.what());
       }
-      if (!err.empty()) {
-        impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      if (!st.ok()) {
+        impl_->persist.RecordError(st);
         pass.Finish(false);
-        if (error != nullptr) *error = std::move(err);
-        return written;
+        result.status = std::move(st);
+        return result;
       }
       written += pass.Finish(true);
     }
     if (!drain) break;
   }
-  return written;
+  return result;
 }
 
 uint64_t CacheManager::dirty_keys() const {

@@ -180,8 +180,9 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
       if (InFlightLocked(victim->key())) WaitForFlushLocked();
       BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
       TierWrite w{victim->key(), victim->value(), victim->expire_at_ms(), victim->version(), false};
-      if (tier == nullptr || !tier->Write({&w, 1}).empty()) {
-        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      Status st = tier != nullptr ? tier->Write({&w, 1}) : Status::Closed();
+      if (!st.ok()) {
+        persist_.RecordError(std::move(st));
         policy_->OnErase(*victim);
         detached.push_back(victim);
         continue;
@@ -352,17 +353,15 @@ void Shard::MarkDeletedLocked(std::string_view key, int64_t now_ms) {
 
 Entry* Shard::CommitWriteLocked(std::string_view key, uint64_t hash, std::string_view value,
                                 Entry* existing, int64_t expire_at_ms, int64_t now_ms,
-                                std::string* error, const Entry* inherit) {
+                                const Entry* inherit) {
   const WriteMode mode = persist_.Mode();
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
       WaitForFlushLocked();  // a batch from before a switch to write-through may be in flight
       TierWrite w{key, value, expire_at_ms, next_version_, false};
-      std::string err = tier->Write({&w, 1});
-      if (!err.empty()) {
-        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
-        if (error != nullptr) *error = std::move(err);
+      if (Status st = tier->Write({&w, 1}); !st.ok()) {
+        persist_.RecordError(std::move(st));
         return nullptr;
       }
     }
@@ -392,17 +391,15 @@ void Shard::ApplyDeleteLocked(WriteMode mode, Entry* e, uint64_t hash, int64_t n
   EraseLocked(e, hash);
 }
 
-bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error) {
+bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms) {
   const WriteMode mode = persist_.Mode();
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
       WaitForFlushLocked();
       TierWrite w{e->key(), {}, 0, 0, true};
-      std::string err = tier->Write({&w, 1});
-      if (!err.empty()) {
-        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
-        if (error != nullptr) *error = std::move(err);
+      if (Status st = tier->Write({&w, 1}); !st.ok()) {
+        persist_.RecordError(std::move(st));
         return false;
       }
     }
@@ -411,17 +408,15 @@ bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::str
   return true;
 }
 
-bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error) {
+bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms) {
   const WriteMode mode = persist_.Mode();
   if (mode == WriteMode::kWriteThrough) {
     BackingTier* tier = persist_.tier.load(std::memory_order_acquire);
     if (tier != nullptr) {
       WaitForFlushLocked();
       TierWrite w{e.key(), e.value(), e.expire_at_ms(), e.version(), false};
-      std::string err = tier->Write({&w, 1});
-      if (!err.empty()) {
-        persist_.tier_errors.fetch_add(1, std::memory_order_relaxed);
-        if (error != nullptr) *error = std::move(err);
+      if (Status st = tier->Write({&w, 1}); !st.ok()) {
+        persist_.RecordError(std::move(st));
         return false;
       }
     }
