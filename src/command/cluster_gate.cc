@@ -10,11 +10,12 @@ namespace cairn {
 
 bool ClusterAllows(CommandContext& ctx, const CommandSpec& spec, Args args, int* slot) {
   const cluster::Topology& topology = ctx.cluster->Current();
-  const cluster::Route route = cluster::RouteKeys(topology, spec.first_key, spec.last_key,
-                                                  spec.key_step, args, slot ? *slot : -1);
+  const CommandKeys keys(spec, args);
+  const cluster::Route route =
+      cluster::RouteKeys(topology, args, keys.first(), keys.size(), keys.step(), slot ? *slot : -1);
   switch (route.kind) {
     case cluster::RouteKind::kServe:
-      if (slot != nullptr && spec.first_key > 0) *slot = route.slot;
+      if (slot != nullptr && !keys.empty()) *slot = route.slot;
       return true;
     case cluster::RouteKind::kCrossSlot:
       ctx.reply.Error("CROSSSLOT Keys in request don't hash to the same slot");

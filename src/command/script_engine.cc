@@ -451,10 +451,7 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
     if (refusal == nullptr && argc == 0) {
       refusal = "ERR Please specify at least one argument for this redis lib call";
     } else if (refusal == nullptr) {
-      spec = table.Find(args[0]);
-      if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
-        spec = CommandTable::FindSubcommand(*spec, args[1]);
-      }
+      spec = table.Resolve(args);
       const auto n = static_cast<int64_t>(args.size());
       if (spec == nullptr) {
         refusal = "ERR Unknown Redis command called from script";

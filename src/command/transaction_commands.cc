@@ -83,19 +83,12 @@ void UnwatchCommand(CommandContext& ctx, Args) {
   ctx.reply.Ok();
 }
 
-// The spec a queued command resolves to (its subcommand's for a container), or nullptr.
-const CommandSpec* SpecOf(const CommandTable& table, Args args) {
-  const CommandSpec* spec = table.Find(args[0]);
-  if (spec == nullptr || spec->subcommands.empty() || args.size() < 2) return spec;
-  return CommandTable::FindSubcommand(*spec, args[1]);
-}
-
 // The keys of the transaction's writes for its UNDO step; false when a keyless write (FLUSHALL
 // ...) makes the transaction unrecordable as one step.
 bool UndoKeys(const CommandTable& table, const std::vector<std::vector<std::string_view>>& cmds,
               std::vector<std::string_view>& keys) {
   for (const std::vector<std::string_view>& cmd : cmds) {
-    const CommandSpec* spec = SpecOf(table, cmd);
+    const CommandSpec* spec = table.Resolve(cmd);
     if (spec == nullptr || (spec->flags & kCmdWrite) == 0) continue;
     if (spec->first_key <= 0) return false;
     AppendCommandKeys(*spec, cmd, keys);
@@ -111,12 +104,8 @@ bool QueuedKeysInOneSlot(CommandContext& ctx,
                          const std::vector<std::vector<std::string_view>>& cmds) {
   int slot = -1;
   for (const std::vector<std::string_view>& cmd : cmds) {
-    const CommandSpec* spec = ctx.table->Find(cmd[0]);
-    if (spec == nullptr) continue;
-    if (!spec->subcommands.empty() && cmd.size() > 1) {
-      if (const CommandSpec* sub = CommandTable::FindSubcommand(*spec, cmd[1])) spec = sub;
-    }
-    if (spec->first_key <= 0) continue;
+    const CommandSpec* spec = ctx.table->Resolve(cmd);
+    if (spec == nullptr || spec->first_key <= 0) continue;
     if (!ClusterAllows(ctx, *spec, cmd, &slot)) return false;
   }
   return true;
