@@ -26,6 +26,10 @@ OpStatus CacheManager::Backpressure() {
   const uint64_t limit = impl_->bp_limit.load(std::memory_order_relaxed);
   const uint64_t bytes = impl_->bp_bytes.load(std::memory_order_relaxed);
   if ((limit == 0 && bytes == 0) || p.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  // Inside EXEC or a script: never throttled halfway (a refusal would leave the transaction
+  // half applied, and helping the flusher would flush between two of its commands). Its writes
+  // reach the tier together when it ends (PersistTogether).
+  if (gate_.HeldExclusivelyByThisThread()) return OpStatus::kOk;
   auto under = [&] {
     return (limit == 0 ||
             p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) &&
@@ -194,9 +198,13 @@ CacheManager::FlushResult CacheManager::FlushDirty(size_t max_keys, bool drain) 
     samples.clear();
     const bool cut = max_keys - written > kPassKeys;
     size_t round = 0;
-    for (size_t i = 0; i < shards_.size(); ++i) {
-      left[i] = shards_[i]->StartRound(cut ? &samples : nullptr);
-      round += left[i];
+    {
+      GateGuard gate(&gate_, GateGuard::Mode::kShared);  // see PersistTogether
+      if (gate.busy()) break;
+      for (size_t i = 0; i < shards_.size(); ++i) {
+        left[i] = shards_[i]->StartRound(cut ? &samples : nullptr);
+        round += left[i];
+      }
     }
     if (round == 0) break;
     const std::vector<std::string> bounds = PassBounds(samples, kPassKeys);
@@ -209,21 +217,27 @@ CacheManager::FlushResult CacheManager::FlushDirty(size_t max_keys, bool drain) 
       FlushPass pass;
       BackingTier* tier = nullptr;
       const int64_t now_ms = clock_.NowMs();
-      for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
-        if (left[i] == 0) continue;
-        const size_t room = max_keys - written - batch.size();
-        const size_t start = batch.size();
-        // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
-        const Shard::FlushTake take =
-            shards_[i]->BeginFlush(std::min(per_shard, room), bound, now_ms, batch, pass.empty());
-        if (take.busy) continue;              // a later pass
-        round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
-        left[i] = take.left;
-        if (take.tier == nullptr) continue;
-        edges.push_back(start);
-        pass.Add(shards_[i].get());
-        if (tier == nullptr) tier = take.tier;
-      }
+      // A pass's values are copied with the gate held shared: never between two commands of an
+      // EXEC or inside a script, whose writes reach the tier together (PersistTogether).
+      {
+        GateGuard gate(&gate_, GateGuard::Mode::kShared);
+        if (gate.busy()) return result;  // a script past busy-reply-threshold holds it
+        for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
+          if (left[i] == 0) continue;
+          const size_t room = max_keys - written - batch.size();
+          const size_t start = batch.size();
+          // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
+          const Shard::FlushTake take =
+              shards_[i]->BeginFlush(std::min(per_shard, room), bound, now_ms, batch, pass.empty());
+          if (take.busy) continue;              // a later pass
+          round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
+          left[i] = take.left;
+          if (take.tier == nullptr) continue;
+          edges.push_back(start);
+          pass.Add(shards_[i].get());
+          if (tier == nullptr) tier = take.tier;
+        }
+      }                            // the gate is released before the tier write
       if (pass.empty()) continue;  // nothing up to the bound, or only stale keys
       // Each shard's batch is in key order; the pass interleaves them.
       edges.push_back(batch.size());
@@ -245,6 +259,47 @@ CacheManager::FlushResult CacheManager::FlushDirty(size_t max_keys, bool drain) 
     if (!drain) break;
   }
   return result;
+}
+
+OpStatus CacheManager::PersistTogether(std::span<const std::string_view> keys) {
+  if (keys.empty() || impl_->persist.Mode() != WriteMode::kWriteBack ||
+      impl_->persist.tier.load(std::memory_order_acquire) == nullptr) {
+    return OpStatus::kOk;
+  }
+  std::vector<std::string_view> unique(keys.begin(), keys.end());
+  std::sort(unique.begin(), unique.end());  // key order, as the flush writes
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  std::vector<uint64_t> hashes;
+  std::vector<Shard*> locked;
+  hashes.reserve(unique.size());
+  for (std::string_view k : unique) {
+    hashes.push_back(HashKey(k));
+    locked.push_back(&ShardFor(hashes.back()));
+  }
+  std::sort(locked.begin(), locked.end(),
+            [](const Shard* a, const Shard* b) { return a->index() < b->index(); });
+  locked.erase(std::unique(locked.begin(), locked.end()), locked.end());
+  cache_internal::ShardLocks locks(locked);
+  if (impl_->persist.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  std::vector<TierWrite> batch;
+  for (size_t i = 0; i < unique.size(); ++i) {
+    Shard& s = ShardFor(hashes[i]);
+    const Entry* e = s.table().Find(unique[i], hashes[i]);
+    if (e != nullptr && e->dirty()) {
+      batch.push_back({unique[i], e->value(), e->expire_at_ms(), e->version(), false});
+    } else if (e == nullptr && s.HasPendingDeleteLocked(unique[i])) {
+      batch.push_back({unique[i], {}, 0, 0, true});
+    }
+  }
+  if (batch.empty()) return OpStatus::kOk;
+  // After any flush batch of these shards in flight (an older value of one of these keys may be
+  // in it); the error, if any, is recorded and the keys stay dirty for the flusher.
+  if (OpStatus st = WriteTier(locked, batch); st != OpStatus::kOk) return st;
+  for (const TierWrite& w : batch) {
+    const uint64_t h = HashKey(w.key);
+    ShardFor(h).SettleWrittenLocked(w.key, h, w.version, w.is_delete);
+  }
+  return OpStatus::kOk;
 }
 
 uint64_t CacheManager::dirty_keys() const {

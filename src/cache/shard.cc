@@ -287,6 +287,16 @@ void Shard::SwapPolicyLocked(std::unique_ptr<EvictionPolicy> policy) {
 
 // ---- persistence ----
 
+void Shard::SettleWrittenLocked(std::string_view key, uint64_t hash, uint64_t version,
+                                bool is_delete) {
+  if (is_delete) {
+    ErasePendingDeleteLocked(key);
+    return;
+  }
+  Entry* e = table_.Find(key, hash);
+  if (e != nullptr && e->dirty() && e->version() == version) SetDirtyLocked(*e, false);
+}
+
 void Shard::WatchLocked(std::string_view key, WatchTicket* ticket) {
   auto it = watched_.find(key);
   if (it == watched_.end())

@@ -208,6 +208,9 @@ class Shard {
       flush_in_flight_.wait(true, std::memory_order_acquire);
     }
   }
+  // After a write of `key` reached the tier outside the flush (CacheManager::PersistTogether):
+  // the entry is clean if it still has `version`; a written delete retires the pending delete.
+  void SettleWrittenLocked(std::string_view key, uint64_t hash, uint64_t version, bool is_delete);
   // Whether `key` is in this shard's batch in flight (mu held).
   bool InFlightLocked(std::string_view key) const;
   // Returns once no flush of this shard is running (call without `mu`): after

@@ -83,17 +83,18 @@ void UnwatchCommand(CommandContext& ctx, Args) {
   ctx.reply.Ok();
 }
 
-// The keys of the transaction's writes for its UNDO step; false when a keyless write (FLUSHALL
-// ...) makes the transaction unrecordable as one step.
-bool UndoKeys(const CommandTable& table, const std::vector<std::vector<std::string_view>>& cmds,
-              std::vector<std::string_view>& keys) {
+// The keys of the transaction's writes (its UNDO step, and what reaches the tier together under
+// write-back); false when a keyless write (FLUSHALL ...) makes it unrecordable as one UNDO step.
+bool WriteKeys(const CommandTable& table, const std::vector<std::vector<std::string_view>>& cmds,
+               std::vector<std::string_view>& keys) {
+  bool all_keyed = true;
   for (const std::vector<std::string_view>& cmd : cmds) {
     const CommandSpec* spec = table.Resolve(cmd);
     if (spec == nullptr || (spec->flags & kCmdWrite) == 0) continue;
-    if (spec->first_key <= 0) return false;
+    if (spec->first_key <= 0) all_keyed = false;
     AppendCommandKeys(*spec, cmd, keys);
   }
-  return true;
+  return all_keyed;
 }
 
 // Cluster mode: every queued command's keys must hash to one slot this node owns (Redis's
@@ -141,7 +142,7 @@ void ExecCommand(CommandContext& ctx, Args) {
   const std::vector<std::vector<std::string_view>> cmds = tx.Commands();
   std::vector<std::string_view> keys;
   std::optional<UndoRecorder> undo;
-  if (UndoKeys(*ctx.table, cmds, keys) && !keys.empty()) undo.emplace(ctx, keys);
+  if (WriteKeys(*ctx.table, cmds, keys) && !keys.empty()) undo.emplace(ctx, keys);
   // The watched keys are dropped before the commands run (Redis's unwatchAllKeys in execCommand):
   // the transaction's own writes need not set the flag of a ticket nobody will read.
   tx.UnwatchAll();
@@ -150,6 +151,9 @@ void ExecCommand(CommandContext& ctx, Args) {
   ctx.reply.ArrayHeader(cmds.size());
   for (const std::vector<std::string_view>& cmd : cmds) dispatcher.RunQueued(ctx, cmd);
   client.in_exec = false;
+  // Still inside the exclusive gate: under write-back the transaction's writes reach the tier
+  // as one batch (a failure leaves them dirty for the flusher; tier_error() says why).
+  ctx.cache.PersistTogether(keys);
   if (undo) undo->Commit();
   DiscardTransaction(client);
 }

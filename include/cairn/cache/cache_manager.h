@@ -177,6 +177,13 @@ class CacheManager {
     Status status;
   };
   FlushResult FlushDirty(size_t max_keys = SIZE_MAX, bool drain = true);
+  // Write-back: writes the dirty state of `keys` (their values, or their deletes) to the tier
+  // as ONE batch and marks them clean. EXEC and scripts call it with the keys of their writes
+  // before they leave the exclusive gate, so a transaction reaches the tier whole: the flusher
+  // collects its passes with the gate held shared (FlushDirty), never between two commands of a
+  // transaction, and once the transaction is over its keys are clean. No-op in other modes.
+  // kIoError: the tier refused the batch (the keys stay dirty; tier_error() says why).
+  OpStatus PersistTogether(std::span<const std::string_view> keys);
   PersistStats persist_stats() const;
   uint64_t dirty_keys() const;  // cheap (one atomic load)
   // Inserts a clean entry if the key is absent and there is room without evicting (warm-load).
