@@ -71,6 +71,8 @@ void CacheManager::SetBackingTier(BackingTier* tier) {
 }
 
 Status CacheManager::SetWriteMode(WriteMode mode) {
+  // The gate before mode_mu (the lock order): the flush below collects under it.
+  GateGuard gate(&gate_, GateGuard::Mode::kShared);
   std::lock_guard lock(impl_->mode_mu);
   const WriteMode old = impl_->persist.Mode();
   if (old == mode) return Status();
