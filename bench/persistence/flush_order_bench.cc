@@ -65,8 +65,8 @@ double Run(size_t key_space, size_t round_keys, size_t rounds, size_t chunk, siz
     const double t0 = ThreadCpuSeconds();
     for (size_t i = 0; i < writes.size(); i += batch) {
       const size_t n = std::min(batch, writes.size() - i);
-      if (std::string err = tier.Write({writes.data() + i, n}); !err.empty()) {
-        std::fprintf(stderr, "write: %s\n", err.c_str());
+      if (cairn::Status st = tier.Write({writes.data() + i, n}); !st.ok()) {
+        std::fprintf(stderr, "write: %s\n", st.ToString().c_str());
         std::exit(1);
       }
     }

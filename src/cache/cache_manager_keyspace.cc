@@ -19,7 +19,6 @@
 
 namespace cairn {
 
-using cache_internal::IoError;
 using cache_internal::ReserveLocked;
 using cache_internal::ThreadRng;
 
@@ -128,9 +127,9 @@ OpStatus CacheManager::Flush() {
   for (auto& sp : shards_) sp->ClearLocked();
   BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
   if (tier != nullptr && impl_->persist.Mode() != WriteMode::kNone) {
-    if (std::string err = tier->Clear(); !err.empty()) {
-      impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
-      return IoError(std::move(err));
+    if (Status st = tier->Clear(); !st.ok()) {
+      impl_->persist.RecordError(std::move(st));
+      return OpStatus::kIoError;
     }
   }
   return OpStatus::kOk;

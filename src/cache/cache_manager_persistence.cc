@@ -26,6 +26,10 @@ OpStatus CacheManager::Backpressure() {
   const uint64_t limit = impl_->bp_limit.load(std::memory_order_relaxed);
   const uint64_t bytes = impl_->bp_bytes.load(std::memory_order_relaxed);
   if ((limit == 0 && bytes == 0) || p.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  // Inside EXEC or a script: never throttled halfway (a refusal would leave the transaction
+  // half applied, and helping the flusher would flush between two of its commands). Its writes
+  // reach the tier together when it ends (PersistTogether).
+  if (gate_.HeldExclusivelyByThisThread()) return OpStatus::kOk;
   auto under = [&] {
     return (limit == 0 ||
             p.dirty_keys.load(std::memory_order_relaxed) < static_cast<int64_t>(limit)) &&
@@ -38,25 +42,27 @@ OpStatus CacheManager::Backpressure() {
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::milliseconds(impl_->bp_block_ms.load());
     while (std::chrono::steady_clock::now() < deadline) {
-      std::string err;
-      FlushDirty(&err, 1024);
+      const FlushResult r = FlushDirty(1024);
       if (under()) return OpStatus::kOk;
-      if (!err.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      if (!r.status.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   impl_->bp_rejections.fetch_add(1, std::memory_order_relaxed);
   return OpStatus::kBackpressure;
 }
 
-std::string CacheManager::WriteTier(std::span<Shard* const> locked,
-                                    std::span<const TierWrite> writes) {
+OpStatus CacheManager::WriteTier(std::span<Shard* const> locked,
+                                 std::span<const TierWrite> writes) {
   BackingTier* tier = impl_->persist.tier.load(std::memory_order_acquire);
-  if (tier == nullptr) return {};
+  if (tier == nullptr) return OpStatus::kOk;
   for (Shard* s : locked) s->WaitForFlushLocked();  // land after any batch in flight
-  std::string err = tier->Write(writes);
-  if (!err.empty()) impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
-  return err;
+  Status st = tier->Write(writes);
+  if (st.ok()) return OpStatus::kOk;
+  impl_->persist.RecordError(std::move(st));
+  return OpStatus::kIoError;
 }
+
+Status CacheManager::tier_error() const { return impl_->persist.LastError(); }
 
 void CacheManager::SetBackingTier(BackingTier* tier) {
   impl_->persist.tier.store(tier, std::memory_order_release);
@@ -64,27 +70,26 @@ void CacheManager::SetBackingTier(BackingTier* tier) {
   for (auto& sp : shards_) sp->WaitForFlushIdle();
 }
 
-bool CacheManager::SetWriteMode(WriteMode mode, std::string* error) {
+Status CacheManager::SetWriteMode(WriteMode mode) {
+  // The gate before mode_mu (the lock order): the flush below collects under it.
+  GateGuard gate(&gate_, GateGuard::Mode::kShared);
   std::lock_guard lock(impl_->mode_mu);
   const WriteMode old = impl_->persist.Mode();
-  if (old == mode) return true;
+  if (old == mode) return Status();
   if (mode != WriteMode::kNone && impl_->persist.tier.load() == nullptr) {
-    if (error != nullptr) *error = "no persistent store is configured";
-    return false;
+    return Status::IoError("no persistent store is configured");
   }
   // Switch first, then flush: a write that still saw write-back holds its shard lock while it
   // marks the entry dirty, and the flush takes every shard lock after the switch, so it sees it.
   impl_->persist.mode.store(mode, std::memory_order_release);
   if (old == WriteMode::kWriteBack) {
-    std::string err;
-    FlushDirty(&err);
-    if (!err.empty() || impl_->persist.dirty_keys.load() > 0) {
+    FlushResult r = FlushDirty();
+    if (!r.status.ok() || impl_->persist.dirty_keys.load() > 0) {
       impl_->persist.mode.store(old, std::memory_order_release);
-      if (error != nullptr) *error = err.empty() ? "dirty keys remain" : err;
-      return false;
+      return r.status.ok() ? Status::IoError("dirty keys remain") : std::move(r.status);
     }
   }
-  return true;
+  return Status();
 }
 
 WriteMode CacheManager::write_mode() const { return impl_->persist.Mode(); }
@@ -168,7 +173,7 @@ void MergeRuns(std::vector<TierWrite>& v, std::vector<size_t>& edges,
 }
 }  // namespace
 
-size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain) {
+CacheManager::FlushResult CacheManager::FlushDirty(size_t max_keys, bool drain) {
   // A round flushes what was queued when it started. Without `drain` (the timer's rounds),
   // keys dirtied meanwhile wait for the next round, where they coalesce with their later
   // writes: under a steady write load a round that chased the queue would never end, and
@@ -188,15 +193,20 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
   batch.reserve(std::min(per_shard * shards_.size(), max_keys));
   scratch.reserve(batch.capacity());
   edges.reserve(shards_.size() + 1);
-  size_t written = 0;
+  FlushResult result;
+  size_t& written = result.written;
   while (written < max_keys) {
     // A flush of less than a pass (a writer under backpressure helping) has no use for bounds.
     samples.clear();
     const bool cut = max_keys - written > kPassKeys;
     size_t round = 0;
-    for (size_t i = 0; i < shards_.size(); ++i) {
-      left[i] = shards_[i]->StartRound(cut ? &samples : nullptr);
-      round += left[i];
+    {
+      GateGuard gate(&gate_, GateGuard::Mode::kShared);  // see PersistTogether
+      if (gate.busy()) break;
+      for (size_t i = 0; i < shards_.size(); ++i) {
+        left[i] = shards_[i]->StartRound(cut ? &samples : nullptr);
+        round += left[i];
+      }
     }
     if (round == 0) break;
     const std::vector<std::string> bounds = PassBounds(samples, kPassKeys);
@@ -209,42 +219,89 @@ size_t CacheManager::FlushDirty(std::string* error, size_t max_keys, bool drain)
       FlushPass pass;
       BackingTier* tier = nullptr;
       const int64_t now_ms = clock_.NowMs();
-      for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
-        if (left[i] == 0) continue;
-        const size_t room = max_keys - written - batch.size();
-        const size_t start = batch.size();
-        // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
-        const Shard::FlushTake take =
-            shards_[i]->BeginFlush(std::min(per_shard, room), bound, now_ms, batch, pass.empty());
-        if (take.busy) continue;              // a later pass
-        round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
-        left[i] = take.left;
-        if (take.tier == nullptr) continue;
-        edges.push_back(start);
-        pass.Add(shards_[i].get());
-        if (tier == nullptr) tier = take.tier;
-      }
+      // A pass's values are copied with the gate held shared: never between two commands of an
+      // EXEC or inside a script, whose writes reach the tier together (PersistTogether).
+      {
+        GateGuard gate(&gate_, GateGuard::Mode::kShared);
+        if (gate.busy()) return result;  // a script past busy-reply-threshold holds it
+        for (size_t i = 0; i < shards_.size() && written + batch.size() < max_keys; ++i) {
+          if (left[i] == 0) continue;
+          const size_t room = max_keys - written - batch.size();
+          const size_t start = batch.size();
+          // Once the pass has a batch in flight it must not wait for a shard (see shard.cc).
+          const Shard::FlushTake take =
+              shards_[i]->BeginFlush(std::min(per_shard, room), bound, now_ms, batch, pass.empty());
+          if (take.busy) continue;              // a later pass
+          round = round - left[i] + take.left;  // a concurrent StartRound may have grown it
+          left[i] = take.left;
+          if (take.tier == nullptr) continue;
+          edges.push_back(start);
+          pass.Add(shards_[i].get());
+          if (tier == nullptr) tier = take.tier;
+        }
+      }                            // the gate is released before the tier write
       if (pass.empty()) continue;  // nothing up to the bound, or only stale keys
       // Each shard's batch is in key order; the pass interleaves them.
       edges.push_back(batch.size());
       MergeRuns(batch, edges, scratch);
-      std::string err;
+      Status st;
       try {
-        err = tier->Write(batch);
+        st = tier->Write(batch);
       } catch (const std::exception& ex) {  // e.g. bad_alloc: the pass must still be settled
-        err = std::string("tier write failed: ") + ex.what();
+        st = Status::IoError(std::string("tier write failed: ") + ex.what());
       }
-      if (!err.empty()) {
-        impl_->persist.tier_errors.fetch_add(1, std::memory_order_relaxed);
+      if (!st.ok()) {
+        impl_->persist.RecordError(st);
         pass.Finish(false);
-        if (error != nullptr) *error = std::move(err);
-        return written;
+        result.status = std::move(st);
+        return result;
       }
       written += pass.Finish(true);
     }
     if (!drain) break;
   }
-  return written;
+  return result;
+}
+
+OpStatus CacheManager::PersistTogether(std::span<const std::string_view> keys) {
+  if (keys.empty() || impl_->persist.Mode() != WriteMode::kWriteBack ||
+      impl_->persist.tier.load(std::memory_order_acquire) == nullptr) {
+    return OpStatus::kOk;
+  }
+  std::vector<std::string_view> unique(keys.begin(), keys.end());
+  std::sort(unique.begin(), unique.end());  // key order, as the flush writes
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  std::vector<uint64_t> hashes;
+  std::vector<Shard*> locked;
+  hashes.reserve(unique.size());
+  for (std::string_view k : unique) {
+    hashes.push_back(HashKey(k));
+    locked.push_back(&ShardFor(hashes.back()));
+  }
+  std::sort(locked.begin(), locked.end(),
+            [](const Shard* a, const Shard* b) { return a->index() < b->index(); });
+  locked.erase(std::unique(locked.begin(), locked.end()), locked.end());
+  cache_internal::ShardLocks locks(locked);
+  if (impl_->persist.Mode() != WriteMode::kWriteBack) return OpStatus::kOk;
+  std::vector<TierWrite> batch;
+  for (size_t i = 0; i < unique.size(); ++i) {
+    Shard& s = ShardFor(hashes[i]);
+    const Entry* e = s.table().Find(unique[i], hashes[i]);
+    if (e != nullptr && e->dirty()) {
+      batch.push_back({unique[i], e->value(), e->expire_at_ms(), e->version(), false});
+    } else if (e == nullptr && s.HasPendingDeleteLocked(unique[i])) {
+      batch.push_back({unique[i], {}, 0, 0, true});
+    }
+  }
+  if (batch.empty()) return OpStatus::kOk;
+  // After any flush batch of these shards in flight (an older value of one of these keys may be
+  // in it); the error, if any, is recorded and the keys stay dirty for the flusher.
+  if (OpStatus st = WriteTier(locked, batch); st != OpStatus::kOk) return st;
+  for (const TierWrite& w : batch) {
+    const uint64_t h = HashKey(w.key);
+    ShardFor(h).SettleWrittenLocked(w.key, h, w.version, w.is_delete);
+  }
+  return OpStatus::kOk;
 }
 
 uint64_t CacheManager::dirty_keys() const {

@@ -53,13 +53,14 @@ FlushStats FlushService::stats() const {
   return stats_;
 }
 
-size_t FlushService::FlushNow(std::string* error) { return Round(error, /*drain=*/true); }
+CacheManager::FlushResult FlushService::FlushNow() { return Round(/*drain=*/true); }
 
-size_t FlushService::Round(std::string* error, bool drain) {
+CacheManager::FlushResult FlushService::Round(bool drain) {
   std::lock_guard round(round_mu_);
   const auto start = std::chrono::steady_clock::now();
-  std::string err;
-  const size_t written = cache_.FlushDirty(&err, SIZE_MAX, drain);
+  CacheManager::FlushResult r = cache_.FlushDirty(SIZE_MAX, drain);
+  const size_t written = r.written;
+  const std::string& err = r.status.message();
   const int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                          std::chrono::steady_clock::now() - start)
                          .count();
@@ -68,7 +69,7 @@ size_t FlushService::Round(std::string* error, bool drain) {
     std::lock_guard lock(mu_);
     stats_.flushed_keys += written;
     stats_.last_flush_duration_ms = ms;
-    if (err.empty()) {
+    if (r.status.ok()) {
       if (written > 0) ++stats_.flushes;
       stats_.last_flush_status = "ok";
       failures_ = 0;
@@ -80,9 +81,9 @@ size_t FlushService::Round(std::string* error, bool drain) {
   }
   if (bus != nullptr) {
     const int64_t now = cache_.clock().NowMs();
-    if (!err.empty() && bus->Wants(EventType::kFlushError)) {
+    if (!r.status.ok() && bus->Wants(EventType::kFlushError)) {
       bus->Publish(Event{EventType::kFlushError, EvictionCause::kNone, now, {}, err});
-    } else if (err.empty() && written > 0 && bus->Wants(EventType::kFlush)) {
+    } else if (r.status.ok() && written > 0 && bus->Wants(EventType::kFlush)) {
       bus->Publish(Event{EventType::kFlush,
                          EvictionCause::kNone,
                          now,
@@ -90,8 +91,7 @@ size_t FlushService::Round(std::string* error, bool drain) {
                          std::to_string(written) + " keys in " + std::to_string(ms) + " ms"});
     }
   }
-  if (error != nullptr) *error = err;
-  return written;
+  return r;
 }
 
 void FlushService::Run() {
@@ -115,7 +115,7 @@ void FlushService::Run() {
     }
     if (!running_) break;
     lock.unlock();
-    Round(nullptr, /*drain=*/false);  // what is queued now; later writes coalesce until next
+    Round(/*drain=*/false);  // what is queued now; later writes coalesce until next
     lock.lock();
   }
 }

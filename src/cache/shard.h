@@ -101,6 +101,21 @@ struct PersistState {
   std::atomic<uint64_t> tier_errors{0};
 
   WriteMode Mode() const { return mode.load(std::memory_order_acquire); }
+  // A tier operation failed: counted, and its Status kept as the tier's last error (what a write
+  // refused with kIoError answers, from whichever thread asks). Cold path: failures only.
+  void RecordError(Status st) {
+    tier_errors.fetch_add(1, std::memory_order_relaxed);
+    std::lock_guard lock(error_mu);
+    last_error = std::move(st);
+  }
+  Status LastError() const {
+    std::lock_guard lock(error_mu);
+    return last_error;
+  }
+
+ private:
+  mutable std::mutex error_mu;
+  Status last_error;
 };
 
 class Shard {
@@ -134,10 +149,11 @@ class Shard {
 
   // --- writes that go through the write policy ---
   // Writes key=value like WriteLocked, first to the tier under write-through (on a tier error
-  // nothing changes, `error` is set and nullptr returned), marking it dirty under write-back.
+  // nothing changes, the error is recorded (PersistState::RecordError) and nullptr returned),
+  // marking it dirty under write-back.
   Entry* CommitWriteLocked(std::string_view key, uint64_t hash, std::string_view value,
                            Entry* existing, int64_t expire_at_ms, int64_t now_ms,
-                           std::string* error, const Entry* inherit = nullptr);
+                           const Entry* inherit = nullptr);
   // The write-policy bookkeeping without the write-through tier write, for multi-key operations
   // that write the tier in one batch themselves.
   // `mode` is the write mode the caller read once, under this shard's lock, for the whole
@@ -149,9 +165,9 @@ class Shard {
   void ApplyDeleteLocked(WriteMode mode, Entry* e, uint64_t hash, int64_t now_ms);
   // An explicit delete (DEL, GETDEL, overwritten by RENAME ...): through the write policy, then
   // EraseLocked. False (nothing changed) on a write-through tier error.
-  bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms, std::string* error);
-  // Persists a metadata change (EXPIRE, PERSIST) of a resident entry.
-  bool CommitMetaLocked(Entry& e, int64_t now_ms, std::string* error);
+  bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms);
+  // Persists a metadata change (EXPIRE, PERSIST) of a resident entry (false: tier error).
+  bool CommitMetaLocked(Entry& e, int64_t now_ms);
   // Write-back flush, in rounds of passes, driven by CacheManager::FlushDirty over all shards
   // so that a round reaches the tier in key order (protocol in shard.cc). Call without `mu`.
   //  StartRound: every key queued now joins this shard's round, which is kept sorted by key
@@ -192,6 +208,9 @@ class Shard {
       flush_in_flight_.wait(true, std::memory_order_acquire);
     }
   }
+  // After a write of `key` reached the tier outside the flush (CacheManager::PersistTogether):
+  // the entry is clean if it still has `version`; a written delete retires the pending delete.
+  void SettleWrittenLocked(std::string_view key, uint64_t hash, uint64_t version, bool is_delete);
   // Whether `key` is in this shard's batch in flight (mu held).
   bool InFlightLocked(std::string_view key) const;
   // Returns once no flush of this shard is running (call without `mu`): after

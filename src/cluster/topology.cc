@@ -218,16 +218,13 @@ std::shared_ptr<Topology> SingleNodeTopology(std::string id, std::string host, u
   return t;
 }
 
-Route RouteKeys(const Topology& topology, int first, int last, int step,
-                std::span<const std::string_view> args, int slot_so_far) {
-  const auto argc = static_cast<int64_t>(args.size());
-  if (first <= 0 || first >= argc) return {};
-  const int64_t end = last < 0 ? argc + last : std::min<int64_t>(last, argc - 1);
-  const uint16_t slot = slot_so_far >= 0 ? static_cast<uint16_t>(slot_so_far)
-                                         : KeySlot(args[static_cast<size_t>(first)]);
-  const int64_t stride = step > 0 ? step : 1;
-  for (int64_t i = slot_so_far >= 0 ? first : first + stride; i <= end; i += stride) {
-    if (KeySlot(args[static_cast<size_t>(i)]) != slot) return {RouteKind::kCrossSlot, slot, 0};
+Route RouteKeys(const Topology& topology, std::span<const std::string_view> args, size_t first,
+                size_t count, size_t step, int slot_so_far) {
+  if (count == 0) return {};
+  const uint16_t slot =
+      slot_so_far >= 0 ? static_cast<uint16_t>(slot_so_far) : KeySlot(args[first]);
+  for (size_t i = slot_so_far >= 0 ? 0 : 1; i < count; ++i) {
+    if (KeySlot(args[first + i * step]) != slot) return {RouteKind::kCrossSlot, slot, 0};
   }
   if (topology.Migrating(slot) || topology.Importing(slot)) {
     return {RouteKind::kCheckKeys, slot, topology.owner[slot]};

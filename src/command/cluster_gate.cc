@@ -19,17 +19,12 @@ struct LastRoute {
 thread_local LastRoute last_route;
 
 // The command's keys in a slot being moved: how many exist here, how many do not.
-cluster::Route RouteMovingSlot(CommandContext& ctx, const CommandSpec& spec, Args args,
-                               const cluster::Topology& topology, uint16_t slot) {
-  const auto argc = static_cast<int64_t>(args.size());
-  const int64_t end =
-      spec.last_key < 0 ? argc + spec.last_key : std::min<int64_t>(spec.last_key, argc - 1);
-  const int64_t stride = spec.key_step > 0 ? spec.key_step : 1;
+cluster::Route RouteMovingSlot(CommandContext& ctx, const CommandSpec& spec,
+                               const CommandKeys& keys, const cluster::Topology& topology,
+                               uint16_t slot) {
   int existing = 0;
   int missing = 0;
-  for (int64_t i = spec.first_key; i <= end && i < argc; i += stride) {
-    (ctx.cache.Exists(args[static_cast<size_t>(i)]) ? existing : missing) += 1;
-  }
+  for (std::string_view key : keys) (ctx.cache.Exists(key) ? existing : missing) += 1;
   // RESTORE-ASKING (what MIGRATE sends) implies ASKING, as its Redis flag "asking" does.
   const bool asking = ctx.client.asking != 0 || spec.name == "restore-asking";
   return cluster::RouteMoving(topology, slot, existing, missing, existing + missing > 1, asking);
@@ -49,16 +44,17 @@ void Redirect(CommandContext& ctx, std::string_view kind, const cluster::Topolog
 bool ClusterAllows(CommandContext& ctx, const CommandSpec& spec, Args args, int* slot) {
   last_route.version = ctx.cluster->version();
   const cluster::Topology& topology = ctx.cluster->Current();
-  cluster::Route route = cluster::RouteKeys(topology, spec.first_key, spec.last_key, spec.key_step,
-                                            args, slot ? *slot : -1);
+  const CommandKeys keys(spec, args);
+  cluster::Route route =
+      cluster::RouteKeys(topology, args, keys.first(), keys.size(), keys.step(), slot ? *slot : -1);
   last_route.moving = route.kind == cluster::RouteKind::kCheckKeys;
   if (last_route.moving) [[unlikely]] {
-    route = RouteMovingSlot(ctx, spec, args, topology, route.slot);
+    route = RouteMovingSlot(ctx, spec, keys, topology, route.slot);
   }
   switch (route.kind) {
     case cluster::RouteKind::kServe:
     case cluster::RouteKind::kCheckKeys:
-      if (slot != nullptr && spec.first_key > 0) *slot = route.slot;
+      if (slot != nullptr && !keys.empty()) *slot = route.slot;
       return true;
     case cluster::RouteKind::kCrossSlot:
       ctx.reply.Error("CROSSSLOT Keys in request don't hash to the same slot");

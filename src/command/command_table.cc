@@ -116,13 +116,7 @@ const CommandSpec* CommandTable::FindSubcommand(const CommandSpec& parent, std::
 }
 
 void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out) {
-  if (spec.first_key <= 0) return;
-  const auto argc = static_cast<int64_t>(args.size());
-  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int64_t step = spec.key_step > 0 ? spec.key_step : 1;
-  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
-    out.push_back(args[static_cast<size_t>(i)]);
-  }
+  for (const std::string_view key : CommandKeys(spec, args)) out.push_back(key);
 }
 
 void RegisterAllCommands(CommandTable& table) {

@@ -243,10 +243,7 @@ void CommandListCommand(CommandContext& ctx, Args args) {
 // getKeysSubcommandImpl: the keys of a full command line, from first/last/step.
 void GetKeysGeneric(CommandContext& ctx, Args args, bool with_flags) {
   const Args line = args.subspan(2);
-  const CommandSpec* spec = Table(ctx).Find(line[0]);
-  if (spec != nullptr && !spec->subcommands.empty() && line.size() >= 2) {
-    spec = CommandTable::FindSubcommand(*spec, line[1]);
-  }
+  const CommandSpec* spec = Table(ctx).Resolve(line);
   if (spec == nullptr) {
     ctx.reply.Error("ERR Invalid command specified");
     return;
@@ -260,15 +257,13 @@ void GetKeysGeneric(CommandContext& ctx, Args args, bool with_flags) {
     ctx.reply.Error("ERR Invalid number of arguments specified for command");
     return;
   }
-  const int64_t last = spec->last_key < 0 ? argc + spec->last_key : spec->last_key;
-  const int64_t step = spec->key_step > 0 ? spec->key_step : 1;
-  if (last >= argc || last < spec->first_key) {
+  const CommandKeys keys(*spec, line);
+  if (!keys.complete()) {
     ctx.reply.Error("ERR Invalid arguments specified for command");
     return;
   }
-  ctx.reply.ArrayHeader(static_cast<size_t>((last - spec->first_key) / step + 1));
-  for (int64_t i = spec->first_key; i <= last; i += step) {
-    const std::string_view key = line[static_cast<size_t>(i)];
+  ctx.reply.ArrayHeader(keys.size());
+  for (const std::string_view key : keys) {
     if (with_flags) {
       ctx.reply.ArrayHeader(2);
       ctx.reply.Bulk(key);

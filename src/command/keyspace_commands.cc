@@ -54,7 +54,7 @@ void DelCommand(CommandContext& ctx, Args args) {
     if (status == OpStatus::kOk) {
       ++n;
       NotifyKeyspaceEvent(ctx, kNotifyGeneric, "del", args[i]);
-    } else if (replies::ReplyIfRefused(ctx.reply, status)) {
+    } else if (replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) {
       return;
     }
   }
@@ -141,7 +141,7 @@ void ExpireGeneric(CommandContext& ctx, Args args, bool relative, bool seconds,
     cond = ExpireCond::kXx;
   }
   const OpStatus status = ctx.cache.Expire(args[1], when, cond);
-  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) return;
   if (status == OpStatus::kOk) {
     // A time already past deleted the key (Redis: a "del" event).
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, when <= Now(ctx) ? "del" : "expire", args[1]);
@@ -189,7 +189,7 @@ void PExpireTimeCommand(CommandContext& ctx, Args args) { TtlGeneric(ctx, args, 
 
 void PersistCommand(CommandContext& ctx, Args args) {
   const OpStatus status = ctx.cache.Persist(args[1]);
-  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) return;
   if (status == OpStatus::kOk) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, "persist", args[1]);
     InvalidateTracked(ctx, args[1]);
@@ -221,7 +221,7 @@ void RenameGeneric(CommandContext& ctx, Args args, bool nx) {
       ctx.reply.Error(replies::kNoSuchKey);
       break;
     default:  // OOM, IOERR, BUSY
-      replies::WriteRefused(ctx.reply, status);
+      replies::WriteRefused(ctx.reply, status, ctx.cache);
       break;
   }
 }
@@ -320,7 +320,7 @@ void FlushCommand(CommandContext& ctx, Args args) {
   // Not undoable (a whole keyspace is no undo step): the caller's history is cleared instead.
   if (ctx.client.undo) ctx.client.undo->Clear();
   if (st == OpStatus::kIoError) {  // memory is empty, but the store still holds the keys
-    replies::IoError(ctx.reply, "clearing the persistent store failed");
+    replies::IoError(ctx.reply, "clearing the persistent store failed", ctx.cache);
     return;
   }
   ctx.reply.Ok();

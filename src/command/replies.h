@@ -69,25 +69,27 @@ inline bool IsWriteRefusal(OpStatus status) {
          status == OpStatus::kBackpressure;
 }
 
-// "<code> <what>: <message>"; the message is this thread's last I/O error (the cache's).
-inline void StoreError(ReplyBuilder& reply, std::string_view code, std::string_view what) {
+// "<code> <what>: <message>"; the message is the tier's last error (CacheManager::tier_error).
+inline void StoreError(ReplyBuilder& reply, std::string_view code, std::string_view what,
+                       const CacheManager& cache) {
   std::string msg(code);
-  const std::string& detail = CacheManager::last_io_error();
+  const Status st = cache.tier_error();
+  const std::string& detail = st.message();
   msg.append(" ").append(what).append(": ").append(detail.empty() ? "unknown error" : detail);
   reply.Error(msg);
 }
-inline void IoError(ReplyBuilder& reply, std::string_view what) {
-  StoreError(reply, "IOERR", what);
+inline void IoError(ReplyBuilder& reply, std::string_view what, const CacheManager& cache) {
+  StoreError(reply, "IOERR", what, cache);
 }
 
 // A write the cache refused (see the table above); any other status as "ERR <status>".
-inline void WriteRefused(ReplyBuilder& reply, OpStatus status) {
+inline void WriteRefused(ReplyBuilder& reply, OpStatus status, const CacheManager& cache) {
   switch (status) {
     case OpStatus::kOutOfMemory:
       reply.Error(kOom);
       return;
     case OpStatus::kIoError:
-      StoreError(reply, "MISCONF", "Errors writing to the persistent store");
+      StoreError(reply, "MISCONF", "Errors writing to the persistent store", cache);
       return;
     case OpStatus::kBackpressure:
       reply.Error(kBackpressure);
@@ -102,9 +104,9 @@ inline void WriteRefused(ReplyBuilder& reply, OpStatus status) {
 }
 
 // Answers a refused write and returns true; returns false (writing nothing) otherwise.
-inline bool ReplyIfRefused(ReplyBuilder& reply, OpStatus status) {
+inline bool ReplyIfRefused(ReplyBuilder& reply, OpStatus status, const CacheManager& cache) {
   if (!IsWriteRefusal(status)) return false;
-  WriteRefused(reply, status);
+  WriteRefused(reply, status, cache);
   return true;
 }
 

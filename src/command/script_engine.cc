@@ -354,6 +354,8 @@ void ScriptEngine::Run(CommandContext& ctx, std::string_view sha_in, Args keys, 
   busy_marked_ = false;
   kill_.store(false, std::memory_order_relaxed);
   wrote_.store(false, std::memory_order_relaxed);
+  collect_keys_ = ctx.cache.write_mode() == WriteMode::kWriteBack;
+  written_keys_.clear();
   oom_at_start_ = !allow_oom && ctx.cache.OutOfMemory();
   running_.store(true, std::memory_order_release);
   const bool was_in_exec = ctx.client.in_exec;
@@ -364,6 +366,12 @@ void ScriptEngine::Run(CommandContext& ctx, std::string_view sha_in, Args keys, 
   ctx.client.in_exec = was_in_exec;
   running_.store(false, std::memory_order_release);
   ctx_ = nullptr;
+  if (!written_keys_.empty()) {
+    // Still inside the exclusive gate: the script's writes reach the tier as one batch.
+    const std::vector<std::string_view> keys(written_keys_.begin(), written_keys_.end());
+    ctx.cache.PersistTogether(keys);
+    written_keys_.clear();
+  }
 
   if (rc == 0) {
     ReplyFromLua(L_, -1, ctx.reply);
@@ -451,10 +459,7 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
     if (refusal == nullptr && argc == 0) {
       refusal = "ERR Please specify at least one argument for this redis lib call";
     } else if (refusal == nullptr) {
-      spec = table.Find(args[0]);
-      if (spec != nullptr && !spec->subcommands.empty() && args.size() >= 2) {
-        spec = CommandTable::FindSubcommand(*spec, args[1]);
-      }
+      spec = table.Resolve(args);
       const auto n = static_cast<int64_t>(args.size());
       if (spec == nullptr) {
         refusal = "ERR Unknown Redis command called from script";
@@ -472,7 +477,12 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
       }
     }
     if (refusal == nullptr) {
-      if ((spec->flags & kCmdWrite) != 0) wrote_.store(true, std::memory_order_relaxed);
+      if ((spec->flags & kCmdWrite) != 0) {
+        wrote_.store(true, std::memory_order_relaxed);
+        if (collect_keys_) {
+          for (std::string_view key : CommandKeys(*spec, args)) written_keys_.emplace(key);
+        }
+      }
       thread_local std::string out;
       out.clear();
       ReplyBuilder reply(out);

@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "cairn/command/context.h"
 
@@ -120,6 +121,11 @@ class ScriptEngine {
   int64_t started_ms_ = 0;
   std::atomic<bool> running_{false};
   std::atomic<bool> wrote_{false};
+  // Under write-back: the distinct keys the script's writes touched (as many as the keys it
+  // wrote, whatever its loop count), persisted together when it ends
+  // (CacheManager::PersistTogether). Empty otherwise.
+  bool collect_keys_ = false;
+  std::unordered_set<std::string> written_keys_;
   std::atomic<bool> kill_{false};
   bool busy_marked_ = false;
 };

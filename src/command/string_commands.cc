@@ -122,7 +122,7 @@ void SetGeneric(CommandContext& ctx, std::string_view key, std::string_view valu
   opts.keep_ttl = o.keep_ttl;
   opts.want_old = o.get;
   const SetResult r = ctx.cache.Set(key, value, opts);
-  if (replies::ReplyIfRefused(ctx.reply, r.status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, r.status, ctx.cache)) return;
   if (r.status == OpStatus::kOk) {
     NotifyKeyspaceEvent(ctx, kNotifyString, "set", key);
     if (o.unit != ExpireUnit::kNone) NotifyKeyspaceEvent(ctx, kNotifyGeneric, "expire", key);
@@ -204,7 +204,7 @@ void GetDelCommand(CommandContext& ctx, Args args) {
     return;
   }
   ctx.reply.Truncate(mark);
-  if (!replies::ReplyIfRefused(ctx.reply, status)) ctx.reply.Null();
+  if (!replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) ctx.reply.Null();
 }
 
 void GetExCommand(CommandContext& ctx, Args args) {
@@ -239,7 +239,7 @@ void GetExCommand(CommandContext& ctx, Args args) {
   // The value is already in the reply: a refused expiry change replaces it with the error.
   if (replies::IsWriteRefusal(status)) {
     ctx.reply.Truncate(mark);
-    replies::WriteRefused(ctx.reply, status);
+    replies::WriteRefused(ctx.reply, status, ctx.cache);
   } else if (status == OpStatus::kOk && o.unit != ExpireUnit::kNone) {
     NotifyKeyspaceEvent(ctx, kNotifyGeneric, at <= Now(ctx) ? "del" : "expire", args[1]);
     if (at > Now(ctx)) InvalidateTracked(ctx, args[1]);  // a deletion was sent by the cache
@@ -297,7 +297,7 @@ void MSetGeneric(CommandContext& ctx, Args args, bool nx) {
   for (size_t i = 1; i + 1 < args.size(); i += 2) pairs.emplace_back(args[i], args[i + 1]);
   const OpStatus status = ctx.cache.MultiSet(pairs, nx);
   pairs.clear();
-  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) return;
   if (status == OpStatus::kOk) {
     for (size_t i = 1; i + 1 < args.size(); i += 2) {
       NotifyKeyspaceEvent(ctx, kNotifyString, "set", args[i]);
@@ -347,7 +347,7 @@ void IncrByGeneric(CommandContext& ctx, std::string_view key, int64_t incr) {
       ctx.reply.Error(replies::kOverflow);
       break;
     default:
-      replies::WriteRefused(ctx.reply, status);
+      replies::WriteRefused(ctx.reply, status, ctx.cache);
       break;
   }
 }
@@ -408,7 +408,7 @@ void IncrByFloatCommand(CommandContext& ctx, Args args) {
       ctx.reply.Error(replies::kNanOrInf);
       break;
     default:
-      replies::WriteRefused(ctx.reply, status);
+      replies::WriteRefused(ctx.reply, status, ctx.cache);
       break;
   }
 }
@@ -441,7 +441,7 @@ void AppendCommand(CommandContext& ctx, Args args) {
   });
   if (status == OpStatus::kInvalid) {
     ctx.reply.Error(replies::kStringTooLong);
-  } else if (!replies::ReplyIfRefused(ctx.reply, status)) {
+  } else if (!replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) {
     NotifyKeyspaceEvent(ctx, kNotifyString, "append", args[1]);
     ctx.reply.Integer(total);
   }
@@ -482,7 +482,7 @@ void SetRangeCommand(CommandContext& ctx, Args args) {
     total = static_cast<int64_t>(updated.size());
     return Mutation::Write(updated);
   });
-  if (replies::ReplyIfRefused(ctx.reply, status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, status, ctx.cache)) return;
   if (!patch.empty()) NotifyKeyspaceEvent(ctx, kNotifyString, "setrange", args[1]);
   ctx.reply.Integer(total);
 }

@@ -251,13 +251,8 @@ void TrackBeforeCommand(CommandContext& ctx, const CommandSpec& spec, Args args)
   if ((t.optin && t.caching != Caching::kYes) || (t.optout && t.caching == Caching::kNo)) return;
   Tracking* tracking = TrackingOf(ctx);
   if (tracking == nullptr) return;
-  const auto argc = static_cast<int64_t>(args.size());
-  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
-  const int64_t step = spec.key_step > 0 ? spec.key_step : 1;
   std::vector<std::string_view> keys;
-  for (int64_t i = spec.first_key; i <= last && i < argc; i += step) {
-    keys.push_back(args[static_cast<size_t>(i)]);
-  }
+  AppendCommandKeys(spec, args, keys);
   tracking->Remember(ctx.client.id, keys);
 }
 

@@ -83,24 +83,18 @@ void UnwatchCommand(CommandContext& ctx, Args) {
   ctx.reply.Ok();
 }
 
-// The spec a queued command resolves to (its subcommand's for a container), or nullptr.
-const CommandSpec* SpecOf(const CommandTable& table, Args args) {
-  const CommandSpec* spec = table.Find(args[0]);
-  if (spec == nullptr || spec->subcommands.empty() || args.size() < 2) return spec;
-  return CommandTable::FindSubcommand(*spec, args[1]);
-}
-
-// The keys of the transaction's writes for its UNDO step; false when a keyless write (FLUSHALL
-// ...) makes the transaction unrecordable as one step.
-bool UndoKeys(const CommandTable& table, const std::vector<std::vector<std::string_view>>& cmds,
-              std::vector<std::string_view>& keys) {
+// The keys of the transaction's writes (its UNDO step, and what reaches the tier together under
+// write-back); false when a keyless write (FLUSHALL ...) makes it unrecordable as one UNDO step.
+bool WriteKeys(const CommandTable& table, const std::vector<std::vector<std::string_view>>& cmds,
+               std::vector<std::string_view>& keys) {
+  bool all_keyed = true;
   for (const std::vector<std::string_view>& cmd : cmds) {
-    const CommandSpec* spec = SpecOf(table, cmd);
+    const CommandSpec* spec = table.Resolve(cmd);
     if (spec == nullptr || (spec->flags & kCmdWrite) == 0) continue;
-    if (spec->first_key <= 0) return false;
+    if (spec->first_key <= 0) all_keyed = false;
     AppendCommandKeys(*spec, cmd, keys);
   }
-  return true;
+  return all_keyed;
 }
 
 // Cluster mode: every queued command's keys must hash to one slot this node owns (Redis's
@@ -111,12 +105,8 @@ bool QueuedKeysInOneSlot(CommandContext& ctx,
                          const std::vector<std::vector<std::string_view>>& cmds) {
   int slot = -1;
   for (const std::vector<std::string_view>& cmd : cmds) {
-    const CommandSpec* spec = ctx.table->Find(cmd[0]);
-    if (spec == nullptr) continue;
-    if (!spec->subcommands.empty() && cmd.size() > 1) {
-      if (const CommandSpec* sub = CommandTable::FindSubcommand(*spec, cmd[1])) spec = sub;
-    }
-    if (spec->first_key <= 0) continue;
+    const CommandSpec* spec = ctx.table->Resolve(cmd);
+    if (spec == nullptr || spec->first_key <= 0) continue;
     if (!ClusterAllows(ctx, *spec, cmd, &slot)) return false;
   }
   return true;
@@ -152,7 +142,7 @@ void ExecCommand(CommandContext& ctx, Args) {
   const std::vector<std::vector<std::string_view>> cmds = tx.Commands();
   std::vector<std::string_view> keys;
   std::optional<UndoRecorder> undo;
-  if (UndoKeys(*ctx.table, cmds, keys) && !keys.empty()) undo.emplace(ctx, keys);
+  if (WriteKeys(*ctx.table, cmds, keys) && !keys.empty()) undo.emplace(ctx, keys);
   // The watched keys are dropped before the commands run (Redis's unwatchAllKeys in execCommand):
   // the transaction's own writes need not set the flag of a ticket nobody will read.
   tx.UnwatchAll();
@@ -161,6 +151,9 @@ void ExecCommand(CommandContext& ctx, Args) {
   ctx.reply.ArrayHeader(cmds.size());
   for (const std::vector<std::string_view>& cmd : cmds) dispatcher.RunQueued(ctx, cmd);
   client.in_exec = false;
+  // Still inside the exclusive gate: under write-back the transaction's writes reach the tier
+  // as one batch (a failure leaves them dirty for the flusher; tier_error() says why).
+  ctx.cache.PersistTogether(keys);
   if (undo) undo->Commit();
   DiscardTransaction(client);
 }

@@ -155,7 +155,7 @@ void ReplyRefused(CommandContext& ctx, const StepResult& r, UndoSide side) {
       ctx.reply.Error(msg);
       return;
     default:
-      replies::WriteRefused(ctx.reply, r.status);
+      replies::WriteRefused(ctx.reply, r.status, ctx.cache);
       return;
   }
 }

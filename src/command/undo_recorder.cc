@@ -25,12 +25,11 @@ UndoRecorder::UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args ar
 void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args args) {
   // The keys by the table row, each once (DEL a a, MSET a 1 a 2 touch one key). A single-key
   // write (SET, INCR ...: the usual case) skips the list.
-  const auto argc = static_cast<int64_t>(args.size());
-  const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+  const CommandKeys command_keys(spec, args);
   std::span<const std::string_view> keys;
   thread_local std::vector<std::string_view> key_list;
-  if (last == spec.first_key && last < argc) {
-    keys = args.subspan(static_cast<size_t>(last), 1);
+  if (command_keys.size() == 1) {
+    keys = args.subspan(command_keys.position(0), 1);
   } else {
     key_list.clear();
     AppendCommandKeys(spec, args, key_list);

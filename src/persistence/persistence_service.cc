@@ -55,8 +55,7 @@ Status PersistenceService::Open() {
   cache_.SetBackingTier(tier_.get());
   cache_.SetReadThrough(options_.read_through);
   cache_.SetWriteBackLimits(options_.write_back_limits);
-  std::string err;
-  if (!cache_.SetWriteMode(options_.write_mode, &err)) return Status::IoError(err);
+  if (Status st = cache_.SetWriteMode(options_.write_mode); !st.ok()) return st;
   flusher_ = std::make_unique<FlushService>(cache_, options_.write_back_interval_ms,
                                             options_.write_back_max_dirty);
   auto on_health = [this](bool ok, const std::string& detail) {
@@ -106,11 +105,7 @@ void PersistenceService::WarmLoad() {
   loading_.store(false, std::memory_order_release);
 }
 
-Status PersistenceService::SetWriteMode(WriteMode mode) {
-  std::string err;
-  if (!cache_.SetWriteMode(mode, &err)) return Status::IoError(err);
-  return Status::Ok();
-}
+Status PersistenceService::SetWriteMode(WriteMode mode) { return cache_.SetWriteMode(mode); }
 
 void PersistenceService::SetReadThrough(bool on) { cache_.SetReadThrough(on); }
 
@@ -125,10 +120,9 @@ void PersistenceService::ConfigureWriteBack(int64_t interval_ms, uint64_t max_di
 
 Result<size_t> PersistenceService::FlushNow() {
   if (!flusher_) return Status::Closed();
-  std::string err;
-  size_t n = flusher_->FlushNow(&err);
-  if (!err.empty()) return Status::IoError(err);
-  return n;
+  CacheManager::FlushResult r = flusher_->FlushNow();
+  if (!r.status.ok()) return std::move(r.status);
+  return r.written;
 }
 
 bool PersistenceService::ValidSnapshotName(const std::string& name) {
@@ -220,12 +214,12 @@ Result<SnapshotInfo> PersistenceService::Restore(const std::string& name) {
   if (!info.ok()) return info.status();
   // Under write-through the tier must match the restored cache: replace its contents first.
   if (cache_.write_mode() == WriteMode::kWriteThrough && tier_) {
-    if (std::string err = tier_->Clear(); !err.empty()) return Status::IoError(err);
+    if (Status st = tier_->Clear(); !st.ok()) return st;
     std::vector<TierWrite> batch;
     for (size_t i = 0; i < entries.size(); ++i) {
       batch.push_back({entries[i].key, entries[i].value, entries[i].expire_at_ms, 0, false});
       if (batch.size() == 1000 || i + 1 == entries.size()) {
-        if (std::string err = tier_->Write(batch); !err.empty()) return Status::IoError(err);
+        if (Status st = tier_->Write(batch); !st.ok()) return st;
         batch.clear();
       }
     }
@@ -303,8 +297,7 @@ Status PersistenceService::Shutdown(bool flush) {
     const int64_t deadline = SteadyMs() + options_.shutdown_timeout_ms;
     std::string err;
     while (cache_.dirty_keys() > 0 && SteadyMs() < deadline) {
-      err.clear();
-      flusher_->FlushNow(&err);
+      err = flusher_->FlushNow().status.message();
       if (!err.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (cache_.dirty_keys() > 0) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "cairn/common/status.h"
+
 namespace cairn {
 
 // Write policy (Strategy), chosen at run time with `write-policy`:
@@ -42,13 +44,12 @@ struct TierRecord {
 class BackingTier {
  public:
   virtual ~BackingTier() = default;
-  // Applies all writes atomically (one batch). Returns an empty string on success, otherwise an
-  // error message; on error nothing may be assumed written.
-  virtual std::string Write(std::span<const TierWrite> writes) = 0;
-  // Removes everything (FLUSHALL with persistence on). Empty string on success.
-  virtual std::string Clear() = 0;
-  // Looks a key up (read-through). nullopt: absent. `error` is set on I/O failure.
-  virtual std::optional<TierRecord> Read(std::string_view key, std::string* error) = 0;
+  // Applies all writes atomically (one batch). On error nothing may be assumed written.
+  virtual Status Write(std::span<const TierWrite> writes) = 0;
+  // Removes everything (FLUSHALL with persistence on).
+  virtual Status Clear() = 0;
+  // Looks a key up (read-through). nullopt: absent; a Status on I/O failure.
+  virtual Result<std::optional<TierRecord>> Read(std::string_view key) = 0;
 };
 
 }  // namespace cairn

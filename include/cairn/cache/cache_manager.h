@@ -119,7 +119,7 @@ class CacheManager {
   std::optional<std::string> RandomKey();
   uint64_t Size() const;
   // Empties the cache, and the persistent tier unless write-policy is none. kIoError (message:
-  // last_io_error()) when the tier could not be cleared: memory is empty all the same.
+  // tier_error()) when the tier could not be cleared: memory is empty all the same.
   OpStatus Flush();
 
   // --- capacity and policy (run time) ---
@@ -160,8 +160,8 @@ class CacheManager {
   // The tier must outlive the cache, or be detached (nullptr) first.
   void SetBackingTier(BackingTier* tier);
   // Switches the write policy. Leaving write-back flushes everything dirty first; if that flush
-  // fails the policy stays write-back and false is returned with the error.
-  bool SetWriteMode(WriteMode mode, std::string* error = nullptr);
+  // fails the policy stays write-back and the error is returned.
+  Status SetWriteMode(WriteMode mode);
   WriteMode write_mode() const;
   void SetReadThrough(bool on);
   bool read_through() const;
@@ -171,15 +171,27 @@ class CacheManager {
   // shard (one shard lock at a time) and writes them in key order with no shard lock held.
   // `drain`: until no key is queued (keys dirtied during the call included); otherwise only what
   // was queued when the call started (a timer round). Returns the number of keys written; on a
-  // tier error stops, sets `error`, and keeps the rest dirty.
-  size_t FlushDirty(std::string* error, size_t max_keys = SIZE_MAX, bool drain = true);
+  // tier error stops with its Status, and keeps the rest dirty.
+  struct FlushResult {
+    size_t written = 0;
+    Status status;
+  };
+  FlushResult FlushDirty(size_t max_keys = SIZE_MAX, bool drain = true);
+  // Write-back: writes the dirty state of `keys` (their values, or their deletes) to the tier
+  // as ONE batch and marks them clean. EXEC and scripts call it with the keys of their writes
+  // before they leave the exclusive gate, so a transaction reaches the tier whole: the flusher
+  // collects its passes with the gate held shared (FlushDirty), never between two commands of a
+  // transaction, and once the transaction is over its keys are clean. No-op in other modes.
+  // kIoError: the tier refused the batch (the keys stay dirty; tier_error() says why).
+  OpStatus PersistTogether(std::span<const std::string_view> keys);
   PersistStats persist_stats() const;
   uint64_t dirty_keys() const;  // cheap (one atomic load)
   // Inserts a clean entry if the key is absent and there is room without evicting (warm-load).
   // kOk, kNotApplied (present), kOutOfMemory (full).
   OpStatus LoadClean(std::string_view key, std::string_view value, int64_t expire_at_ms);
-  // The error message of this thread's last kIoError.
-  static const std::string& last_io_error();
+  // The tier's last error (PersistState::RecordError): what a write refused with kIoError, or a
+  // Flush that could not clear the tier, answers. Ok when the tier never failed.
+  Status tier_error() const;
 
   // --- snapshots (Memento) ---
   // Visits every live entry, shard by shard, in chunks of up to 256 entries per hold of the
@@ -241,15 +253,22 @@ class CacheManager {
   // Under s's lock: deletes live entry e (nullptr: nothing) through the write policy.
   OpStatus DeleteLocked(Shard& s, Entry* e, std::string_view key, uint64_t h, int64_t now,
                         EventBatch& ev);
+  // The "make room, else retry" driver (cache_manager_impl.h) and what a write found no room for.
+  struct Room;
+  template <typename Body>
+  OpStatus WriteMakingRoom(std::string_view key, std::span<Shard* const> shards, Body&& body);
+  // Under the `locked` shards' locks: reserves (di, db) in the budget, evicting from those shards.
+  // kNotApplied: they ran out of victims, `room` says what is wanted (the driver retries).
+  OpStatus ReserveIn(std::span<Shard* const> locked, int64_t di, int64_t db,
+                     std::span<Entry* const> protect, int64_t now, EventBatch& ev, Room& room);
   // Under s's lock: reserves room for key=value (replacing live entry e or nothing) in s and
-  // writes it through the write policy. kNotApplied: s ran out of victims; the caller unlocks,
-  // calls EvictElsewhere(di, db) and retries. kOutOfMemory: can never fit.
+  // writes it through the write policy (ReserveIn's statuses, or kIoError).
   OpStatus WriteOneLocked(Shard& s, std::string_view key, uint64_t h, std::string_view value,
-                          Entry* e, int64_t expire, int64_t now, EventBatch& ev, int64_t& di,
-                          int64_t& db);
+                          Entry* e, int64_t expire, int64_t now, EventBatch& ev, Room& room);
   // Writes a multi-key batch for the operation holding the `locked` shards' locks (write-through),
   // after any write-back batch of those shards in flight.
-  std::string WriteTier(std::span<Shard* const> locked, std::span<const TierWrite> writes);
+  // kIoError: the tier refused it (its Status is the tier's last error).
+  OpStatus WriteTier(std::span<Shard* const> locked, std::span<const TierWrite> writes);
   // Read-through: on a memory miss, look in the tier; insert what is found (clean).
   OpStatus ReadThrough(std::string_view key, uint64_t hash, FunctionRef<void(const Entry&)> fn);
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -14,9 +14,9 @@
 #include <string>
 #include <thread>
 
-namespace cairn {
+#include "cairn/cache/cache_manager.h"
 
-class CacheManager;
+namespace cairn {
 
 struct FlushStats {
   uint64_t flushes = 0;  // successful flush rounds that wrote at least one key
@@ -33,9 +33,9 @@ class FlushService {
   ~FlushService();
   void Start();
   void Stop();
-  // Flushes now on the caller's thread (WRITEBACK FLUSH, shutdown). Returns keys written;
-  // `error` set on failure.
-  size_t FlushNow(std::string* error);
+  // Flushes now on the caller's thread (WRITEBACK FLUSH, shutdown): keys written, and the
+  // tier's Status on failure.
+  CacheManager::FlushResult FlushNow();
   void Configure(int64_t interval_ms, uint64_t max_dirty);
   FlushStats stats() const;
   // Ends a failure backoff: the next round runs now (the store says it takes writes again).
@@ -47,7 +47,7 @@ class FlushService {
 
  private:
   void Run();
-  size_t Round(std::string* error, bool drain);
+  CacheManager::FlushResult Round(bool drain);
 
   CacheManager& cache_;
   mutable std::mutex mu_;

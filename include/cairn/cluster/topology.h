@@ -112,12 +112,12 @@ struct Route {
   uint16_t slot = 0;
   uint16_t owner = 0;  // node index, for kMoved
 };
-// `slot_so_far` (>= 0) is the slot earlier commands of the same transaction or script hashed
-// to: keys elsewhere are then kCrossSlot, as in Redis's EXEC.
-// A slot that is migrating or importing here comes back as kCheckKeys (the caller counts which
-// keys exist and asks RouteMoving); every other slot is decided from the map alone.
-Route RouteKeys(const Topology& topology, int first, int last, int step,
-                std::span<const std::string_view> args, int slot_so_far = -1);
+// Routes a command by its keys: `count` keys, key i at args[first + i * step] (the command
+// layer's CommandKeys gives the positions). `slot_so_far` (>= 0) is the slot earlier commands
+// of the same transaction or script hashed to: keys elsewhere are then kCrossSlot, as in
+// Redis's EXEC.
+Route RouteKeys(const Topology& topology, std::span<const std::string_view> args, size_t first,
+                size_t count, size_t step, int slot_so_far = -1);
 
 // Redis 7.0's getNodeByQuery for a slot being moved, given how many of the command's keys this
 // node holds (`existing`) and lacks (`missing`), whether it has several keys, and whether the

@@ -2,6 +2,7 @@
 // (RegisterStringCommands(table) ...). Lookup is case-insensitive and allocation-free.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -85,7 +86,57 @@ struct CommandSpec {
   mutable CommandStats stats;  // INFO commandstats
 };
 
-// The keys of a command by its table row (first / last / step), in argument order, repeats kept.
+// The key arguments of a command line, derived from its table row (first_key, last_key,
+// key_step) in argument order, repeats kept: the one place where keys come from the command
+// spec. The cluster gate, client tracking, WATCH/EXEC (UNDO step, one-slot check), UNDO,
+// COMMAND GETKEYS and AppendCommandKeys all walk it. A view over `args`: no allocation.
+// A row whose last key lies past the arguments yields the keys that are there (complete() is
+// false: COMMAND GETKEYS refuses it, as Redis does).
+class CommandKeys {
+ public:
+  CommandKeys(const CommandSpec& spec, Args args) : args_(args) {
+    if (spec.first_key <= 0) return;
+    const auto argc = static_cast<int64_t>(args.size());
+    const int64_t last = spec.last_key < 0 ? argc + spec.last_key : spec.last_key;
+    first_ = static_cast<size_t>(spec.first_key);
+    step_ = spec.key_step > 0 ? static_cast<size_t>(spec.key_step) : 1;
+    complete_ = last < argc && last >= spec.first_key;
+    const int64_t end = std::min(last, argc - 1);
+    if (end >= spec.first_key) count_ = static_cast<size_t>(end - spec.first_key) / step_ + 1;
+  }
+  size_t size() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  bool complete() const { return complete_; }
+  // Where key `i` is in args: first() + i * step().
+  size_t position(size_t i) const { return first_ + i * step_; }
+  size_t first() const { return first_; }
+  size_t step() const { return step_; }
+  std::string_view operator[](size_t i) const { return args_[position(i)]; }
+
+  class iterator {
+   public:
+    iterator(const CommandKeys* keys, size_t i) : keys_(keys), i_(i) {}
+    std::string_view operator*() const { return (*keys_)[i_]; }
+    iterator& operator++() {
+      ++i_;
+      return *this;
+    }
+    bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+   private:
+    const CommandKeys* keys_;
+    size_t i_;
+  };
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, count_}; }
+
+ private:
+  Args args_;
+  size_t first_ = 0, step_ = 1, count_ = 0;
+  bool complete_ = false;
+};
+
+// Appends CommandKeys(spec, args) to `out`.
 void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out);
 
 class CommandTable {
@@ -98,6 +149,13 @@ class CommandTable {
   const CommandSpec* FindFullName(std::string_view full_name) const;
   // A subcommand of `parent` by its bare name, case-insensitively; nullptr if none.
   static const CommandSpec* FindSubcommand(const CommandSpec& parent, std::string_view name);
+  // The spec a command line resolves to: its subcommand's for a container command given one
+  // (nullptr when that subcommand is unknown), nullptr for an unknown command.
+  const CommandSpec* Resolve(Args args) const {
+    const CommandSpec* spec = args.empty() ? nullptr : Find(args[0]);
+    if (spec == nullptr || spec->subcommands.empty() || args.size() < 2) return spec;
+    return FindSubcommand(*spec, args[1]);
+  }
   const std::vector<CommandSpec>& all() const { return commands_; }
 
  private:

@@ -41,6 +41,7 @@ class ExclusiveGate;
 struct GateThread {
   const ExclusiveGate* held = nullptr;
   uint32_t slot = UINT32_MAX;
+  bool exclusive = false;  // `held` is held exclusively
 };
 inline thread_local GateThread t_gate_thread;
 
@@ -106,8 +107,11 @@ class ExclusiveGate {
   bool busy() const { return busy_.load(std::memory_order_relaxed); }
   // True while an exclusive section runs or waits to run (tests).
   bool exclusive() const { return writer_.load(std::memory_order_relaxed); }
-  // Whether this thread holds the gate through a guard.
+  // Whether this thread holds the gate through a guard (exclusively: inside EXEC or a script).
   bool HeldByThisThread() const { return t_gate_thread.held == this; }
+  bool HeldExclusivelyByThisThread() const {
+    return t_gate_thread.held == this && t_gate_thread.exclusive;
+  }
 
  private:
   // Sleeps until the exclusive holder leaves (or turns busy); false when it is busy.
@@ -152,6 +156,7 @@ class GateGuard {
       }
     }
     t.held = gate;
+    t.exclusive = mode == Mode::kExclusive;
     gate_ = gate;
   }
   // Refused: a script past busy-reply-threshold holds the gate (the caller answers -BUSY).
@@ -159,6 +164,7 @@ class GateGuard {
   ~GateGuard() {
     if (gate_ == nullptr) return;
     t_gate_thread.held = nullptr;
+    t_gate_thread.exclusive = false;
     if (slot_ != nullptr) {
       gate_->UnlockShared(*slot_);
     } else {

@@ -11,9 +11,9 @@ namespace cairn {
 class StoreTier final : public BackingTier {
  public:
   explicit StoreTier(BackingStore& store) : store_(store) {}
-  std::string Write(std::span<const TierWrite> writes) override;
-  std::string Clear() override;
-  std::optional<TierRecord> Read(std::string_view key, std::string* error) override;
+  Status Write(std::span<const TierWrite> writes) override;
+  Status Clear() override;
+  Result<std::optional<TierRecord>> Read(std::string_view key) override;
 
  private:
   BackingStore& store_;

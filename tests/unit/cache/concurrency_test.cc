@@ -128,7 +128,7 @@ TEST(ConcurrencyTest, WritePolicySwapsUnderLoadLoseNoWrite) {
   testing::FakeTier tier;
   CacheManager c({.shards = 4}, clock);
   c.SetBackingTier(&tier);
-  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack));
+  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack).ok());
   FlushService flusher(c, 1, 100);
   flusher.Start();
   std::atomic<bool> stop{false};
@@ -148,8 +148,7 @@ TEST(ConcurrencyTest, WritePolicySwapsUnderLoadLoseNoWrite) {
   }
   std::thread swapper([&] {
     for (int i = 0; !stop.load(); ++i) {
-      std::string err;
-      c.SetWriteMode(i % 2 ? WriteMode::kWriteBack : WriteMode::kWriteThrough, &err);
+      c.SetWriteMode(i % 2 ? WriteMode::kWriteBack : WriteMode::kWriteThrough);
       std::this_thread::yield();
     }
   });
@@ -157,8 +156,7 @@ TEST(ConcurrencyTest, WritePolicySwapsUnderLoadLoseNoWrite) {
   stop = true;
   swapper.join();
   flusher.Stop();
-  std::string err;
-  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteThrough, &err)) << err;
+  ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteThrough).ok());
   // The tier now holds exactly the cache's contents.
   auto mem = testing::Dump(c);
   EXPECT_EQ(tier.size(), mem.size());
@@ -176,14 +174,13 @@ TEST(ConcurrencyTest, WriteBackFlushesOutsideTheLockKeepTheTierInOrder) {
     testing::FakeTier tier;
     CacheManager c({.shards = 4, .max_items = max_items}, clock);
     c.SetBackingTier(&tier);
-    ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack));
+    ASSERT_TRUE(c.SetWriteMode(WriteMode::kWriteBack).ok());
     FlushService service(c, 1, 20);
     service.Start();
     std::atomic<bool> stop{false};
     std::thread direct([&] {
       while (!stop.load()) {
-        std::string err;
-        c.FlushDirty(&err, 50);
+        c.FlushDirty(50);
         std::this_thread::yield();
       }
     });
@@ -226,9 +223,8 @@ TEST(ConcurrencyTest, WriteBackFlushesOutsideTheLockKeepTheTierInOrder) {
     stop = true;
     direct.join();
     service.Stop();
-    std::string err;
-    c.FlushDirty(&err);
-    ASSERT_TRUE(err.empty()) << err;
+    const CacheManager::FlushResult r = c.FlushDirty();
+    ASSERT_TRUE(r.status.ok()) << r.status.ToString();
     EXPECT_EQ(c.dirty_keys(), 0u);
     size_t resident = 0;
     uint64_t cursor = 0;

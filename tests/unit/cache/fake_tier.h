@@ -15,7 +15,7 @@ namespace cairn::testing {
 
 class FakeTier : public BackingTier {
  public:
-  std::string Write(std::span<const TierWrite> writes) override {
+  Status Write(std::span<const TierWrite> writes) override {
     std::function<void()> before;
     {
       std::lock_guard lock(mu_);
@@ -32,7 +32,7 @@ class FakeTier : public BackingTier {
     if (fail_next_ > 0) {
       --fail_next_;
       ++failed_;
-      return "injected I/O error";
+      return Status::IoError("injected I/O error");
     }
     batches_.push_back(writes.size());
     for (const TierWrite& w : writes) {
@@ -44,23 +44,20 @@ class FakeTier : public BackingTier {
         data_[std::string(w.key)] = TierRecord{std::string(w.value), w.expire_at_ms, w.version};
       }
     }
-    return {};
+    return Status();
   }
-  std::string Clear() override {
+  Status Clear() override {
     std::lock_guard lock(mu_);
     data_.clear();
-    return {};
+    return Status();
   }
-  std::optional<TierRecord> Read(std::string_view key, std::string* error) override {
+  Result<std::optional<TierRecord>> Read(std::string_view key) override {
     std::lock_guard lock(mu_);
-    if (fail_reads_) {
-      *error = "injected read error";
-      return std::nullopt;
-    }
+    if (fail_reads_) return Status::IoError("injected read error");
     ++reads_;
     auto it = data_.find(std::string(key));
-    if (it == data_.end()) return std::nullopt;
-    return it->second;
+    if (it == data_.end()) return std::optional<TierRecord>();
+    return std::optional<TierRecord>(it->second);
   }
 
   // The next Write runs `fn` first (once), with no tier lock held.

@@ -27,13 +27,16 @@ class InFlightFlushTest : public ::testing::Test {
   void Use(CacheOptions opts = {.shards = 1}) {
     cache_ = std::make_unique<CacheManager>(opts, clock_);
     cache_->SetBackingTier(&tier_);
-    ASSERT_TRUE(cache_->SetWriteMode(WriteMode::kWriteBack));
+    ASSERT_TRUE(cache_->SetWriteMode(WriteMode::kWriteBack).ok());
   }
   // Starts FlushDirty(max_keys) on another thread and returns once its tier write is parked.
   void StartBlockedFlush(size_t max_keys = SIZE_MAX) {
     tier_.BlockNextWrite();
-    flusher_ =
-        std::thread([this, max_keys] { flushed_ = cache_->FlushDirty(&flush_err_, max_keys); });
+    flusher_ = std::thread([this, max_keys] {
+      CacheManager::FlushResult r = cache_->FlushDirty(max_keys);
+      flushed_ = r.written;
+      flush_err_ = r.status.message();
+    });
     ASSERT_TRUE(tier_.WaitParked());
   }
   void FinishFlush() {
@@ -97,8 +100,7 @@ TEST_F(InFlightFlushTest, KeyRewrittenDuringTheFlightStaysDirtyAndTheNextFlushWr
   EXPECT_EQ(tier_.Value("k"), "v1");  // what was in flight
   EXPECT_EQ(tier_.Record("t")->expire_at_ms, 0);
   EXPECT_EQ(cache_->dirty_keys(), 2u);  // both changed during the flight: still dirty
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, 2u);
   EXPECT_EQ(tier_.Value("k"), "v2");
   EXPECT_EQ(tier_.Record("t")->expire_at_ms, exp);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
@@ -124,8 +126,7 @@ TEST_F(InFlightFlushTest, DirtyEvictionDuringTheFlightWaitsAndTheNewestValueWins
   EXPECT_EQ(tier_.Value("a"), "2");
   auto log = tier_.log();
   EXPECT_LT(Pos(log, "a=1"), Pos(log, "a=2"));
-  std::string err;
-  cache_->FlushDirty(&err);
+  cache_->FlushDirty();
   EXPECT_EQ(cache_->dirty_keys(), 0u);
   EXPECT_EQ(tier_.Value("a"), "2");
   EXPECT_EQ(tier_.Value("c"), "3");
@@ -144,8 +145,7 @@ TEST_F(InFlightFlushTest, DirtyEvictionOfAKeyNotInTheFlightDoesNotWaitForIt) {
   EXPECT_EQ(tier_.Value("a"), std::nullopt);  // still parked
   FinishFlush();
   EXPECT_EQ(tier_.Value("a"), "1");
-  std::string err;
-  cache_->FlushDirty(&err);
+  cache_->FlushDirty();
   EXPECT_EQ(cache_->dirty_keys(), 0u);
   EXPECT_EQ(tier_.Value("c"), "3");
 }
@@ -158,18 +158,16 @@ TEST_F(InFlightFlushTest, DeleteDuringTheFlightEndsDeletedInTheTier) {
   FinishFlush();
   EXPECT_EQ(tier_.Value("k"), "v");
   EXPECT_EQ(cache_->dirty_keys(), 1u);  // the delete is pending
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 1u);
+  EXPECT_EQ(cache_->FlushDirty().written, 1u);
   EXPECT_EQ(tier_.Value("k"), std::nullopt);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
 }
 
 TEST_F(InFlightFlushTest, PutOrPutAndDeleteWhileADeleteIsInFlight) {
   Use();
-  std::string err;
   cache_->Set("k", "v1");
   cache_->Set("j", "v1");
-  cache_->FlushDirty(&err);
+  cache_->FlushDirty();
   cache_->Delete("k");
   cache_->Delete("j");
   StartBlockedFlush(2);  // both deletes in flight
@@ -182,7 +180,7 @@ TEST_F(InFlightFlushTest, PutOrPutAndDeleteWhileADeleteIsInFlight) {
   EXPECT_EQ(tier_.Value("k"), std::nullopt);
   EXPECT_EQ(tier_.Value("j"), std::nullopt);
   EXPECT_EQ(cache_->dirty_keys(), 1u);  // k=v2
-  EXPECT_EQ(cache_->FlushDirty(&err), 1u);
+  EXPECT_EQ(cache_->FlushDirty().written, 1u);
   EXPECT_EQ(tier_.Value("k"), "v2");
   EXPECT_EQ(tier_.Value("j"), std::nullopt);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
@@ -202,8 +200,7 @@ TEST_F(InFlightFlushTest, FailedInFlightWriteKeepsEverythingDirty) {
   EXPECT_EQ(flush_err_, "injected I/O error");
   EXPECT_EQ(tier_.size(), 0u);
   EXPECT_EQ(cache_->dirty_keys(), 11u);
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 11u) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, 11u);
   EXPECT_EQ(tier_.size(), 11u);
   EXPECT_EQ(tier_.Value("k0"), "new");
   EXPECT_EQ(tier_.Value("k9"), "old");
@@ -220,8 +217,7 @@ TEST_F(InFlightFlushTest, FlushAllWaitsForTheBatchSoNothingLandsAfterTheClear) {
   ASSERT_EQ(flushing_all.wait_for(5s), std::future_status::ready);
   EXPECT_EQ(tier_.size(), 0u);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 0u);
+  EXPECT_EQ(cache_->FlushDirty().written, 0u);
   EXPECT_EQ(tier_.size(), 0u);
 }
 
@@ -229,10 +225,8 @@ TEST_F(InFlightFlushTest, SwitchToWriteThroughDuringTheFlightKeepsPerKeyOrder) {
   Use();
   cache_->Set("k", "v1");
   StartBlockedFlush(1);  // k=v1 in flight
-  auto& switching = Async([&] {
-    std::string err;
-    EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough, &err)) << err;
-  });
+  auto& switching =
+      Async([&] { EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough).ok()); });
   for (int i = 0; i < 5000 && cache_->write_mode() != WriteMode::kWriteThrough; ++i) {
     std::this_thread::sleep_for(1ms);
   }

@@ -24,7 +24,7 @@ class WritePolicyTest : public ::testing::Test {
   void Use(WriteMode mode, CacheOptions opts = {.shards = 4}) {
     cache_ = std::make_unique<CacheManager>(opts, clock_, &bus_);
     cache_->SetBackingTier(&tier_);
-    ASSERT_TRUE(cache_->SetWriteMode(mode));
+    ASSERT_TRUE(cache_->SetWriteMode(mode).ok());
   }
   ManualClock clock_;
   EventBus bus_;
@@ -65,8 +65,7 @@ TEST_F(WritePolicyTest, WriteBackQueuesARewrittenKeyOnceAndCountsItsLatestSize) 
   EXPECT_EQ(st.dirty_keys, 2u);
   EXPECT_EQ(st.dirty_queue, 2u);  // not one slot per SET: the flusher would pop 501
   EXPECT_EQ(st.dirty_bytes, Entry::Charge(1, 500 % 40) + Entry::Charge(5, 1));
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, 2u);
   EXPECT_EQ(tier_.Value("k"), std::string(500 % 40, 'x'));
   st = cache_->persist_stats();
   EXPECT_EQ(st.dirty_keys, 0u);
@@ -86,8 +85,7 @@ TEST_F(WritePolicyTest, WriteBackFlushWritesAPassOfAllShardsInKeyOrder) {
     keys.insert(key);
     ASSERT_EQ(cache_->Set(key, "v").status, OpStatus::kOk);
   }
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), keys.size()) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, keys.size());
   // 400 keys over 8 shards fit one pass: one tier write, in key order (RocksDB's memtable
   // inserts of a sorted run are cheap), not one unordered write per shard.
   ASSERT_EQ(tier_.batches().size(), 1u);
@@ -104,8 +102,7 @@ TEST_F(WritePolicyTest, WriteBackRoundIsWrittenInKeyOrderPassAfterPass) {
     ASSERT_EQ(cache_->Set(key, "v").status, OpStatus::kOk);
     keys.insert(std::move(key));
   }
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), keys.size()) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, keys.size());
   // More than one pass (a pass is about 16k keys), each a stretch of the round's key order:
   // the log of all passes is the whole round sorted (RocksDB's memtable inserts of close keys
   // are cheap), not passes of keys spread over the key space.
@@ -133,13 +130,12 @@ TEST_F(WritePolicyTest, WriteBackPassSkipsAShardWithNoKeysUpToItsBound) {
   };
   const std::vector<std::string> high = keys_of_shard('z', 1, 5);
   cache_->Set(high[0], "v");
-  std::string err;
-  ASSERT_EQ(cache_->FlushDirty(&err), 1u) << err;
+  ASSERT_EQ(cache_->FlushDirty().written, 1u);
   std::set<std::string> round;
   for (const std::string& k : keys_of_shard('a', 0, 40000)) round.insert(k);
   for (size_t i = 1; i < high.size(); ++i) round.insert(high[i]);
   for (const std::string& k : round) cache_->Set(k, "v");
-  EXPECT_EQ(cache_->FlushDirty(&err), round.size()) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, round.size());
   EXPECT_GE(tier_.batches().size(), 3u);
   std::vector<std::string> expected{high[0] + "=v"};
   for (const std::string& k : round) expected.push_back(k + "=v");
@@ -149,12 +145,11 @@ TEST_F(WritePolicyTest, WriteBackPassSkipsAShardWithNoKeysUpToItsBound) {
 TEST_F(WritePolicyTest, WriteBackFlushCutShortLeavesTheRestOfTheRoundForTheNext) {
   Use(WriteMode::kWriteBack, {.shards = 4});
   for (int i = 0; i < 100; ++i) cache_->Set("a" + std::to_string(i), "v");
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err, 10), 10u) << err;  // a writer under backpressure helps
+  EXPECT_EQ(cache_->FlushDirty(10).written, 10u);  // a writer under backpressure helps
   EXPECT_EQ(cache_->dirty_keys(), 90u);
   EXPECT_EQ(cache_->persist_stats().dirty_queue, 90u);
   cache_->Set("b", "v");  // queued after the round started: the next round absorbs it
-  EXPECT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 91u) << err;
+  EXPECT_EQ(cache_->FlushDirty(SIZE_MAX, /*drain=*/false).written, 91u);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
   // The cut-short pass took its first shard's smallest keys; the next round wrote the rest
   // and the late key in one pass, in key order.
@@ -172,12 +167,11 @@ TEST_F(WritePolicyTest, WriteBackTimerRoundFlushesWhatWasQueuedWhenItStarted) {
   cache_->Set("b", "1");
   // During the round's tier write a client dirties another key.
   tier_.BeforeNextWrite([&] { cache_->Set("late", "1"); });
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 2u) << err;
+  EXPECT_EQ(cache_->FlushDirty(SIZE_MAX, /*drain=*/false).written, 2u);
   EXPECT_EQ(tier_.Value("late"), std::nullopt);  // left for the next round to coalesce
   EXPECT_EQ(cache_->dirty_keys(), 1u);
   tier_.BeforeNextWrite([&] { cache_->Set("later", "1"); });
-  EXPECT_EQ(cache_->FlushDirty(&err), 2u) << err;  // drain: until nothing is queued
+  EXPECT_EQ(cache_->FlushDirty().written, 2u);  // drain: until nothing is queued
   EXPECT_EQ(tier_.Value("later"), "1");
   EXPECT_EQ(cache_->dirty_keys(), 0u);
 }
@@ -191,13 +185,12 @@ TEST_F(WritePolicyTest, WriteBackOldestDirtyAgeFollowsTheRoundsUnderASteadyLoad)
   EXPECT_EQ(age(), 400);
   // Each round, a client writes a new key while the round is written: the queue is never
   // empty, yet the age is that of the oldest write not flushed, not of the first one ever.
-  std::string err;
   for (int round = 0; round < 3; ++round) {
     tier_.BeforeNextWrite([&] {
       clock_.Advance(100);
       cache_->Set("k" + std::to_string(round), "1");
     });
-    ASSERT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 1u) << err;
+    ASSERT_EQ(cache_->FlushDirty(SIZE_MAX, /*drain=*/false).written, 1u);
     clock_.Advance(900);
     EXPECT_EQ(age(), 900) << "round " << round;
   }
@@ -206,16 +199,16 @@ TEST_F(WritePolicyTest, WriteBackOldestDirtyAgeFollowsTheRoundsUnderASteadyLoad)
     clock_.Advance(50);
     cache_->Set("k2", "2");
   });
-  ASSERT_EQ(cache_->FlushDirty(&err, SIZE_MAX, /*drain=*/false), 1u) << err;
+  ASSERT_EQ(cache_->FlushDirty(SIZE_MAX, /*drain=*/false).written, 1u);
   EXPECT_EQ(cache_->dirty_keys(), 1u);
   clock_.Advance(300);
   EXPECT_EQ(age(), 350);
   // A failed flush puts its keys back, with their age.
   tier_.FailNext(1);
-  EXPECT_EQ(cache_->FlushDirty(&err), 0u);
+  EXPECT_EQ(cache_->FlushDirty().written, 0u);
   clock_.Advance(10);
   EXPECT_EQ(age(), 360);
-  EXPECT_EQ(cache_->FlushDirty(&err), 1u) << err;
+  EXPECT_EQ(cache_->FlushDirty().written, 1u);
   EXPECT_EQ(age(), 0);
 }
 
@@ -224,7 +217,7 @@ TEST_F(WritePolicyTest, WriteThroughFailureChangesNothing) {
   cache_->Set("k", "old");
   tier_.FailNext(1);
   EXPECT_EQ(cache_->Set("k", "new").status, OpStatus::kIoError);
-  EXPECT_EQ(CacheManager::last_io_error(), "injected I/O error");
+  EXPECT_EQ(cache_->tier_error().message(), "injected I/O error");
   EXPECT_EQ(GetValue(*cache_, "k"), "old");
   tier_.FailNext(1);
   EXPECT_FALSE(cache_->Delete("k"));
@@ -259,9 +252,9 @@ TEST_F(WritePolicyTest, WriteBackCoalescesAndFlushesDeletesAndExpirations) {
   cache_->Set("ttl", "x", {.expire_at_ms = clock_.NowMs() + 10});
   EXPECT_EQ(tier_.ops(), 0u);  // nothing written yet
   EXPECT_EQ(cache_->dirty_keys(), 3u);
-  std::string err;
-  EXPECT_EQ(cache_->FlushDirty(&err), 3u);
-  EXPECT_TRUE(err.empty());
+  const CacheManager::FlushResult r = cache_->FlushDirty();
+  EXPECT_EQ(r.written, 3u);
+  EXPECT_TRUE(r.status.ok());
   EXPECT_EQ(tier_.Value("k"), "v4");  // only the last value per key
   EXPECT_EQ(cache_->dirty_keys(), 0u);
   EXPECT_EQ(cache_->persist_stats().dirty_bytes, 0u);
@@ -269,7 +262,7 @@ TEST_F(WritePolicyTest, WriteBackCoalescesAndFlushesDeletesAndExpirations) {
   clock_.Advance(20);
   cache_->ActiveExpireCycle();
   EXPECT_EQ(cache_->dirty_keys(), 2u);
-  EXPECT_EQ(cache_->FlushDirty(&err), 2u);
+  EXPECT_EQ(cache_->FlushDirty().written, 2u);
   EXPECT_EQ(tier_.Value("gone"), std::nullopt);
   EXPECT_EQ(tier_.Value("ttl"), std::nullopt);
 }
@@ -282,14 +275,14 @@ TEST_F(WritePolicyTest, FailedFlushKeepsEverythingDirtyAndRetriesLater) {
   FlushService flusher(*cache_, 1000, 0);
   tier_.FailNext(3);
   for (int i = 0; i < 3; ++i) {
-    std::string err;
-    EXPECT_EQ(flusher.FlushNow(&err), 0u);
-    EXPECT_EQ(err, "injected I/O error");
+    const CacheManager::FlushResult r = flusher.FlushNow();
+    EXPECT_EQ(r.written, 0u);
+    EXPECT_EQ(r.status.message(), "injected I/O error");
     EXPECT_EQ(cache_->dirty_keys(), 100u);  // nothing lost, nothing marked clean
   }
-  std::string err;
-  EXPECT_EQ(flusher.FlushNow(&err), 100u);
-  EXPECT_TRUE(err.empty());
+  const CacheManager::FlushResult r = flusher.FlushNow();
+  EXPECT_EQ(r.written, 100u);
+  EXPECT_TRUE(r.status.ok());
   EXPECT_EQ(tier_.size(), 100u);
   auto st = flusher.stats();
   EXPECT_EQ(st.flush_errors, 3u);
@@ -307,9 +300,9 @@ TEST_F(WritePolicyTest, FlushBackoffIsCappedAndWakeEndsIt) {
   for (int i = 0; i < 10; ++i) cache_->Set("k" + std::to_string(i), "v");
   FlushService flusher(*cache_, /*interval_ms=*/3'600'000, 0);
   tier_.FailNext(1);
-  std::string err;
-  EXPECT_EQ(flusher.FlushNow(&err), 0u);
-  ASSERT_FALSE(err.empty());
+  const CacheManager::FlushResult r = flusher.FlushNow();
+  EXPECT_EQ(r.written, 0u);
+  ASSERT_FALSE(r.status.ok());
   flusher.Start();
   for (int i = 0; i < 500 && flusher.stats().next_retry_in_ms == 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -348,10 +341,9 @@ TEST_F(WritePolicyTest, SwitchFromWriteBackFlushesFirst) {
   Use(WriteMode::kWriteBack);
   for (int i = 0; i < 50; ++i) cache_->Set("k" + std::to_string(i), "v");
   tier_.FailNext(1);
-  std::string err;
-  EXPECT_FALSE(cache_->SetWriteMode(WriteMode::kWriteThrough, &err));
+  EXPECT_FALSE(cache_->SetWriteMode(WriteMode::kWriteThrough).ok());
   EXPECT_EQ(cache_->write_mode(), WriteMode::kWriteBack);
-  EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough, &err)) << err;
+  EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough).ok());
   EXPECT_EQ(tier_.size(), 50u);
   EXPECT_EQ(cache_->dirty_keys(), 0u);
 }
@@ -387,8 +379,7 @@ TEST_F(WritePolicyTest, BackpressureRejectsAboveHardLimit) {
     ASSERT_EQ(cache_->Set("k" + std::to_string(i), "v").status, OpStatus::kOk);
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kBackpressure);
   EXPECT_FALSE(cache_->Exists("over"));
-  std::string err;
-  cache_->FlushDirty(&err);
+  cache_->FlushDirty();
   EXPECT_EQ(cache_->Set("over", "v").status, OpStatus::kOk);
   // Block mode: the writer flushes the backlog itself and proceeds.
   cache_->SetWriteBackLimits({.max_keys = 5, .reject = false, .block_ms = 1000});
@@ -408,8 +399,7 @@ TEST_F(WritePolicyTest, BackpressureAlsoBoundsDirtyBytes) {
   EXPECT_EQ(cache_->persist_stats().dirty_bytes, 3 * charge);
   EXPECT_EQ(cache_->Set("k3", big).status, OpStatus::kBackpressure);
   EXPECT_FALSE(cache_->Exists("k3"));
-  std::string err;
-  cache_->FlushDirty(&err);
+  cache_->FlushDirty();
   EXPECT_EQ(cache_->Set("k3", big).status, OpStatus::kOk);
   // Block mode: the writer flushes until the dirty bytes are under the limit, then proceeds.
   cache_->SetWriteBackLimits({.max_bytes = 2 * charge, .reject = false, .block_ms = 1000});

@@ -24,7 +24,7 @@ TEST(SlotMoveTest, AStableSlotIsDecidedByTheMapAlone) {
   auto t = Map(0);
   const std::string_view args[] = {"GET", "x"};
   // "x" hashes to 16287 (b's): MOVED without looking at the keys.
-  EXPECT_EQ(RouteKeys(*t, 1, 1, 1, args).kind, RouteKind::kMoved);
+  EXPECT_EQ(RouteKeys(*t, args, 1, 1, 1).kind, RouteKind::kMoved);
   EXPECT_FALSE(t->Migrating(kSlotA));
   EXPECT_FALSE(t->Importing(kSlotB));
 }
@@ -34,14 +34,14 @@ TEST(SlotMoveTest, AMovingSlotAsksForTheKeys) {
   source->migrating_to[KeySlot("x")] = 0;
   const std::string_view args[] = {"GET", "x"};
   // RouteKeys hands any moving slot to RouteMoving (kCheckKeys), owner filled in.
-  const Route r = RouteKeys(*source, 1, 1, 1, args);
+  const Route r = RouteKeys(*source, args, 1, 1, 1);
   EXPECT_EQ(r.kind, RouteKind::kCheckKeys);
   EXPECT_EQ(r.slot, KeySlot("x"));
   EXPECT_EQ(r.owner, 1);
   EXPECT_EQ(RouteMoving(*source, r.slot, 0, 1, false, false).owner, 0);  // ASK: to a
   // CROSSSLOT still comes first.
   const std::string_view cross[] = {"MGET", "x", "a1"};
-  EXPECT_EQ(RouteKeys(*source, 1, -1, 1, cross).kind, RouteKind::kCrossSlot);
+  EXPECT_EQ(RouteKeys(*source, cross, 1, 2, 1).kind, RouteKind::kCrossSlot);
 }
 
 TEST(SlotMoveTest, SourceServesPresentKeysAndAsksForMissingOnes) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -111,11 +112,19 @@ class RouteTest : public ::testing::Test {
     topology_ = ParseTopology(kThree).topology;
     topology_->self = 1;  // b: 5461-10922
   }
+  // Keys at first, first + step ... up to `last` (-1: the last argument), as the command
+  // layer's CommandKeys gives them.
   Route RouteOf(std::vector<std::string_view> args, int first, int last, int step) {
-    return RouteKeys(*topology_, first, last, step, args);
+    const auto argc = static_cast<int>(args.size());
+    const int end = std::min(last < 0 ? argc + last : last, argc - 1);
+    step = std::max(step, 1);
+    const size_t count =
+        first > 0 && end >= first ? static_cast<size_t>((end - first) / step + 1) : 0;
+    return RouteKeys(*topology_, args, static_cast<size_t>(first), count,
+                     static_cast<size_t>(step));
   }
   Route RouteOf2(std::vector<std::string_view> args, int slot_so_far) {
-    return RouteKeys(*topology_, 1, 1, 1, args, slot_so_far);
+    return RouteKeys(*topology_, args, 1, 1, 1, slot_so_far);
   }
   std::shared_ptr<Topology> topology_;
 };

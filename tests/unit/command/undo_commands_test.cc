@@ -307,11 +307,11 @@ TEST_F(UndoTest, Arguments) {
 // An in-memory tier that can fail a chosen write.
 class RecordingTier final : public BackingTier {
  public:
-  std::string Write(std::span<const TierWrite> writes) override {
+  Status Write(std::span<const TierWrite> writes) override {
     if (fail_at_ >= 0 && writes_ == fail_at_) {
       ++writes_;
       fail_at_ = -1;
-      return "disk full";
+      return Status::IoError("disk full");
     }
     ++writes_;
     for (const TierWrite& w : writes) {
@@ -321,13 +321,15 @@ class RecordingTier final : public BackingTier {
         data_[std::string(w.key)] = {std::string(w.value), w.expire_at_ms};
       }
     }
-    return {};
+    return Status();
   }
-  std::string Clear() override {
+  Status Clear() override {
     data_.clear();
-    return {};
+    return Status();
   }
-  std::optional<TierRecord> Read(std::string_view, std::string*) override { return {}; }
+  Result<std::optional<TierRecord>> Read(std::string_view) override {
+    return std::optional<TierRecord>();
+  }
 
   // The value the tier holds ("" with found == false when absent).
   std::string ValueOf(const std::string& key, bool* found = nullptr) const {
@@ -348,7 +350,7 @@ class UndoWriteThroughTest : public UndoTest {
  protected:
   UndoWriteThroughTest() {
     cache_->SetBackingTier(&tier_);
-    EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough));
+    EXPECT_TRUE(cache_->SetWriteMode(WriteMode::kWriteThrough).ok());
   }
   ~UndoWriteThroughTest() override { cache_->SetBackingTier(nullptr); }
 

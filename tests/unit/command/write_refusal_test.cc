@@ -19,8 +19,8 @@ constexpr std::string_view kBusy =
 // An in-memory tier whose writes (and Clear) can be made to fail.
 class FaultTier final : public BackingTier {
  public:
-  std::string Write(std::span<const TierWrite> writes) override {
-    if (ok_writes_left_ == 0) return message_;
+  Status Write(std::span<const TierWrite> writes) override {
+    if (ok_writes_left_ == 0) return Status::IoError(message_);
     if (ok_writes_left_ > 0) --ok_writes_left_;
     for (const TierWrite& w : writes) {
       if (w.is_delete) {
@@ -29,14 +29,16 @@ class FaultTier final : public BackingTier {
         data_[std::string(w.key)] = std::string(w.value);
       }
     }
-    return {};
+    return Status();
   }
-  std::string Clear() override {
-    if (fail_clear_) return "store is read-only";
+  Status Clear() override {
+    if (fail_clear_) return Status::IoError("store is read-only");
     data_.clear();
-    return {};
+    return Status();
   }
-  std::optional<TierRecord> Read(std::string_view, std::string*) override { return {}; }
+  Result<std::optional<TierRecord>> Read(std::string_view) override {
+    return std::optional<TierRecord>();
+  }
 
   // After `n` more successful write batches, every write fails (-1: never).
   void FailWritesAfter(int n) { ok_writes_left_ = n; }
@@ -57,7 +59,7 @@ class WriteRefusalTest : public CommandTest {
 
   void UseTier(WriteMode mode) {
     cache_->SetBackingTier(&tier_);
-    ASSERT_TRUE(cache_->SetWriteMode(mode));
+    ASSERT_TRUE(cache_->SetWriteMode(mode).ok());
   }
 
   // Keys a (with a TTL), b, n (an integer) and f (a float), in memory and in the store.
@@ -223,7 +225,7 @@ TEST_F(WriteRefusalTest, FlushAllWithoutAStoreIsOkAfterAnIoError) {
   UseTier(WriteMode::kWriteThrough);
   tier_.FailWritesAfter(0);
   EXPECT_EQ(Run({"set", "k", "v"}), kIoErr);
-  ASSERT_TRUE(cache_->SetWriteMode(WriteMode::kNone));
+  ASSERT_TRUE(cache_->SetWriteMode(WriteMode::kNone).ok());
   EXPECT_EQ(Run({"flushall"}), kOk);
 }
 
@@ -253,9 +255,9 @@ TEST_F(WriteRefusalTest, WritesOverTheWriteBackHardLimitAnswerBusy) {
     EXPECT_EQ(State(), before) << Name(args);
   }
   EXPECT_EQ(Run({"get", "a"}), Bulk("hello"));  // reads are not throttled
-  std::string error;
-  EXPECT_EQ(cache_->FlushDirty(&error), 4u);
-  EXPECT_EQ(error, "");
+  const CacheManager::FlushResult flushed = cache_->FlushDirty();
+  EXPECT_EQ(flushed.written, 4u);
+  EXPECT_TRUE(flushed.status.ok()) << flushed.status.ToString();
   EXPECT_EQ(Run({"set", "new", "x"}), kOk);
   EXPECT_EQ(Run({"del", "a", "b"}), Int(2));
 }
