@@ -102,7 +102,7 @@ void RestoreCommand(CommandContext& ctx, Args args) {
   opts.cond = replace ? SetOptions::Cond::kAlways : SetOptions::Cond::kIfAbsent;
   opts.expire_at_ms = expire_at;
   const SetResult r = ctx.cache.Set(key, value, opts);
-  if (replies::ReplyIfRefused(ctx.reply, r.status)) return;
+  if (replies::ReplyIfRefused(ctx.reply, r.status, ctx.cache)) return;
   if (r.status == OpStatus::kNotApplied) {  // created meanwhile by another client
     return ctx.reply.Error("BUSYKEY Target key name already exists.");
   }
