@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <tuple>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@
 namespace cairn {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
 
 namespace {
@@ -81,8 +83,8 @@ bool SameShown(const ClientState& a, const ClientState& b) {
 }
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
-  return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf &&
-         a.omem == b.omem && a.tot_mem == b.tot_mem;
+  return a.fd == b.fd && a.tls == b.tls && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free &&
+         a.obuf == b.obuf && a.omem == b.omem && a.tot_mem == b.tot_mem;
 }
 
 std::string Endpoint(const tcp::endpoint& ep) {
@@ -91,10 +93,12 @@ std::string Endpoint(const tcp::endpoint& ep) {
 
 }  // namespace
 
-Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
+Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
+                 std::shared_ptr<TlsContext> tls)
     : server_(server),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
+      tls_context_(std::move(tls)),
       reply_(out_),
       pushes_(*this, server.self.observability(), server.clock) {
   boost::system::error_code ec;
@@ -111,6 +115,9 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  if (tls_context_ != nullptr) {
+    tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, tls_context_->asio());
+  }
   shown_.id = live_.id;
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
@@ -132,7 +139,7 @@ Session* Session::Current() { return t_current; }
 asio::awaitable<void> Session::Run() {
   auto self = shared_from_this();
   try {
-    co_await Serve();
+    if (tls_ == nullptr || co_await Handshake()) co_await Serve();
   } catch (const std::exception& e) {
     spdlog::warn("closing client id={} addr={} after an internal error: {}", live_.id, live_.addr,
                  e.what());
@@ -141,6 +148,33 @@ asio::awaitable<void> Session::Run() {
   LeavePubSub();
   live_.tx.reset();  // unwatches its keys while the cache surely exists
   server_.Unregister(live_.id);
+}
+
+asio::awaitable<bool> Session::Handshake() {
+  handshaking_ = true;
+  timer_.expires_after(
+      std::chrono::milliseconds(server_.tls_handshake_timeout_ms.load(std::memory_order_relaxed)));
+  timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (ec || !self->handshaking_) return;
+    spdlog::debug("TLS handshake of client id={} addr={} timed out", self->live_.id,
+                  self->live_.addr);
+    boost::system::error_code ignored;
+    self->socket_.cancel(ignored);
+  });
+  wait_ = Wait::kRead;  // BeginShutdown cancels it like a read
+  auto [ec] = co_await tls_->async_handshake(ssl::stream_base::server, kNoThrow);
+  wait_ = Wait::kNone;
+  handshaking_ = false;
+  timer_.cancel();
+  if (ec) {
+    spdlog::debug("Error accepting a client connection: {} (id={} addr={})", ec.message(), live_.id,
+                  live_.addr);
+    co_return false;
+  }
+  if (killed_ || stopping_) co_return false;
+  tls_version_ = SSL_get_version(tls_->native_handle());
+  Publish();
+  co_return true;
 }
 
 asio::awaitable<void> Session::Serve() {
@@ -154,8 +188,16 @@ asio::awaitable<void> Session::Serve() {
     if (!AccountMemory()) co_return;
     wait_ = Wait::kRead;
     busy_.store(false, std::memory_order_relaxed);
-    auto [ec, n] =
-        co_await socket_.async_read_some(asio::buffer(buf_.get() + wpos_, cap_ - wpos_), kNoThrow);
+    const auto space = asio::buffer(buf_.get() + wpos_, cap_ - wpos_);
+    // Two statements, not `co_await (tls_ ? a : b)`: GCC 12 frees a conditional's awaitable
+    // before the coroutine resumes (a use-after-free valgrind shows).
+    boost::system::error_code ec;
+    size_t n = 0;
+    if (tls_ == nullptr) {
+      std::tie(ec, n) = co_await socket_.async_read_some(space, kNoThrow);
+    } else {
+      std::tie(ec, n) = co_await tls_->async_read_some(space, kNoThrow);
+    }
     wait_ = Wait::kNone;
     const bool woken = std::exchange(push_woken_, false);
     if (woken && ec == asio::error::operation_aborted && !killed_ && !stopping_) continue;
@@ -260,6 +302,7 @@ bool Session::WriteNow() {
     ReleaseOutput();
     return true;
   }
+  if (tls_ != nullptr) return false;  // see the header: TLS writes through Flush
   // As in Flush: the idle clock restarts when a write starts (here it also ends).
   last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
   boost::system::error_code ec;
@@ -297,8 +340,14 @@ asio::awaitable<void> Session::Flush() {
     last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
     busy_.store(false, std::memory_order_relaxed);
     wait_ = Wait::kWrite;
-    auto [ec, n] = co_await socket_.async_write_some(
-        asio::buffer(out_.data() + off, out_.size() - off), kNoThrow);
+    const auto rest = asio::buffer(out_.data() + off, out_.size() - off);
+    boost::system::error_code ec;
+    size_t n = 0;
+    if (tls_ == nullptr) {
+      std::tie(ec, n) = co_await socket_.async_write_some(rest, kNoThrow);
+    } else {
+      std::tie(ec, n) = co_await tls_->async_write_some(rest, kNoThrow);
+    }
     wait_ = Wait::kNone;
     busy_.store(true, std::memory_order_relaxed);
     off += n;
@@ -349,8 +398,13 @@ void Session::CompactOrShrink() {
 }
 
 ClientIoInfo Session::CurrentIo() const {
-  return ClientIoInfo{
-      fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity(), pushes_.queued_bytes(), BufferMemory()};
+  return ClientIoInfo{fd_,
+                      wpos_ - rpos_,
+                      cap_ - wpos_,
+                      out_.capacity(),
+                      pushes_.queued_bytes(),
+                      BufferMemory(),
+                      tls_version_};
 }
 
 bool Session::AccountMemory() {

@@ -8,6 +8,12 @@
 // that closes the connection (QUIT, CLIENT KILL of self, SHUTDOWN) or a protocol error, whose
 // error reply is sent before the close.
 //
+// TLS (tls-port): the same loop over an ssl::stream wrapping the socket, after a handshake bounded
+// by tls-handshake-timeout-ms (a timer cancels it; the I/O thread never waits on a client). Reads
+// and writes pick the stream with one branch per system call; plain TCP keeps the direct
+// non-blocking write (WriteNow), TLS always writes through the asynchronous path, since a
+// partial synchronous SSL write cannot be resumed on a non-blocking socket.
+//
 // Other threads see a session only through the thread-safe members below: Kill / BeginShutdown
 // post to the session's own context; CLIENT LIST reads a snapshot of the ClientState that the
 // session republishes (under shown_mu_) after each batch, or the live state when the caller is
@@ -24,6 +30,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "cairn/command/context.h"
@@ -32,12 +39,15 @@
 #include "client_info.h"
 #include "server_impl.h"
 #include "session_pubsub.h"
+#include "tls_context.h"
 
 namespace cairn {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id);
+  // `tls`: the TLS context of the listener's accept time (nullptr: plain TCP).
+  Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id,
+          std::shared_ptr<TlsContext> tls = nullptr);
   ~Session();  // leaves the pub/sub hub and the MONITOR feed if Run() could not
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -88,6 +98,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Why RunCommands() stopped before the end of the query buffer.
   enum class Pause : uint8_t { kNone, kSleep, kFlush };
 
+  // The TLS handshake, bounded in time; false when the connection must close.
+  boost::asio::awaitable<bool> Handshake();
   boost::asio::awaitable<void> Serve();
   // Parses and executes the buffered commands without suspending (no coroutine frame per batch);
   // returns kSleep after a DEBUG SLEEP and kFlush when the replies reached kFlushBytes, for Serve
@@ -126,6 +138,10 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   int fd_ = -1;
+  std::shared_ptr<TlsContext> tls_context_;  // kept for the connection's life (reloads)
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  const char* tls_version_ = nullptr;  // "TLSv1.3" once the handshake is done
+  bool handshaking_ = false;
 
   // --- owned by the session's thread ---
   ClientState live_;
