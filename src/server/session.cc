@@ -116,7 +116,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
   if (tls_context_ != nullptr) {
-    tls_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, tls_context_->asio());
+    tls_ = std::make_unique<ssl::stream<TlsTransport>>(socket_, tls_context_->asio());
   }
   shown_.id = live_.id;
   shown_.addr = live_.addr;
@@ -302,7 +302,7 @@ bool Session::WriteNow() {
     ReleaseOutput();
     return true;
   }
-  if (tls_ != nullptr) return false;  // see the header: TLS writes through Flush
+  if (tls_ != nullptr) return EncryptNow();
   // As in Flush: the idle clock restarts when a write starts (here it also ends).
   last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
   boost::system::error_code ec;
@@ -323,6 +323,26 @@ bool Session::WriteNow() {
   return false;
 }
 
+bool Session::EncryptNow() {
+  last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
+  boost::system::error_code ec;
+  size_t off = 0;
+  while (off < out_.size()) {  // one TLS record per call
+    off += tls_->write_some(asio::buffer(out_.data() + off, out_.size() - off), ec);
+    if (ec) break;
+  }
+  server_.counters.net_output_bytes.fetch_add(off, std::memory_order_relaxed);
+  pushes_.Written(off);
+  ReleaseOutput();
+  if (ec) {
+    spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
+    close_ = true;
+    tls_->next_layer().backlog().clear();  // the connection is done: nothing more is sent
+    return true;
+  }
+  return tls_->next_layer().backlog().empty();
+}
+
 void Session::ReleaseOutput() {
   if (out_.capacity() > kIdleOutputMax) {
     std::string().swap(out_);
@@ -332,6 +352,33 @@ void Session::ReleaseOutput() {
 }
 
 asio::awaitable<void> Session::Flush() {
+  if (tls_ != nullptr) {
+    // Encrypt what is queued, then drain the transport's backlog with the socket's own writes.
+    if (!out_.empty() && !killed_) EncryptNow();
+    std::string& backlog = tls_->next_layer().backlog();
+    size_t off = 0;
+    while (off < backlog.size() && !killed_) {
+      last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
+      busy_.store(false, std::memory_order_relaxed);
+      wait_ = Wait::kWrite;
+      auto [ec, n] = co_await socket_.async_write_some(
+          asio::buffer(backlog.data() + off, backlog.size() - off), kNoThrow);
+      wait_ = Wait::kNone;
+      busy_.store(true, std::memory_order_relaxed);
+      off += n;
+      if (ec) {
+        spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
+        close_ = true;
+        break;
+      }
+    }
+    if (backlog.capacity() > kIdleOutputMax) {
+      std::string().swap(backlog);
+    } else {
+      backlog.clear();
+    }
+    co_return;
+  }
   size_t off = 0;
   while (off < out_.size() && !killed_) {
     // Refreshed before each write is started: a client cannot have seen these bytes yet, so the
@@ -340,14 +387,8 @@ asio::awaitable<void> Session::Flush() {
     last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
     busy_.store(false, std::memory_order_relaxed);
     wait_ = Wait::kWrite;
-    const auto rest = asio::buffer(out_.data() + off, out_.size() - off);
-    boost::system::error_code ec;
-    size_t n = 0;
-    if (tls_ == nullptr) {
-      std::tie(ec, n) = co_await socket_.async_write_some(rest, kNoThrow);
-    } else {
-      std::tie(ec, n) = co_await tls_->async_write_some(rest, kNoThrow);
-    }
+    auto [ec, n] = co_await socket_.async_write_some(
+        asio::buffer(out_.data() + off, out_.size() - off), kNoThrow);
     wait_ = Wait::kNone;
     busy_.store(true, std::memory_order_relaxed);
     off += n;

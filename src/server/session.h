@@ -10,9 +10,9 @@
 //
 // TLS (tls-port): the same loop over an ssl::stream wrapping the socket, after a handshake bounded
 // by tls-handshake-timeout-ms (a timer cancels it; the I/O thread never waits on a client). Reads
-// and writes pick the stream with one branch per system call; plain TCP keeps the direct
-// non-blocking write (WriteNow), TLS always writes through the asynchronous path, since a
-// partial synchronous SSL write cannot be resumed on a non-blocking socket.
+// and writes pick the stream with one branch per system call. Replies are encrypted and written
+// at once as for plain TCP (WriteNow); what the kernel does not take waits in the transport's
+// backlog (tls_transport.h), which Flush drains before the next read.
 //
 // Other threads see a session only through the thread-safe members below: Kill / BeginShutdown
 // post to the session's own context; CLIENT LIST reads a snapshot of the ClientState that the
@@ -40,6 +40,7 @@
 #include "server_impl.h"
 #include "session_pubsub.h"
 #include "tls_context.h"
+#include "tls_transport.h"
 
 namespace cairn {
 
@@ -108,6 +109,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writes out_ without suspending when the socket takes it all (the usual case: no coroutine
   // frame, no reactor round trip). Returns false when bytes remain: co_await Flush() for them.
   bool WriteNow();
+  // WriteNow for TLS: encrypts out_ whole into the stream; false when some is in the backlog.
+  bool EncryptNow();
   boost::asio::awaitable<void> Flush();
   void ReleaseOutput();
   boost::asio::awaitable<void> Sleep(int64_t us);
@@ -123,7 +126,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // buffer's allocation (a big bulk's announced size is allocated when its header arrives), the
   // reply buffer's and the pushes queued for it (omem). CLIENT LIST tot-mem.
   uint64_t BufferMemory() const {
-    return sizeof(Session) + cap_ + out_.capacity() + pushes_.queued_bytes();
+    return sizeof(Session) + cap_ + out_.capacity() + pushes_.queued_bytes() +
+           (tls_ == nullptr ? 0 : tls_->next_layer().backlog().capacity());
   }
   ClientIoInfo CurrentIo() const;
   ClientIoInfo ShownIo() const;  // needs shown_mu_
@@ -139,7 +143,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::steady_timer timer_;
   int fd_ = -1;
   std::shared_ptr<TlsContext> tls_context_;  // kept for the connection's life (reloads)
-  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::unique_ptr<boost::asio::ssl::stream<TlsTransport>> tls_;
   const char* tls_version_ = nullptr;  // "TLSv1.3" once the handshake is done
   bool handshaking_ = false;
 

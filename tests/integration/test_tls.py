@@ -171,6 +171,20 @@ def test_resp3_and_pipelining_in_one_write(tls_server, certs):
         assert replies[0] == b"e0" and replies[-1] == b"e999"
 
 
+def test_replies_larger_than_the_socket_takes_arrive_in_order(tls_server, certs):
+    """Encrypted replies the kernel cannot take at once wait in the connection's backlog and are
+    drained before the next read: a client that sends a pipeline of large GETs and reads only
+    later gets every reply, whole and in order."""
+    with TlsConn(tls_port(tls_server), client_context(certs), timeout=30) as c:
+        values = [bytes([65 + i]) * (1 << 20) + b"%d" % i for i in range(24)]
+        assert c.pipeline([("SET", f"big:{i}", v) for i, v in enumerate(values)]) == ["OK"] * 24
+        c.send_raw(b"".join(b"*2\r\n$3\r\nGET\r\n$%d\r\nbig:%d\r\n" % (len(b"big:%d" % i), i)
+                            for i in range(24)))
+        time.sleep(1.0)  # let the server fill the socket and queue the rest
+        assert [c.read_reply() for _ in range(24)] == values
+        assert c.cmd("PING") == "PONG"
+
+
 @pytest.mark.parametrize("cert", ["rogue", "expired", None],
                          ids=["wrong-ca", "expired", "no-certificate"])
 def test_bad_client_certificates_are_refused(tls_server, certs, cert):
