@@ -161,7 +161,7 @@ asio::awaitable<bool> Session::Handshake() {
     boost::system::error_code ignored;
     self->socket_.cancel(ignored);
   });
-  wait_ = Wait::kRead;  // BeginShutdown cancels it like a read
+  wait_ = Wait::kHandshake;  // BeginShutdown cancels it; a push wake does not
   auto [ec] = co_await tls_->async_handshake(ssl::stream_base::server, kNoThrow);
   wait_ = Wait::kNone;
   handshaking_ = false;
@@ -496,7 +496,7 @@ void Session::BeginShutdown() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     boost::system::error_code ec;
-    if (self->wait_ == Wait::kRead) self->socket_.cancel(ec);
+    if (self->wait_ == Wait::kRead || self->wait_ == Wait::kHandshake) self->socket_.cancel(ec);
     if (self->wait_ == Wait::kSleep) self->timer_.cancel();
   });
 }

@@ -95,7 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseForOutputLimit(ClientType type);
 
  private:
-  enum class Wait : uint8_t { kNone, kRead, kWrite, kSleep };
+  enum class Wait : uint8_t { kNone, kHandshake, kRead, kWrite, kSleep };
   // Why RunCommands() stopped before the end of the query buffer.
   enum class Pause : uint8_t { kNone, kSleep, kFlush };
 
