@@ -184,7 +184,8 @@ void AddTlsHooks(ConfigApplyHooks& hooks, Server& server) {
   };
   for (const char* key : {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file",
                           "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers",
-                          "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching"}) {
+                          "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching",
+                          "tls-session-cache-size", "tls-session-cache-timeout"}) {
     hooks[key] = reload;
   }
   hooks["tls-handshake-timeout-ms"] =

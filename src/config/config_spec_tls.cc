@@ -48,6 +48,10 @@ void AppendTlsSpecs(std::vector<ConfigSpec>& rows) {
                          true, "choose the cipher by the server's order, not the client's"));
   rows.push_back(BoolRow("tls-session-caching", &ServerConfig::tls_session_caching, true,
                          "let clients resume TLS sessions (cheaper reconnects)"));
+  rows.push_back(IntRow("tls-session-cache-size", &ServerConfig::tls_session_cache_size, 0, INT_MAX,
+                        true, "TLS sessions cached for resumption (0 = no limit)"));
+  rows.push_back(IntRow("tls-session-cache-timeout", &ServerConfig::tls_session_cache_timeout, 0,
+                        INT_MAX, true, "seconds a cached TLS session can be resumed"));
   rows.push_back(IntRow("tls-handshake-timeout-ms", &ServerConfig::tls_handshake_timeout_ms, 1,
                         INT_MAX, true, "close a TLS connection whose handshake takes longer"));
 }

@@ -26,6 +26,8 @@ TlsOptions TlsOptions::FromConfig(const ServerConfig& cfg) {
   o.ciphersuites = cfg.tls_ciphersuites;
   o.prefer_server_ciphers = cfg.tls_prefer_server_ciphers;
   o.session_caching = cfg.tls_session_caching;
+  o.session_cache_size = cfg.tls_session_cache_size;
+  o.session_cache_timeout_s = cfg.tls_session_cache_timeout;
   return o;
 }
 

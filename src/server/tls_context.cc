@@ -15,8 +15,6 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-constexpr long kSessionCacheSize = 20 * 1024;  // Redis's tls-session-cache-size default
-constexpr long kSessionCacheTimeoutS = 300;    // Redis's tls-session-cache-timeout default
 constexpr unsigned char kSessionIdContext[] = "cairn";
 
 enum ProtocolBit : unsigned { kTls1 = 1, kTls1_1 = 2, kTls1_2 = 4, kTls1_3 = 8 };
@@ -86,8 +84,8 @@ std::variant<std::shared_ptr<TlsContext>, std::string> TlsContext::Build(const T
 
   if (o.session_caching) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
-    SSL_CTX_sess_set_cache_size(ctx, kSessionCacheSize);
-    SSL_CTX_set_timeout(ctx, kSessionCacheTimeoutS);
+    SSL_CTX_sess_set_cache_size(ctx, o.session_cache_size);
+    SSL_CTX_set_timeout(ctx, o.session_cache_timeout_s);
     SSL_CTX_set_session_id_context(ctx, kSessionIdContext, sizeof(kSessionIdContext) - 1);
   } else {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);

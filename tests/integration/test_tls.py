@@ -227,6 +227,22 @@ def test_auth_clients_optional_and_no(make_server, certs, mode):
     assert refused(port, client_context(certs, cert="rogue")) == (mode == "optional")
 
 
+# Redis 7.0 with tls-session-caching no turns its session cache off but still issues TLS 1.3
+# tickets, so clients resume anyway; Cairn turns tickets off too, as the key's text promises.
+@pytest.mark.parametrize("caching", ["yes", pytest.param("no", marks=pytest.mark.cairn_only)])
+def test_session_resumption_follows_tls_session_caching(make_server, certs, caching):
+    s = make_server(**tls_options(certs, tls_session_caching=caching))
+    ctx = client_context(certs)
+    with TlsConn(tls_port(s), ctx) as first:
+        assert first.cmd("PING") == "PONG"  # TLS 1.3 tickets arrive after the handshake
+        session = first.sock.session
+    raw = socket.create_connection((HOST, tls_port(s)), timeout=10)
+    with ctx.wrap_socket(raw, server_hostname=HOST, session=session) as again:
+        again.sendall(b"PING\r\n")
+        assert again.recv(64) == b"+PONG\r\n"
+        assert again.session_reused == (caching == "yes")
+
+
 def test_certificate_reload_keeps_existing_connections(make_server, certs, tmp_path):
     live_crt, live_key = tmp_path / "live.crt", tmp_path / "live.key"
     shutil.copy(certs / "server.crt", live_crt)

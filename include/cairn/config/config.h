@@ -108,7 +108,9 @@ struct ServerConfig {
   std::string tls_ciphersuites;          // "" = OpenSSL's default (TLSv1.3)
   bool tls_prefer_server_ciphers = false;
   bool tls_session_caching = true;
-  int tls_handshake_timeout_ms = 10000;  // a handshake not done by then is closed
+  int tls_session_cache_size = 20 * 1024;  // sessions kept (0 = no limit)
+  int tls_session_cache_timeout = 300;     // seconds a cached session stays valid
+  int tls_handshake_timeout_ms = 10000;    // a handshake not done by then is closed
 
   std::string config_file;  // the file this config was loaded from ("" if none)
 };

@@ -48,6 +48,8 @@ struct TlsOptions {
   std::string ciphersuites;
   bool prefer_server_ciphers = false;
   bool session_caching = true;
+  int session_cache_size = 20 * 1024;
+  int session_cache_timeout_s = 300;
 
   static TlsOptions FromConfig(const ServerConfig& cfg);
 };

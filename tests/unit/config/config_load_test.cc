@@ -92,6 +92,8 @@ const std::vector<KeyCase>& KeyCases() {
       {"tls-ciphersuites", "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"},
       {"tls-prefer-server-ciphers", "yes", "yes"},
       {"tls-session-caching", "no", "no"},
+      {"tls-session-cache-size", "1000", "1000"},
+      {"tls-session-cache-timeout", "60", "60"},
       {"tls-handshake-timeout-ms", "2500", "2500"},
   };
   return cases;

@@ -32,7 +32,8 @@ const std::vector<std::string>& RuntimeKeys() {
       // TLS
       "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir",
       "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
-      "tls-prefer-server-ciphers", "tls-session-caching", "tls-handshake-timeout-ms"};
+      "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
+      "tls-session-cache-timeout", "tls-handshake-timeout-ms"};
   return keys;
 }
 

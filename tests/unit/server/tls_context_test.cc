@@ -80,6 +80,8 @@ TEST_F(TlsContextTest, BuildsFromAValidConfiguration) {
   EXPECT_FALSE(options & SSL_OP_NO_TLSv1_2);
   EXPECT_FALSE(options & SSL_OP_NO_TLSv1_3);
   EXPECT_EQ(SSL_CTX_get_session_cache_mode(ctx), SSL_SESS_CACHE_SERVER);
+  EXPECT_EQ(SSL_CTX_sess_get_cache_size(ctx), 20 * 1024);
+  EXPECT_EQ(SSL_CTX_get_timeout(ctx), 300);
 }
 
 TEST_F(TlsContextTest, OptionsFollowTheKeys) {
