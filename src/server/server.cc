@@ -194,11 +194,13 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     const auto peer = socket.remote_endpoint(pec);
     if (!pec && RefusedByProtectedMode(peer.address())) {
       counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      boost::system::error_code wec;
-      if (!listener.tls) {  // on a TLS port the refusal is just the close
-        socket.non_blocking(true, wec);
-        socket.write_some(asio::buffer(kProtectedModeDenied), wec);
+      if (listener.tls) {  // the text goes over TLS, after the handshake, as in Redis
+        StartSession(std::move(socket), tls_context.Get(), kProtectedModeDenied);
+        continue;
       }
+      boost::system::error_code wec;
+      socket.non_blocking(true, wec);
+      socket.write_some(asio::buffer(kProtectedModeDenied), wec);
       socket.close(wec);
       continue;
     }
@@ -220,10 +222,11 @@ bool Server::Impl::RefusedByProtectedMode(const asio::ip::address& peer) const {
   return !v6.is_loopback();
 }
 
-void Server::Impl::StartSession(tcp::socket socket, std::shared_ptr<TlsContext> tls) {
+void Server::Impl::StartSession(tcp::socket socket, std::shared_ptr<TlsContext> tls,
+                                std::string_view refusal) {
   const uint64_t id = next_client_id.fetch_add(1);
   const auto executor = socket.get_executor();  // the context this connection is pinned to
-  auto session = std::make_shared<Session>(*this, std::move(socket), id, std::move(tls));
+  auto session = std::make_shared<Session>(*this, std::move(socket), id, std::move(tls), refusal);
   {
     std::lock_guard lock(sessions_mu);
     sessions.emplace(id, session);

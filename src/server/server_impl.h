@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -103,8 +104,10 @@ struct Server::Impl {
   // peer is not 127.0.0.1 or ::1).
   bool RefusedByProtectedMode(const boost::asio::ip::address& peer) const;
   boost::asio::awaitable<void> AcceptLoop(Listener& listener);
-  // `tls`: the context of a TLS listener's connection (nullptr for plain TCP).
-  void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<TlsContext> tls);
+  // `tls`: the context of a TLS listener's connection (nullptr for plain TCP). `refusal`: a
+  // refused TLS client's error text (static), sent after the handshake instead of serving it.
+  void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<TlsContext> tls,
+                    std::string_view refusal = {});
   void Unregister(uint64_t id);
   void ScheduleCron();
   void SweepIdleClients();

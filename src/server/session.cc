@@ -94,11 +94,12 @@ std::string Endpoint(const tcp::endpoint& ep) {
 }  // namespace
 
 Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
-                 std::shared_ptr<TlsContext> tls)
+                 std::shared_ptr<TlsContext> tls, std::string_view refusal)
     : server_(server),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       tls_context_(std::move(tls)),
+      refusal_(refusal),
       reply_(out_),
       pushes_(*this, server.self.observability(), server.clock) {
   boost::system::error_code ec;
@@ -139,7 +140,14 @@ Session* Session::Current() { return t_current; }
 asio::awaitable<void> Session::Run() {
   auto self = shared_from_this();
   try {
-    if (tls_ == nullptr || co_await Handshake()) co_await Serve();
+    if (tls_ == nullptr || co_await Handshake()) {
+      if (refusal_.empty()) {
+        co_await Serve();
+      } else {
+        out_.assign(refusal_);
+        co_await Flush();
+      }
+    }
   } catch (const std::exception& e) {
     spdlog::warn("closing client id={} addr={} after an internal error: {}", live_.id, live_.addr,
                  e.what());

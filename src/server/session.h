@@ -27,6 +27,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -46,9 +47,11 @@ namespace cairn {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `tls`: the TLS context of the listener's accept time (nullptr: plain TCP).
+  // `tls`: the TLS context of the listener's accept time (nullptr: plain TCP). `refusal`: a
+  // refused TLS client (protected mode): this text (static) is sent after the handshake, then
+  // the connection closes.
   Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id,
-          std::shared_ptr<TlsContext> tls = nullptr);
+          std::shared_ptr<TlsContext> tls = nullptr, std::string_view refusal = {});
   ~Session();  // leaves the pub/sub hub and the MONITOR feed if Run() could not
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -145,6 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<TlsContext> tls_context_;  // kept for the connection's life (reloads)
   std::unique_ptr<boost::asio::ssl::stream<TlsTransport>> tls_;
   const char* tls_version_ = nullptr;  // "TLSv1.3" once the handshake is done
+  std::string_view refusal_;
   bool handshaking_ = false;
 
   // --- owned by the session's thread ---

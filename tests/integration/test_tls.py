@@ -215,6 +215,24 @@ def test_plain_text_client_on_the_tls_port_is_closed(tls_server, certs):
         assert good.cmd("PING") == "PONG"
 
 
+def test_protected_mode_refusal_is_sent_over_tls(tls_server, certs):
+    """No password and protected mode on: a client from 127.0.0.2 (loopback traffic, but not
+    127.0.0.1 for Redis's check) completes the handshake and reads Redis's -DENIED text."""
+    raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    raw.settimeout(10)
+    raw.bind(("127.0.0.2", 0))
+    raw.connect((HOST, tls_port(tls_server)))
+    with client_context(certs).wrap_socket(raw, server_hostname=HOST) as s:
+        got = b""
+        try:
+            while chunk := s.recv(4096):
+                got += chunk
+        except (ssl.SSLError, ConnectionResetError):
+            pass
+    assert got.startswith(b"-DENIED Redis is running in protected mode"), got[:80]
+    assert got.endswith(b"\r\n")
+
+
 @pytest.mark.parametrize("mode", ["optional", "no"])
 def test_auth_clients_optional_and_no(make_server, certs, mode):
     s = make_server(**tls_options(certs, tls_auth_clients=mode))
