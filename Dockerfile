@@ -46,6 +46,7 @@ RUN apt-get update \
         libprometheus-cpp-core1.0 \
         libprometheus-cpp-pull1.0 \
         libcivetweb1 \
+        libssl3 \
         redis-tools \
  && rm -rf /var/lib/apt/lists/*
 

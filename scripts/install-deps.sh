@@ -9,13 +9,14 @@ BUILD_PKGS=(
   librocksdb-dev libprotobuf-dev protobuf-compiler libxxhash-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus-cpp-dev liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
+  libssl-dev
 )
 # What the README's examples use next to the server (redis-cli).
 RUN_PKGS=(redis-tools)
 # clang + libclang-rt-14-dev: the libFuzzer targets (scripts/fuzz.sh); nutcracker: twemproxy;
-# memcached: the peer of bench/memory_density.py.
+# memcached: the peer of bench/memory_density.py; openssl: the TLS tests make their certificates.
 TEST_PKGS=(redis-server redis-tools python3 python3-redis python3-pytest procps clang-format
-  clang libclang-rt-14-dev nutcracker memcached)
+  clang libclang-rt-14-dev nutcracker memcached openssl)
 # Node.js clients (node-redis, ioredis, redlock; pinned in package-lock.json files, installed by
 # scripts/test.sh with npm ci). Debian's npm only where no npm is installed (a NodeSource nodejs
 # brings its own, which Debian's npm package would conflict with).

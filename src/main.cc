@@ -172,6 +172,29 @@ PersistenceOptions MakePersistenceOptions(const ServerConfig& cfg) {
   return o;
 }
 
+// CONFIG SET of a TLS key rebuilds the TLS context from every tls-* value (Redis's applyTlsCfg):
+// new connections use it, existing ones keep theirs; on failure the old one stays, the reason is
+// logged and the client gets Redis's text.
+void AddTlsHooks(ConfigApplyHooks& hooks, Server& server) {
+  auto reload = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    if (server.ReloadTls(TlsOptions::FromConfig(c))) {
+      return "Unable to update TLS configuration. Check server logs.";
+    }
+    return std::nullopt;
+  };
+  for (const char* key : {"tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file",
+                          "tls-ca-cert-dir", "tls-auth-clients", "tls-protocols", "tls-ciphers",
+                          "tls-ciphersuites", "tls-prefer-server-ciphers", "tls-session-caching",
+                          "tls-session-cache-size", "tls-session-cache-timeout"}) {
+    hooks[key] = reload;
+  }
+  hooks["tls-handshake-timeout-ms"] =
+      [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.SetTlsHandshakeTimeout(c.tls_handshake_timeout_ms);
+    return std::nullopt;
+  };
+}
+
 // CONFIG SET of the persistence keys: each applies to the running PersistenceService.
 void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistence) {
   hooks["write-policy"] = [&persistence](const ServerConfig& c) -> std::optional<std::string> {
@@ -289,6 +312,7 @@ int Run(int argc, char** argv) {
   server.SetBusyReplyThreshold(cfg.busy_reply_threshold);
   ConfigApplyHooks hooks = MakeApplyHooks(cache, server, expiry, choices);
   AddPersistenceHooks(hooks, persistence);
+  AddTlsHooks(hooks, server);
   AddObservabilityHooks(hooks, observability);
   if (auto err = DefineConfigParams(registry, cfg, std::move(hooks), choices)) {
     spdlog::critical("{}", *err);

@@ -52,7 +52,7 @@ std::optional<std::string> DefineConfigParams(ConfigRegistry& registry, ServerCo
         ServerConfig candidate = cfg;
         if (auto err = spec.set(value, *shared_choices, candidate)) return err->redis;
         // Unchanged: nothing to apply (Redis 7.0 skips the apply function too).
-        if (spec.get(candidate) == spec.get(cfg)) return std::nullopt;
+        if (!spec.reload_same_value && spec.get(candidate) == spec.get(cfg)) return std::nullopt;
         if (auto err = apply(candidate)) return err;
         cfg = std::move(candidate);
         return std::nullopt;

@@ -51,5 +51,6 @@ void AppendPersistenceSpecs(std::vector<ConfigSpec>& rows);
 void AppendObservabilitySpecs(std::vector<ConfigSpec>& rows);
 void AppendClusterSpecs(std::vector<ConfigSpec>& rows);  // config_spec_cluster.cc
 void AppendCompatSpecs(std::vector<ConfigSpec>& rows);
+void AppendTlsSpecs(std::vector<ConfigSpec>& rows);  // config_spec_tls.cc
 
 }  // namespace cairn::config_internal

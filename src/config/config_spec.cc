@@ -87,8 +87,9 @@ std::vector<ConfigSpec> BuildSpecs() {
   bind.file_value = bind.get;
   rows.push_back(std::move(bind));
 
-  rows.push_back(IntRow("port", &ServerConfig::port, 0, 65535, false,
-                        "TCP port (0 = any free port; the bound port is logged)"));
+  rows.push_back(
+      IntRow("port", &ServerConfig::port, 0, 65535, false,
+             "TCP port (0 = any free port, logged; with tls-port set, 0 = no plain TCP)"));
   rows.push_back(IntRow(
       "io-threads", &ServerConfig::io_threads, 0, 1024, false,
       "I/O threads, each with its own event loop (0 = auto: 1 on <= 2 cores, else cores - 1)"));
@@ -190,6 +191,7 @@ std::vector<ConfigSpec> BuildSpecs() {
   AppendPersistenceSpecs(rows);
   AppendObservabilitySpecs(rows);
   AppendClusterSpecs(rows);
+  AppendTlsSpecs(rows);
   AppendCompatSpecs(rows);
   return rows;
 }

@@ -60,6 +60,10 @@ struct ConfigSpec {
   // explains the Cairn alternative for any other; CONFIG SET of the fixed value succeeds and
   // changes nothing. Never runtime, takes no apply hook.
   bool compat = false;
+  // The value names a file whose contents may change (tls-cert-file): CONFIG SET applies it even
+  // when the value is the one already set, so that setting the same path reloads the file (Redis
+  // 7.0's VOLATILE_CONFIG).
+  bool reload_same_value = false;
 };
 
 // Every key, in the order --help, --dump-config and CONFIG GET * list them.

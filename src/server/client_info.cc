@@ -34,6 +34,9 @@ void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo
                  c.last_command.empty() ? std::string_view("NULL") : c.last_command,
                  c.tracking.on ? static_cast<int64_t>(c.tracking.redirect) : int64_t{-1}, c.resp,
                  c.lib_name, c.lib_ver);
+  // Cairn's: a TLS connection says so (and which version) after Redis's fields; a plain TCP
+  // line is Redis's exactly.
+  if (io.tls != nullptr) fmt::format_to(std::back_inserter(out), " tls={}", io.tls);
 }
 
 std::string FormatAddress(const std::string& ip, uint16_t port) {

@@ -14,11 +14,12 @@ namespace cairn {
 // What the session knows beyond ClientState.
 struct ClientIoInfo {
   int fd = -1;
-  size_t qbuf = 0;       // unparsed bytes in the query buffer
-  size_t qbuf_free = 0;  // free room in the query buffer
-  size_t obuf = 0;       // capacity of the reply buffer
-  size_t omem = 0;       // pushes queued for the client, not yet taken into the reply buffer
-  size_t tot_mem = 0;    // the session's memory as maxmemory-clients counts it
+  size_t qbuf = 0;            // unparsed bytes in the query buffer
+  size_t qbuf_free = 0;       // free room in the query buffer
+  size_t obuf = 0;            // capacity of the reply buffer
+  size_t omem = 0;            // pushes queued for the client, not yet taken into the reply buffer
+  size_t tot_mem = 0;         // the session's memory as maxmemory-clients counts it
+  const char* tls = nullptr;  // TLS connection: the protocol ("TLSv1.3"); plain TCP: nullptr
 };
 
 // Appends one line (without the trailing '\n').

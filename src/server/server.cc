@@ -6,6 +6,7 @@
 #include <future>
 #include <optional>
 #include <utility>
+#include <variant>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
@@ -77,6 +78,9 @@ ServerOptions ServerOptions::FromConfig(const ServerConfig& cfg) {
   o.maxmemory_clients = cfg.maxmemory_clients;
   o.protected_mode = cfg.protected_mode;
   o.config_file = cfg.config_file;
+  o.tls_port = static_cast<uint16_t>(cfg.tls_port);
+  o.tls = TlsOptions::FromConfig(cfg);
+  o.tls_handshake_timeout_ms = cfg.tls_handshake_timeout_ms;
   return o;
 }
 
@@ -96,6 +100,7 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
       client_query_buffer_limit(options.client_query_buffer_limit),
       maxmemory_clients(options.maxmemory_clients),
       protected_mode(options.protected_mode),
+      tls_handshake_timeout_ms(options.tls_handshake_timeout_ms),
       pool(static_cast<size_t>(std::max(0, options.io_threads))) {
   requirepass = options.requirepass;
   pass_empty.store(requirepass.empty());
@@ -103,7 +108,25 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
 }
 
 std::optional<std::string> Server::Impl::Bind() {
-  uint16_t port = options.port;
+  // Redis's port 0 (no plain TCP) when TLS is on; Cairn's ephemeral port otherwise.
+  if (options.tls_port == 0 || options.port != 0) {
+    if (auto err = BindPort(options.port, false)) return err;
+  }
+  if (options.tls_port != 0) {
+    auto built = TlsContext::Build(options.tls);
+    if (auto* err = std::get_if<std::string>(&built)) {
+      spdlog::error("{}", *err);
+      return "Failed to configure TLS: " + *err;
+    }
+    tls_context.Set(std::get<std::shared_ptr<TlsContext>>(std::move(built)));
+    if (auto err = BindPort(options.tls_port, true)) return err;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> Server::Impl::BindPort(uint16_t port, bool tls) {
+  const uint16_t requested = port;
+  const size_t before = listeners.size();
   asio::io_context& ctx = pool.At(0);
   for (const std::string& host : options.bind) {
     boost::system::error_code ec;
@@ -119,7 +142,7 @@ std::optional<std::string> Server::Impl::Bind() {
     if (!ec && ip.is_v6()) l->acceptor.set_option(asio::ip::v6_only(true), ec);
     if (!ec) l->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) l->acceptor.bind(ep, ec);
-    if (ec && (IsUnavailable(ec) || (options.port == 0 && !listeners.empty()))) {
+    if (ec && (IsUnavailable(ec) || (requested == 0 && listeners.size() > before))) {
       // No such address here (no IPv6 loopback, say), or the ephemeral port chosen on the
       // first address is taken on this one.
       spdlog::warn("Skipping bind address {}: {}", host, ec.message());
@@ -132,10 +155,11 @@ std::optional<std::string> Server::Impl::Bind() {
     const tcp::endpoint local = l->acceptor.local_endpoint(ec);
     if (port == 0) port = local.port();
     l->address = FormatAddress(ip.to_string(), local.port());
+    l->tls = tls;
     listeners.push_back(std::move(l));
   }
-  if (listeners.empty()) return std::string("Failed listening on every bind address");
-  bound_port.store(port);
+  if (listeners.size() == before) return std::string("Failed listening on every bind address");
+  if (!tls) bound_port.store(port);
   return std::nullopt;
 }
 
@@ -152,11 +176,15 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
       continue;
     }
     if (connected.load() >= static_cast<size_t>(std::max(0, maxclients.load()))) {
+      counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      boost::system::error_code wec;
+      if (listener.tls) {  // Redis's reply cannot cross a handshake not yet made: just close
+        socket.close(wec);
+        continue;
+      }
       // Best effort, like Redis: the socket is fresh, so the kernel takes the bytes at once.
       std::string refusal;
       ReplyBuilder(refusal).Error("ERR max number of clients reached");
-      counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
-      boost::system::error_code wec;
       socket.non_blocking(true, wec);
       socket.write_some(asio::buffer(refusal), wec);
       socket.close(wec);
@@ -166,13 +194,17 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
     const auto peer = socket.remote_endpoint(pec);
     if (!pec && RefusedByProtectedMode(peer.address())) {
       counters.rejected_connections.fetch_add(1, std::memory_order_relaxed);
+      if (listener.tls) {  // the text goes over TLS, after the handshake, as in Redis
+        StartSession(std::move(socket), tls_context.Get(), kProtectedModeDenied);
+        continue;
+      }
       boost::system::error_code wec;
       socket.non_blocking(true, wec);
       socket.write_some(asio::buffer(kProtectedModeDenied), wec);
       socket.close(wec);
       continue;
     }
-    StartSession(std::move(socket));
+    StartSession(std::move(socket), listener.tls ? tls_context.Get() : nullptr);
   }
 }
 
@@ -190,10 +222,11 @@ bool Server::Impl::RefusedByProtectedMode(const asio::ip::address& peer) const {
   return !v6.is_loopback();
 }
 
-void Server::Impl::StartSession(tcp::socket socket) {
+void Server::Impl::StartSession(tcp::socket socket, std::shared_ptr<TlsContext> tls,
+                                std::string_view refusal) {
   const uint64_t id = next_client_id.fetch_add(1);
   const auto executor = socket.get_executor();  // the context this connection is pinned to
-  auto session = std::make_shared<Session>(*this, std::move(socket), id);
+  auto session = std::make_shared<Session>(*this, std::move(socket), id, std::move(tls), refusal);
   {
     std::lock_guard lock(sessions_mu);
     sessions.emplace(id, session);
@@ -334,7 +367,7 @@ std::optional<std::string> Server::Start() {
     }
   }
   for (const auto& l : s.listeners) {
-    spdlog::info("ready to accept connections on {}", l->address);
+    spdlog::info("ready to accept connections on {}{}", l->address, l->tls ? " over TLS" : "");
     asio::co_spawn(s.pool.At(0), s.AcceptLoop(*l), asio::detached);
   }
   s.cron = std::make_unique<asio::steady_timer>(s.pool.At(0));

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -30,6 +31,7 @@
 #include "cairn/command/context.h"
 #include "cairn/server/server.h"
 #include "io_context_pool.h"
+#include "tls_context.h"
 
 namespace cairn {
 
@@ -39,6 +41,7 @@ struct Listener {
   explicit Listener(boost::asio::io_context& ctx) : acceptor(ctx) {}
   boost::asio::ip::tcp::acceptor acceptor;
   std::string address;  // "127.0.0.1:6379", "[::1]:6379"
+  bool tls = false;     // tls-port: connections start with a TLS handshake
 };
 
 struct Server::Impl {
@@ -66,6 +69,8 @@ struct Server::Impl {
   std::string requirepass;                // guarded by pass_mu
   std::atomic<uint64_t> pass_version{0};  // process-unique generation of `requirepass`
   std::atomic<bool> pass_empty{true};
+  std::atomic<int> tls_handshake_timeout_ms;
+  TlsContextSlot tls_context;  // set when tls-port is; replaced by ReloadTls
 
   // --- network ---
   IoContextPool pool;
@@ -93,11 +98,16 @@ struct Server::Impl {
   bool stopped = false;
 
   std::optional<std::string> Bind();
+  // Listeners on every bind address for `port` (TLS ones when `tls`).
+  std::optional<std::string> BindPort(uint16_t port, bool tls);
   // protected-mode: true when a client from `peer` must be refused (no password is set and the
   // peer is not 127.0.0.1 or ::1).
   bool RefusedByProtectedMode(const boost::asio::ip::address& peer) const;
   boost::asio::awaitable<void> AcceptLoop(Listener& listener);
-  void StartSession(boost::asio::ip::tcp::socket socket);
+  // `tls`: the context of a TLS listener's connection (nullptr for plain TCP). `refusal`: a
+  // refused TLS client's error text (static), sent after the handshake instead of serving it.
+  void StartSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<TlsContext> tls,
+                    std::string_view refusal = {});
   void Unregister(uint64_t id);
   void ScheduleCron();
   void SweepIdleClients();

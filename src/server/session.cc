@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <tuple>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -20,6 +21,7 @@
 namespace cairn {
 
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using asio::ip::tcp;
 
 namespace {
@@ -81,8 +83,8 @@ bool SameShown(const ClientState& a, const ClientState& b) {
 }
 
 bool SameIo(const ClientIoInfo& a, const ClientIoInfo& b) {
-  return a.fd == b.fd && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free && a.obuf == b.obuf &&
-         a.omem == b.omem && a.tot_mem == b.tot_mem;
+  return a.fd == b.fd && a.tls == b.tls && a.qbuf == b.qbuf && a.qbuf_free == b.qbuf_free &&
+         a.obuf == b.obuf && a.omem == b.omem && a.tot_mem == b.tot_mem;
 }
 
 std::string Endpoint(const tcp::endpoint& ep) {
@@ -91,10 +93,13 @@ std::string Endpoint(const tcp::endpoint& ep) {
 
 }  // namespace
 
-Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
+Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
+                 std::shared_ptr<TlsContext> tls, std::string_view refusal)
     : server_(server),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
+      tls_context_(std::move(tls)),
+      refusal_(refusal),
       reply_(out_),
       pushes_(*this, server.self.observability(), server.clock) {
   boost::system::error_code ec;
@@ -111,6 +116,9 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  if (tls_context_ != nullptr) {
+    tls_ = std::make_unique<ssl::stream<TlsTransport>>(socket_, tls_context_->asio());
+  }
   shown_.id = live_.id;
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
@@ -132,7 +140,14 @@ Session* Session::Current() { return t_current; }
 asio::awaitable<void> Session::Run() {
   auto self = shared_from_this();
   try {
-    co_await Serve();
+    if (tls_ == nullptr || co_await Handshake()) {
+      if (refusal_.empty()) {
+        co_await Serve();
+      } else {
+        out_.assign(refusal_);
+        co_await Flush();
+      }
+    }
   } catch (const std::exception& e) {
     spdlog::warn("closing client id={} addr={} after an internal error: {}", live_.id, live_.addr,
                  e.what());
@@ -154,8 +169,16 @@ asio::awaitable<void> Session::Serve() {
     if (!AccountMemory()) co_return;
     wait_ = Wait::kRead;
     busy_.store(false, std::memory_order_relaxed);
-    auto [ec, n] =
-        co_await socket_.async_read_some(asio::buffer(buf_.get() + wpos_, cap_ - wpos_), kNoThrow);
+    const auto space = asio::buffer(buf_.get() + wpos_, cap_ - wpos_);
+    // Two statements, not `co_await (tls_ ? a : b)`: GCC 12 frees a conditional's awaitable
+    // before the coroutine resumes (a use-after-free valgrind shows).
+    boost::system::error_code ec;
+    size_t n = 0;
+    if (tls_ == nullptr) {
+      std::tie(ec, n) = co_await socket_.async_read_some(space, kNoThrow);
+    } else {
+      std::tie(ec, n) = co_await tls_->async_read_some(space, kNoThrow);
+    }
     wait_ = Wait::kNone;
     const bool woken = std::exchange(push_woken_, false);
     if (woken && ec == asio::error::operation_aborted && !killed_ && !stopping_) continue;
@@ -260,6 +283,7 @@ bool Session::WriteNow() {
     ReleaseOutput();
     return true;
   }
+  if (tls_ != nullptr) return EncryptNow();
   // As in Flush: the idle clock restarts when a write starts (here it also ends).
   last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
   boost::system::error_code ec;
@@ -289,6 +313,33 @@ void Session::ReleaseOutput() {
 }
 
 asio::awaitable<void> Session::Flush() {
+  if (tls_ != nullptr) {
+    // Encrypt what is queued, then drain the transport's backlog with the socket's own writes.
+    if (!out_.empty() && !killed_) EncryptNow();
+    std::string& backlog = tls_->next_layer().backlog();
+    size_t off = 0;
+    while (off < backlog.size() && !killed_) {
+      last_active_ms_.store(server_.clock.NowMs(), std::memory_order_relaxed);
+      busy_.store(false, std::memory_order_relaxed);
+      wait_ = Wait::kWrite;
+      auto [ec, n] = co_await socket_.async_write_some(
+          asio::buffer(backlog.data() + off, backlog.size() - off), kNoThrow);
+      wait_ = Wait::kNone;
+      busy_.store(true, std::memory_order_relaxed);
+      off += n;
+      if (ec) {
+        spdlog::debug("writing to client id={}: {}", live_.id, ec.message());
+        close_ = true;
+        break;
+      }
+    }
+    if (backlog.capacity() > kIdleOutputMax) {
+      std::string().swap(backlog);
+    } else {
+      backlog.clear();
+    }
+    co_return;
+  }
   size_t off = 0;
   while (off < out_.size() && !killed_) {
     // Refreshed before each write is started: a client cannot have seen these bytes yet, so the
@@ -349,8 +400,13 @@ void Session::CompactOrShrink() {
 }
 
 ClientIoInfo Session::CurrentIo() const {
-  return ClientIoInfo{
-      fd_, wpos_ - rpos_, cap_ - wpos_, out_.capacity(), pushes_.queued_bytes(), BufferMemory()};
+  return ClientIoInfo{fd_,
+                      wpos_ - rpos_,
+                      cap_ - wpos_,
+                      out_.capacity(),
+                      pushes_.queued_bytes(),
+                      BufferMemory(),
+                      tls_version_};
 }
 
 bool Session::AccountMemory() {
@@ -401,7 +457,7 @@ void Session::BeginShutdown() {
   asio::post(socket_.get_executor(), [self = shared_from_this()] {
     self->stopping_ = true;
     boost::system::error_code ec;
-    if (self->wait_ == Wait::kRead) self->socket_.cancel(ec);
+    if (self->wait_ == Wait::kRead || self->wait_ == Wait::kHandshake) self->socket_.cancel(ec);
     if (self->wait_ == Wait::kSleep) self->timer_.cancel();
   });
 }

@@ -8,6 +8,12 @@
 // that closes the connection (QUIT, CLIENT KILL of self, SHUTDOWN) or a protocol error, whose
 // error reply is sent before the close.
 //
+// TLS (tls-port): the same loop over an ssl::stream wrapping the socket, after a handshake bounded
+// by tls-handshake-timeout-ms (a timer cancels it; the I/O thread never waits on a client). Reads
+// and writes pick the stream with one branch per system call. Replies are encrypted and written
+// at once as for plain TCP (WriteNow); what the kernel does not take waits in the transport's
+// backlog (tls_transport.h), which Flush drains before the next read.
+//
 // Other threads see a session only through the thread-safe members below: Kill / BeginShutdown
 // post to the session's own context; CLIENT LIST reads a snapshot of the ClientState that the
 // session republishes (under shown_mu_) after each batch, or the live state when the caller is
@@ -21,9 +27,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include "cairn/command/context.h"
@@ -32,12 +40,18 @@
 #include "client_info.h"
 #include "server_impl.h"
 #include "session_pubsub.h"
+#include "tls_context.h"
+#include "tls_transport.h"
 
 namespace cairn {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id);
+  // `tls`: the TLS context of the listener's accept time (nullptr: plain TCP). `refusal`: a
+  // refused TLS client (protected mode): this text (static) is sent after the handshake, then
+  // the connection closes.
+  Session(Server::Impl& server, boost::asio::ip::tcp::socket socket, uint64_t id,
+          std::shared_ptr<TlsContext> tls = nullptr, std::string_view refusal = {});
   ~Session();  // leaves the pub/sub hub and the MONITOR feed if Run() could not
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -84,10 +98,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseForOutputLimit(ClientType type);
 
  private:
-  enum class Wait : uint8_t { kNone, kRead, kWrite, kSleep };
+  enum class Wait : uint8_t { kNone, kHandshake, kRead, kWrite, kSleep };
   // Why RunCommands() stopped before the end of the query buffer.
   enum class Pause : uint8_t { kNone, kSleep, kFlush };
 
+  // The TLS handshake, bounded in time; false when the connection must close.
+  boost::asio::awaitable<bool> Handshake();
   boost::asio::awaitable<void> Serve();
   // Parses and executes the buffered commands without suspending (no coroutine frame per batch);
   // returns kSleep after a DEBUG SLEEP and kFlush when the replies reached kFlushBytes, for Serve
@@ -96,6 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Writes out_ without suspending when the socket takes it all (the usual case: no coroutine
   // frame, no reactor round trip). Returns false when bytes remain: co_await Flush() for them.
   bool WriteNow();
+  // WriteNow for TLS: encrypts out_ whole into the stream; false when some is in the backlog.
+  bool EncryptNow();
   boost::asio::awaitable<void> Flush();
   void ReleaseOutput();
   boost::asio::awaitable<void> Sleep(int64_t us);
@@ -111,7 +129,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // buffer's allocation (a big bulk's announced size is allocated when its header arrives), the
   // reply buffer's and the pushes queued for it (omem). CLIENT LIST tot-mem.
   uint64_t BufferMemory() const {
-    return sizeof(Session) + cap_ + out_.capacity() + pushes_.queued_bytes();
+    return sizeof(Session) + cap_ + out_.capacity() + pushes_.queued_bytes() +
+           (tls_ == nullptr ? 0 : tls_->next_layer().backlog().capacity());
   }
   ClientIoInfo CurrentIo() const;
   ClientIoInfo ShownIo() const;  // needs shown_mu_
@@ -126,6 +145,11 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer timer_;
   int fd_ = -1;
+  std::shared_ptr<TlsContext> tls_context_;  // kept for the connection's life (reloads)
+  std::unique_ptr<boost::asio::ssl::stream<TlsTransport>> tls_;
+  const char* tls_version_ = nullptr;  // "TLSv1.3" once the handshake is done
+  std::string_view refusal_;
+  bool handshaking_ = false;
 
   // --- owned by the session's thread ---
   ClientState live_;

@@ -94,6 +94,24 @@ struct ServerConfig {
   int log_max_files = 5;            // rotated files kept
   bool latency_tracking = true;     // per-command latency percentiles (INFO latencystats)
 
+  // TLS (config/cairn.conf, TLS section; Redis 7.0's keys and meanings). tls-port 0 = no TLS
+  // listener; with tls-port set, port 0 means no plain TCP listener (as in Redis).
+  int tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_key_file_pass;
+  std::string tls_ca_cert_file;
+  std::string tls_ca_cert_dir;
+  std::string tls_auth_clients = "yes";  // yes | no | optional
+  std::string tls_protocols;             // "" = TLSv1.2 TLSv1.3
+  std::string tls_ciphers;               // "" = OpenSSL's default (TLSv1.2 and below)
+  std::string tls_ciphersuites;          // "" = OpenSSL's default (TLSv1.3)
+  bool tls_prefer_server_ciphers = false;
+  bool tls_session_caching = true;
+  int tls_session_cache_size = 20 * 1024;  // sessions kept (0 = no limit)
+  int tls_session_cache_timeout = 300;     // seconds a cached session stays valid
+  int tls_handshake_timeout_ms = 10000;    // a handshake not done by then is closed
+
   std::string config_file;  // the file this config was loaded from ("" if none)
 };
 

@@ -32,10 +32,37 @@ struct ServerConfig;
 // The Cairn version ("0.1.0"), from the CMake project version.
 const char* ServerVersion();
 
+// tls-auth-clients: a client certificate is required, checked when sent, or not asked for.
+enum class TlsClientAuth : uint8_t { kNo, kYes, kOptional };
+
+// The TLS keys of the config (tls_context.h builds an OpenSSL context from them).
+struct TlsOptions {
+  std::string cert_file;
+  std::string key_file;
+  std::string key_file_pass;
+  std::string ca_cert_file;
+  std::string ca_cert_dir;
+  TlsClientAuth auth_clients = TlsClientAuth::kYes;
+  std::string protocols;  // "TLSv1.2 TLSv1.3" ("" = those two)
+  std::string ciphers;
+  std::string ciphersuites;
+  bool prefer_server_ciphers = false;
+  bool session_caching = true;
+  int session_cache_size = 20 * 1024;
+  int session_cache_timeout_s = 300;
+
+  static TlsOptions FromConfig(const ServerConfig& cfg);
+};
+
 struct ServerOptions {
   std::vector<std::string> bind{"127.0.0.1", "::1"};
-  uint16_t port = 6379;  // 0 = an ephemeral port (the same one for every bind address)
-  int io_threads = 0;    // 0 = hardware concurrency
+  // 0 = an ephemeral port (the same one for every bind address), or, when tls_port is set, no
+  // plain TCP listener (Redis's port 0).
+  uint16_t port = 6379;
+  uint16_t tls_port = 0;  // 0 = no TLS listener
+  TlsOptions tls;
+  int tls_handshake_timeout_ms = 10000;
+  int io_threads = 0;  // 0 = hardware concurrency
   std::string requirepass;
   int timeout_s = 0;  // close clients idle this long; 0 = never
   int maxclients = 10000;
@@ -71,7 +98,8 @@ class Server final : public ServerContext {
   // closes every connection and joins the I/O threads. Idempotent. Not from an I/O thread.
   void Stop();
 
-  // "host:port" of every listener, in bind order ("[::1]:6379" for IPv6).
+  // "host:port" of every listener, in bind order ("[::1]:6379" for IPv6); the TLS listeners
+  // follow the plain ones.
   std::vector<std::string> listen_addresses() const;
 
   // Run-time settings (CONFIG SET), thread-safe; they apply to the next batch of each client.
@@ -82,6 +110,11 @@ class Server final : public ServerContext {
   void SetClientQueryBufferLimit(uint64_t n);
   void SetMaxMemoryClients(int64_t v);
   void SetProtectedMode(bool on);
+  // A new TLS context from `tls` for the connections accepted from now on (CONFIG SET tls-*);
+  // existing connections keep theirs. No-op without a TLS listener. On failure the current
+  // context stays and the reason is returned (and logged).
+  std::optional<std::string> ReloadTls(const TlsOptions& tls);
+  void SetTlsHandshakeTimeout(int ms);
   int timeout() const;
   int maxclients() const;
   uint64_t client_query_buffer_limit() const;

@@ -80,6 +80,21 @@ const std::vector<KeyCase>& KeyCases() {
       {"cluster-config-file", "/etc/cairn/cluster.map", "/etc/cairn/cluster.map"},
       {"cluster-node-id", "node-a", "node-a"},
       {"cluster-announce-ip", "10.0.0.1", "10.0.0.1"},
+      {"tls-port", "6380", "6380"},
+      {"tls-cert-file", "/etc/cairn/tls/server.crt", "/etc/cairn/tls/server.crt"},
+      {"tls-key-file", "/etc/cairn/tls/server.key", "/etc/cairn/tls/server.key"},
+      {"tls-key-file-pass", "pa55", "pa55"},
+      {"tls-ca-cert-file", "/etc/cairn/tls/ca.crt", "/etc/cairn/tls/ca.crt"},
+      {"tls-ca-cert-dir", "/etc/ssl/certs", "/etc/ssl/certs"},
+      {"tls-auth-clients", "Optional", "optional"},
+      {"tls-protocols", "TLSv1.3", "TLSv1.3"},
+      {"tls-ciphers", "HIGH:!aNULL", "HIGH:!aNULL"},
+      {"tls-ciphersuites", "TLS_AES_256_GCM_SHA384", "TLS_AES_256_GCM_SHA384"},
+      {"tls-prefer-server-ciphers", "yes", "yes"},
+      {"tls-session-caching", "no", "no"},
+      {"tls-session-cache-size", "1000", "1000"},
+      {"tls-session-cache-timeout", "60", "60"},
+      {"tls-handshake-timeout-ms", "2500", "2500"},
   };
   return cases;
 }

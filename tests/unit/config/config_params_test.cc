@@ -28,7 +28,12 @@ const std::vector<std::string>& RuntimeKeys() {
       // observability
       "notify-keyspace-events", "slowlog-log-slower-than", "slowlog-max-len",
       "tracking-table-max-keys", "client-output-buffer-limit", "latency-tracking", "log-format",
-      "log-max-size", "log-max-files"};
+      "log-max-size", "log-max-files",
+      // TLS
+      "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir",
+      "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
+      "tls-prefer-server-ciphers", "tls-session-caching", "tls-session-cache-size",
+      "tls-session-cache-timeout", "tls-handshake-timeout-ms"};
   return keys;
 }
 
@@ -131,6 +136,10 @@ TEST_F(ConfigParamsTest, EveryGetValueCanBeSetBack) {
     EXPECT_EQ(registry.Set(every), std::nullopt);
     EXPECT_EQ(DumpConfig(cfg_), before);
     EXPECT_EQ(registry.Get(std::vector<std::string_view>{"*"}), all);
+    // ... except the file keys, where the same value means "read the file again".
+    std::erase_if(applied_, [](const std::string& a) {
+      return config_internal::FindConfigSpec(a.substr(0, a.find('=')))->reload_same_value;
+    });
     EXPECT_TRUE(applied_.empty()) << "hooks are not called for unchanged values";
   }
 }
@@ -198,6 +207,17 @@ TEST_F(ConfigParamsTest, UnchangedRuntimeValueSkipsTheHook) {
   EXPECT_EQ(Set({{"eviction-policy", "lfu"}}),
             "ERR CONFIG SET failed (possibly related to argument 'eviction-policy') - not now");
   EXPECT_EQ(applied_, (std::vector<std::string>{"eviction-policy=lfu"}));
+}
+
+// Redis 7.0's VOLATILE_CONFIG: setting a certificate path to the path it already has reloads the
+// file (a rotated certificate), so the hook runs again; other keys still skip it.
+TEST_F(ConfigParamsTest, FileKeysApplyTheSameValueAgain) {
+  Define(AllHooks());
+  EXPECT_EQ(Set({{"tls-cert-file", "/tls/a.crt"}}), std::nullopt);
+  EXPECT_EQ(Set({{"tls-cert-file", "/tls/a.crt"}}), std::nullopt);
+  EXPECT_EQ(Set({{"tls-protocols", ""}}), std::nullopt);  // unchanged, not a file
+  EXPECT_EQ(applied_,
+            (std::vector<std::string>{"tls-cert-file=/tls/a.crt", "tls-cert-file=/tls/a.crt"}));
 }
 
 TEST_F(ConfigParamsTest, RedisErrorTextsForBadValues) {
