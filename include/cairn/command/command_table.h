@@ -82,11 +82,28 @@ struct CommandSpec {
   // ACL categories without '@' for COMMAND INFO / LIST; empty = derived from flags and group.
   std::vector<std::string> acl_categories;
   std::string full_name;       // set by Register: "get", "config|get" (errors, COMMAND INFO)
+  uint32_t id = 0;             // set by Register: unique per command and subcommand (ACL bits)
   mutable CommandStats stats;  // INFO commandstats
 };
 
+// The argument positions of a command's keys by its table row (first / last / step), in
+// argument order, repeats kept: the one key extraction (AppendCommandKeys, ACL key checks).
+template <typename Fn>
+void ForEachKeyIndex(const CommandSpec& spec, size_t argc, Fn&& fn) {
+  if (spec.first_key <= 0) return;
+  const auto n = static_cast<int64_t>(argc);
+  const int64_t last = spec.last_key < 0 ? n + spec.last_key : spec.last_key;
+  const int64_t step = spec.key_step > 0 ? spec.key_step : 1;
+  for (int64_t i = spec.first_key; i <= last && i < n; i += step) fn(static_cast<size_t>(i));
+}
+
 // The keys of a command by its table row (first / last / step), in argument order, repeats kept.
 void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out);
+
+// ACL categories without the '@', in Redis's order (keyspace read write ... string ... pubsub
+// admin fast slow blocking dangerous connection ...): the row's own list, or derived from its
+// flags and group (COMMAND INFO, ACL CAT and the ACL rules all read this).
+std::vector<std::string_view> CommandCategories(const CommandSpec& spec);
 
 class CommandTable {
  public:
@@ -99,6 +116,8 @@ class CommandTable {
   // A subcommand of `parent` by its bare name, case-insensitively; nullptr if none.
   static const CommandSpec* FindSubcommand(const CommandSpec& parent, std::string_view name);
   const std::vector<CommandSpec>& all() const { return commands_; }
+  // One more than the largest CommandSpec::id given so far.
+  uint32_t id_count() const { return next_id_; }
 
  private:
   void Rehash();
@@ -106,6 +125,7 @@ class CommandTable {
   std::vector<CommandSpec> commands_;
   // Open-addressing hash over the lower-case names: 0 = empty, otherwise index + 1.
   std::vector<uint32_t> slots_;
+  uint32_t next_id_ = 0;
 };
 
 // Registers every built-in command family.
