@@ -151,6 +151,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterClusterCommands(table);
   RegisterTransactionCommands(table);
   RegisterScriptCommands(table);
+  RegisterAclCommands(table);
 }
 
 }  // namespace cairn

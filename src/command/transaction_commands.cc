@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acl_gate.h"
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
@@ -159,7 +160,9 @@ void ExecCommand(CommandContext& ctx, Args) {
   const Dispatcher dispatcher(*ctx.table);
   client.in_exec = true;
   ctx.reply.ArrayHeader(cmds.size());
-  for (const std::vector<std::string_view>& cmd : cmds) dispatcher.RunQueued(ctx, cmd);
+  for (const std::vector<std::string_view>& cmd : cmds) {
+    if (AclAllowsQueued(ctx, cmd)) dispatcher.RunQueued(ctx, cmd);  // the rules may have changed
+  }
   client.in_exec = false;
   if (undo) undo->Commit();
   DiscardTransaction(client);

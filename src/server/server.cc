@@ -16,6 +16,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "cairn/cache/cache_manager.h"
+#include "cairn/command/acl.h"
 #include "cairn/common/clock.h"
 #include "cairn/config/config.h"
 #include "cairn/protocol/reply_builder.h"
@@ -98,6 +99,7 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
       protected_mode(options.protected_mode),
       pool(static_cast<size_t>(std::max(0, options.io_threads))) {
   requirepass = options.requirepass;
+  self.acl().SetDefaultPassword(requirepass);  // requirepass is the default user's password
   pass_empty.store(requirepass.empty());
   pass_version.store(g_pass_generation.fetch_add(1) + 1);
 }
@@ -410,6 +412,7 @@ std::vector<std::string> Server::listen_addresses() const {
 // --- run-time settings ---
 
 void Server::SetRequirePass(std::string pass) {
+  acl().SetDefaultPassword(pass);
   std::lock_guard lock(impl_->pass_mu);
   impl_->pass_empty.store(pass.empty(), std::memory_order_release);
   impl_->requirepass = std::move(pass);

@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "cairn/command/acl.h"
 #include "cairn/command/dispatcher.h"
 #include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
@@ -54,6 +55,7 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.lib_name = from.lib_name;
   to.lib_ver = from.lib_ver;
   to.authenticated = from.authenticated;
+  to.acl_user = from.acl_user;
   to.resp = from.resp;
   to.reply_mode = from.reply_mode;
   to.close_after_reply = from.close_after_reply;
@@ -71,7 +73,7 @@ void CopyShown(const ClientState& from, ClientState& to) {
 
 bool SameShown(const ClientState& a, const ClientState& b) {
   return a.last_command == b.last_command && a.authenticated == b.authenticated &&
-         a.resp == b.resp && a.reply_mode == b.reply_mode &&
+         a.acl_user == b.acl_user && a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
          a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.no_evict == b.no_evict &&
          a.in_multi == b.in_multi && a.multi_count == b.multi_count &&
@@ -106,7 +108,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   auto local = socket_.local_endpoint(ec);
   live_.laddr = ec ? std::string("?:0") : Endpoint(local);
   live_.created_ms = live_.last_interaction_ms = server_.clock.NowMs();
-  live_.authenticated = server_.pass_empty.load(std::memory_order_acquire);
+  live_.authenticated = server_.self.acl().default_open();  // default user on and nopass
   last_active_ms_.store(live_.created_ms, std::memory_order_relaxed);
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
@@ -204,7 +206,7 @@ asio::awaitable<void> Session::Serve() {
 }
 
 bool Session::AuthRequired() const {
-  return !live_.authenticated && !server_.pass_empty.load(std::memory_order_relaxed);
+  return !live_.authenticated && !server_.self.acl().default_open();
 }
 
 Session::Pause Session::RunCommands() {

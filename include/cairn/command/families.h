@@ -17,6 +17,7 @@ void RegisterObservabilityCommands(CommandTable& table);  // observability_comma
                                                           // MONITOR)
 void RegisterClusterCommands(CommandTable& table);        // cluster_commands.cc (CLUSTER ...)
 void RegisterTransactionCommands(CommandTable& table);    // transaction_commands.cc (MULTI ...)
-void RegisterScriptCommands(CommandTable& table);         // script_commands.cc (EVAL, SCRIPT)
+void RegisterScriptCommands(CommandTable& table);
+void RegisterAclCommands(CommandTable& table);  // script_commands.cc (EVAL, SCRIPT)
 
 }  // namespace cairn
