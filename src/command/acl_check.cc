@@ -32,6 +32,8 @@ enum KeyClass : uint8_t {
   kKeysReadWrite = 3,  // RW access update: INCR GETSET GETDEL GETEX
   kKeysRename = 4,     // RENAME: the source read and written, the destination written
   kKeysSet = 5,        // SET: written, also read with GET
+  kKeysEval = 6,       // EVAL / EVALSHA script numkeys key ...: read and written
+  kKeysEvalRo = 7,     // EVAL_RO / EVALSHA_RO: read
 };
 enum ChannelClass : uint8_t {
   kChanNone = 0,
@@ -55,6 +57,10 @@ uint8_t Classify(const CommandSpec& spec) {
     }
     if (n == "rename" || n == "renamenx") keys = kKeysRename;
     if (n == "set") keys = kKeysSet;
+  } else if (n == "eval" || n == "evalsha") {
+    keys = kKeysEval;
+  } else if (n == "eval_ro" || n == "evalsha_ro") {
+    keys = kKeysEvalRo;
   } else if (n == "exists" || n == "type" || n == "touch" || n == "strlen" || n == "watch" ||
              n.starts_with("object|") || n.starts_with("memory|")) {
     keys = kKeysNoAccess;
@@ -186,6 +192,18 @@ AclDenial Acl::Check(const AclUser& u, const CommandSpec& spec, Args args, size_
     });
     if (denied) return AclDenial::kKey;
   }
+  if (!u.all_keys && ((cls & 0x0f) == kKeysEval || (cls & 0x0f) == kKeysEvalRo)) {
+    // Scripts name their keys after numkeys (not in the table's key positions).
+    const uint8_t need = (cls & 0x0f) == kKeysEval ? kAclKeyRead | kAclKeyWrite : kAclKeyRead;
+    const auto numkeys = args.size() > 2 ? ParseInt64(args[2]) : std::nullopt;
+    const size_t n = numkeys && *numkeys > 0 ? static_cast<size_t>(*numkeys) : 0;
+    for (size_t i = 3; i < args.size() && i - 3 < n; ++i) {
+      if (!KeyAllowed(u, args[i], need)) {
+        pos = i;
+        return AclDenial::kKey;
+      }
+    }
+  }
   const uint8_t chan = cls & 0xf0;
   if (!u.all_channels && chan != kChanNone) {
     const size_t last = chan == kChanFirst ? std::min<size_t>(2, args.size()) : args.size();
@@ -202,6 +220,7 @@ AclDenial Acl::Check(const AclUser& u, const CommandSpec& spec, Args args, size_
 void Acl::Log(AclDenial reason, AclContext context, std::string_view object,
               std::string_view username, std::string client_info) {
   const int64_t now = NowMs();
+  denied_[static_cast<size_t>(reason)].fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(log_mu_);
   // As Redis: an entry like one of the last ten, within a minute, is counted in it.
   const size_t scan = std::min<size_t>(10, log_.size());

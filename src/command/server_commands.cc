@@ -78,6 +78,7 @@ void ConfigResetStatCommand(CommandContext& ctx, Args) {
                   &c.output_buffer_limit_disconnections, &c.evicted_clients}) {
     v->store(0, std::memory_order_relaxed);
   }
+  ctx.server.acl().ResetDenied();
   if (ctx.table != nullptr) {
     for (const CommandSpec& spec : ctx.table->all()) ResetCommandStats(spec);
   }

@@ -180,7 +180,8 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
 
 bool Server::Impl::RefusedByProtectedMode(const asio::ip::address& peer) const {
   if (!protected_mode.load(std::memory_order_relaxed)) return false;
-  if (!pass_empty.load(std::memory_order_relaxed)) return false;
+  // As Redis 7.0: protected while the default user needs no password (requirepass or ACL).
+  if (!self.acl().default_open()) return false;
   // Redis 7.0 compares the peer's text with "127.0.0.1" and "::1" only: 127.0.0.2 is refused.
   // An IPv4 client of a dual-stack socket shows as ::ffff:127.0.0.1, the same client.
   const auto v4_loopback = asio::ip::address_v4::loopback();
@@ -321,7 +322,7 @@ std::optional<std::string> Server::Start() {
   if (s.started) return std::string("server already started");
   if (auto err = s.Bind()) return err;
   s.started = true;
-  if (s.protected_mode.load() && s.pass_empty.load()) {
+  if (s.protected_mode.load() && s.self.acl().default_open()) {
     for (const std::string& host : s.options.bind) {
       boost::system::error_code ec;
       const auto addr = asio::ip::make_address(host, ec);

@@ -117,3 +117,22 @@ def test_acllog_max_len_and_requirepass(make_server):
         assert c.cmd("ACL", "GETUSER", "default")[1] == [b"on", b"nopass"]
     with s.conn() as fresh:
         assert fresh.cmd("GET", "a") is None  # no password: authenticated from the start
+
+
+def test_denials_are_counted_in_info_stats(make_server):
+    s = make_server()
+    with s.conn() as admin, s.conn() as c:
+        assert admin.cmd("ACL", "SETUSER", "u", "on", ">pw", "+get", "+publish", "~k*",
+                         "&ch") == "OK"
+        assert c.cmd("AUTH", "u", "bad") == Error(
+            "WRONGPASS invalid username-password pair or user is disabled.")
+        assert c.cmd("AUTH", "u", "pw") == "OK"
+        assert isinstance(c.cmd("SET", "k", "v"), Error)
+        assert isinstance(c.cmd("GET", "other"), Error)
+        assert isinstance(c.cmd("GET", "other2"), Error)
+        assert isinstance(c.cmd("PUBLISH", "x", "m"), Error)
+        stats = s.info("stats", conn=admin)
+        assert [stats[f"acl_access_denied_{k}"] for k in ("auth", "cmd", "key", "channel")] == \
+            [1, 1, 2, 1]
+        assert admin.cmd("CONFIG", "RESETSTAT") == "OK"
+        assert s.info("stats", conn=admin)["acl_access_denied_key"] == 0

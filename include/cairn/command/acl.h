@@ -132,6 +132,14 @@ class Acl {
   std::vector<AclLogEntry> LogEntries(size_t count) const;  // newest first
   void ResetLog();
   void SetLogMaxLen(size_t n);
+  // Denials by reason since start or CONFIG RESETSTAT (INFO stats acl_access_denied_*, the
+  // fields Redis 7.2 added; 7.0 shows them only in ACL LOG).
+  uint64_t denied(AclDenial reason) const {
+    return denied_[static_cast<size_t>(reason)].load(std::memory_order_relaxed);
+  }
+  void ResetDenied() {
+    for (auto& d : denied_) d.store(0, std::memory_order_relaxed);
+  }
 
   // ACL SAVE / LOAD: the users as an ACL file, and a file's users replacing the current ones
   // (the default user is updated in place). On error nothing changes; the message is Redis's.
@@ -161,6 +169,7 @@ class Acl {
   mutable std::mutex log_mu_;
   std::deque<AclLogEntry> log_;
   size_t log_max_len_ = 128;
+  std::atomic<uint64_t> denied_[5] = {};
 };
 
 }  // namespace cairn
