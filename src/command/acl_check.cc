@@ -326,6 +326,10 @@ const char* AclScriptRefusal(CommandContext& ctx, const CommandSpec& spec, Args 
   }
 }
 
+bool AclChannelAllowed(const AclUser& user, std::string_view channel, bool is_pattern) {
+  return user.all_channels || ChannelAllowed(user, channel, is_pattern);
+}
+
 void ReplyAclLog(ReplyBuilder& reply, const std::vector<AclLogEntry>& entries) {
   const int64_t now = NowMs();
   reply.ArrayHeader(entries.size());

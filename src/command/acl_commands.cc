@@ -1,5 +1,6 @@
 // ACL and its subcommands (Redis 7.0 src/acl.c aclCommand): SETUSER GETUSER DELUSER LIST USERS
 // WHOAMI CAT LOG SAVE LOAD GENPASS DRYRUN HELP. Replies and error texts as Redis 7.0.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -11,7 +12,9 @@
 #include "acl_rules.h"
 #include "cairn/command/acl.h"
 #include "cairn/command/families.h"
+#include "cairn/command/observability.h"
 #include "cairn/common/strings.h"
+#include "cairn/pubsub/pubsub_hub.h"
 #include "replies.h"
 #include "spec_builder.h"
 
@@ -49,6 +52,34 @@ void KillClientsOf(CommandContext& ctx, const std::vector<std::string>& names,
   });
 }
 
+// As Redis 7.0's ACLKillPubsubClientsIfNeeded: a connection of `name` subscribed to a channel or
+// pattern the user may no longer use is closed. The subscriptions are read outside KillClients's
+// per-session lock (first pass: candidates; then the hub; then the kill by id).
+void KillRevokedSubscribers(CommandContext& ctx, std::string_view name) {
+  Observability* obs = ctx.server.observability();
+  const std::shared_ptr<const AclUser> user = ctx.server.acl().Find(name);
+  if (obs == nullptr || obs->pubsub == nullptr || user == nullptr || user->all_channels) return;
+  std::vector<std::pair<uint64_t, const Subscriber*>> candidates;
+  ctx.server.KillClients([&](const ClientState& c) {
+    if (c.in_pubsub() && c.subscriber != nullptr && c.acl_user != nullptr &&
+        c.acl_user->name == name) {
+      candidates.emplace_back(c.id, c.subscriber);
+    }
+    return false;
+  });
+  std::vector<uint64_t> revoked;
+  for (const auto& [id, subscriber] : candidates) {
+    const bool ok = obs->pubsub->AllSubscriptions(
+        subscriber,
+        [&](std::string_view ch, bool pattern) { return AclChannelAllowed(*user, ch, pattern); });
+    if (!ok) revoked.push_back(id);
+  }
+  if (revoked.empty()) return;
+  ctx.server.KillClients([&](const ClientState& c) {
+    return std::find(revoked.begin(), revoked.end(), c.id) != revoked.end();
+  });
+}
+
 void AclSetUserCommand(CommandContext& ctx, Args args) {
   Acl& acl = BoundAcl(ctx);
   if (auto err = acl.SetUser(args[2], args.subspan(3))) {
@@ -56,6 +87,7 @@ void AclSetUserCommand(CommandContext& ctx, Args args) {
     return;
   }
   ctx.reply.Ok();
+  KillRevokedSubscribers(ctx, args[2]);
 }
 
 void AclGetUserCommand(CommandContext& ctx, Args args) {

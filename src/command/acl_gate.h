@@ -24,6 +24,9 @@ bool AclAllowsQueued(CommandContext& ctx, Args args);
 // command; nullptr when it may (logged with context lua).
 const char* AclScriptRefusal(CommandContext& ctx, const CommandSpec& spec, Args args);
 
+// A channel (or, with is_pattern, a pattern compared literally) the user may use.
+bool AclChannelAllowed(const AclUser& user, std::string_view channel, bool is_pattern);
+
 // ACL LOG's reply: a map per entry, newest first.
 void ReplyAclLog(ReplyBuilder& reply, const std::vector<AclLogEntry>& entries);
 

@@ -114,6 +114,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id)
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
   shown_.id = live_.id;
+  shown_.subscriber = live_.subscriber;  // ACL: which subscriptions to check (a hub key only)
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
   shown_.created_ms = live_.created_ms;

@@ -215,6 +215,27 @@ def test_deluser_closes_the_users_connections(both, server, reference):
         c.close()
 
 
+def test_subscribers_that_lose_their_channel_are_closed(both, server, reference):
+    same(both, "ACL", "SETUSER", "sub", "on", ">p", "+@all", "~*", "&news.*", "&chan")
+    keep, lose, pat = (user_conns((server, reference), "sub", "p") for _ in range(3))
+    same(keep, "SUBSCRIBE", "news.a")
+    same(lose, "SUBSCRIBE", "chan")
+    same(pat, "PSUBSCRIBE", "news.*")
+    same(both, "ACL", "SETUSER", "sub", "resetchannels", "&news.*", "&news.a")
+    same(keep, "PING")  # still subscribed to an allowed channel: stays
+    same(pat, "PING")   # the pattern itself is still in the list
+    for c in lose:
+        with pytest.raises(Exception):
+            c.cmd("PING")
+    same(both, "ACL", "SETUSER", "sub", "resetchannels", "&news.a")
+    same(keep, "PING")
+    for c in pat:
+        with pytest.raises(Exception):
+            c.cmd("PING")
+    for c in keep + lose + pat:
+        c.close()
+
+
 def test_client_list_and_kill_by_user(both, server, reference):
     same(both, "ACL", "SETUSER", "k", "on", ">p", "+@all", "~*")
     conns = user_conns((server, reference), "k", "p")
