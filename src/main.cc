@@ -103,7 +103,9 @@ std::optional<std::string> LoadAclUsers(Acl& acl, const ServerConfig& cfg) {
   if (!in) return "Error loading ACLs, opening file '" + cfg.aclfile + "'";
   std::stringstream text;
   text << in.rdbuf();
-  if (auto err = acl.LoadUsers(text.str())) return "aclfile '" + cfg.aclfile + "': " + *err;
+  if (auto err = acl.LoadUsers(text.str(), cfg.aclfile)) {
+    return "Aborting startup because of ACL errors: " + *err;
+  }
   return std::nullopt;
 }
 

@@ -200,37 +200,47 @@ std::string Acl::SerializeUsers() const {
   return out;
 }
 
-std::optional<std::string> Acl::LoadUsers(std::string_view text) {
+std::optional<std::string> Acl::LoadUsers(std::string_view text, std::string_view source) {
   const CommandTable* t = table();
   if (t == nullptr) return std::string("ACL is not ready");
   std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users;
+  std::vector<std::string> seen;
   size_t line_no = 0;
-  std::string errors;
+  std::string errors;  // Redis's texts, one after the other
   while (!text.empty()) {
     ++line_no;
     const size_t nl = text.find('\n');
     const std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     std::vector<std::string> words = SplitWords(line);
-    if (words.empty() || words[0][0] == '#') continue;
-    const std::string where = "line " + std::to_string(line_no) + ": ";
+    if (words.empty()) continue;  // as Redis 7.0: blank lines only (a '#' line is an error)
+    const std::string where = std::string(source) + ":" + std::to_string(line_no);
     if (words[0] != "user" || words.size() < 2) {
-      errors.append(where).append("should start with user keyword. ");
+      errors.append(where).append(" should start with user keyword followed by the username. ");
       continue;
     }
-    if (users.count(words[1]) != 0) {
-      errors.append(where).append("Duplicate user '").append(words[1]).append("' found. ");
+    if (std::find(seen.begin(), seen.end(), words[1]) != seen.end()) {
+      errors.append("WARNING: Duplicate user '").append(words[1]).append("' found on line ");
+      errors.append(std::to_string(line_no)).append(". ");
       continue;
     }
+    seen.push_back(words[1]);
     AclUser u;
     u.name = words[1];
     u.allowed.assign((t->id_count() + 63) / 64, 0);
+    // As Redis 7.0: every unknown command or category is reported, other errors only the first.
     bool ok = true;
-    for (size_t i = 2; i < words.size() && ok; ++i) {
-      if (auto err = ApplyAclRule(u, *t, words[i])) {
-        errors.append(where).append("Error in applying operation '").append(words[i]);
+    bool reported = false;
+    for (size_t i = 2; i < words.size(); ++i) {
+      auto err = ApplyAclRule(u, *t, words[i]);
+      if (!err) continue;
+      ok = false;
+      if (*err == AclUnknownRuleError()) {
+        errors.append(where).append(": Error in applying operation '").append(words[i]);
         errors.append("': ").append(*err).append(". ");
-        ok = false;
+      } else if (!reported) {
+        errors.append(where).append(": ").append(*err).append(". ");
+        reported = true;
       }
     }
     if (!ok) continue;
@@ -238,7 +248,11 @@ std::optional<std::string> Acl::LoadUsers(std::string_view text) {
     std::string name = u.name;
     users.emplace(std::move(name), std::make_shared<const AclUser>(std::move(u)));
   }
-  if (!errors.empty()) return errors;
+  if (!errors.empty()) {
+    return errors +
+           "WARNING: ACL errors detected, no change to the previously active ACL rules was "
+           "performed";
+  }
   if (users.count(std::string(kDefault)) == 0) {
     users.emplace(std::string(kDefault), std::make_shared<const AclUser>(DefaultUser(t)));
   }

@@ -249,7 +249,7 @@ void AclLoadCommand(CommandContext& ctx, Args) {
   }
   std::stringstream text;
   text << in.rdbuf();
-  if (auto err = acl.LoadUsers(text.str())) {
+  if (auto err = acl.LoadUsers(text.str(), path)) {
     ctx.reply.Error("ERR " + *err);
     return;
   }

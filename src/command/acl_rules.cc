@@ -269,6 +269,8 @@ std::optional<std::string> ApplyAclRule(AclUser& u, const CommandTable& table,
   return std::nullopt;
 }
 
+std::string_view AclUnknownRuleError() { return kUnknown; }
+
 void FinishAclUser(AclUser& u, const CommandTable& table) {
   const uint32_t n = table.id_count();
   bool every = true;

@@ -16,6 +16,8 @@ class CommandTable;
 const std::vector<std::string_view>& AclCategoryNames();
 // One SETUSER rule applied to `u`; the Redis error text (after "modifier 'x': ") on failure.
 std::optional<std::string> ApplyAclRule(AclUser& u, const CommandTable& table, std::string_view op);
+// The error of a rule naming an unknown command or category (ACL files report each of them).
+std::string_view AclUnknownRuleError();
 // Sets `unrestricted` after the rules.
 void FinishAclUser(AclUser& u, const CommandTable& table);
 // ACL LIST / GETUSER parts.

@@ -16,6 +16,7 @@ import shutil
 
 import pytest
 
+from helpers import Server
 from resp_client import Error, RespConn
 
 pytestmark = [
@@ -312,3 +313,38 @@ def test_matrix_users_commands_keys_channels(both, server, reference):
     assert compared > 400 and 100 < denied < compared - 100
     got, want = (log_without_clock(c, 50) for c in both)
     assert got == want
+
+
+def test_acl_load_and_save_as_redis(make_server, tmp_path):
+    """Both servers read "users.acl" from their own directory: ACL LOAD's error text (which names
+    the file and lines, as given) and ACL SAVE's file must be the same."""
+    good = "user default on nopass ~* &* +@all\nuser ops on #" + "c" * 64 + " ~* &* +@all -flushall\n"
+    cairn = make_server(start=False, aclfile="users.acl")
+    redis_server = Server("redis", tmp_path / "redis", {"aclfile": "users.acl"})
+    (tmp_path / "redis").mkdir()
+    servers = (cairn, redis_server)
+    for s in servers:
+        (s.data_dir / "users.acl").write_text(good)
+        s.start()
+    try:
+        conns = [s.conn() for s in servers]
+        same(conns, "ACL", "LIST")
+        for s in servers:
+            (s.data_dir / "users.acl").write_text(
+                good + "user ops on +nosuch\nfoo bar\n\n# comment\nuser x on %X~a\n"
+                "user ops off\nuser a #abc foo\nuser b ~* ~a\nuser c foo %X~a +nosuch -no2\n"
+                "user d <x\nuser e allchannels &a +@nope\nuser f +config|nope\n")
+        same(conns, "ACL", "LOAD")
+        same(conns, "ACL", "LIST")
+        same(conns, "ACL", "SETUSER", "new", "on", ">pw", "~n:*", "+get")
+        same(conns, "ACL", "SAVE")
+        saved = [(s.data_dir / "users.acl").read_text() for s in servers]
+        assert saved[0] == saved[1] and "user new on #" in saved[0]
+        for s in servers:
+            (s.data_dir / "users.acl").write_text(good)
+        same(conns, "ACL", "LOAD")
+        same(conns, "ACL", "USERS")
+        for c in conns:
+            c.close()
+    finally:
+        redis_server.stop()

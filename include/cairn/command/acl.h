@@ -144,7 +144,8 @@ class Acl {
   // ACL SAVE / LOAD: the users as an ACL file, and a file's users replacing the current ones
   // (the default user is updated in place). On error nothing changes; the message is Redis's.
   std::string SerializeUsers() const;
-  std::optional<std::string> LoadUsers(std::string_view text);
+  // `source` names the file in the errors ("users.acl:3: ...", as Redis's ACLLoadFromFile).
+  std::optional<std::string> LoadUsers(std::string_view text, std::string_view source);
   // Validates and applies `user` lines (config file): each is the arguments after "user".
   std::optional<std::string> LoadUserLines(const std::vector<std::vector<std::string>>& lines);
 
