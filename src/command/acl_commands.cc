@@ -82,6 +82,12 @@ void KillRevokedSubscribers(CommandContext& ctx, std::string_view name) {
 
 void AclSetUserCommand(CommandContext& ctx, Args args) {
   Acl& acl = BoundAcl(ctx);
+  for (char ch : args[2]) {  // Redis's ACLStringHasSpaces: the name must survive ACL LIST / files
+    if (ch == '\0' || ch == ' ' || (ch >= '\t' && ch <= '\r')) {
+      ctx.reply.Error("ERR Usernames can't contain spaces or null characters");
+      return;
+    }
+  }
   if (auto err = acl.SetUser(args[2], args.subspan(3))) {
     ctx.reply.Error("ERR " + *err);
     return;

@@ -72,7 +72,12 @@ def test_setuser_errors_are_redis_texts(both):
                   ["+nope"], ["allchannels", "&a"], ["+config|nope"], ["%X~a"], ["%~a"],
                   ["-nope|x"], ["+get", "bogus"]):
         same(both, "ACL", "SETUSER", "bad", *rules)
-    same(both, "ACL", "USERS")  # a failed SETUSER of a new user creates nothing? (as Redis)
+    same(both, "ACL", "USERS")  # a failed SETUSER of a new user creates nothing (as Redis)
+    same(both, "ACL", "SETUSER", "a b", "on")
+    same(both, "ACL", "SETUSER", "a\tb")
+    same(both, "ACL", "SETUSER", "", "on")
+    same(both, "ACL", "GETUSER", "")
+    same(both, "ACL", "DELUSER", "")
     same(both, "ACL", "DELUSER", "default")
     same(both, "ACL", "DELUSER", "nobody", "bad")
     same(both, "ACL", "GETUSER", "nobody")
