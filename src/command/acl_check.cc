@@ -166,15 +166,14 @@ void Acl::Bind(const CommandTable& table) {
     table_.store(&table, std::memory_order_release);
     // The default user was made before the table was known: give it every command's bit.
     std::unique_lock lock(mu_);
-    auto users = users_;
-    for (auto& [name, user] : users) {
+    for (auto& [name, user] : users_) {
       if (!user->future_commands) continue;
       AclUser u = *user;
       ApplyAclRule(u, table, "+@all");
       FinishAclUser(u, table);
       user = std::make_shared<const AclUser>(std::move(u));
     }
-    Publish(std::move(users));
+    Publish();
   });
 }
 

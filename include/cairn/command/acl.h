@@ -154,7 +154,8 @@ class Acl {
   std::string file() const;
 
  private:
-  void Publish(std::map<std::string, std::shared_ptr<const AclUser>, std::less<>> users);
+  // After users_ changed (unique lock held): the default user's state, then a new version.
+  void Publish();
 
   std::atomic<const CommandTable*> table_{nullptr};
   std::once_flag bind_once_;
