@@ -7,9 +7,11 @@
 #include <atomic>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "cairn/cache/cache_manager.h"
 #include "cairn/cache/expiry_service.h"
 #include "cairn/cluster/cluster_state.h"
+#include "cairn/command/acl.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
 #include "cairn/common/clock.h"
@@ -79,6 +82,33 @@ std::optional<std::string> SetupLogging(const ServerConfig& cfg) {
 }
 
 // The run-time setters (CONFIG SET): each pushes the new value to the module that owns it.
+// ACL users at startup (Redis's ACLLoadUsersAtStartup): the aclfile, or the config file's
+// `user` lines; never both.
+std::optional<std::string> LoadAclUsers(Acl& acl, const ServerConfig& cfg) {
+  std::string error;
+  auto lines = ReadConfigUserLines(cfg.config_file, error);
+  if (!lines) return error;
+  if (cfg.aclfile.empty()) {
+    if (auto err = acl.LoadUserLines(*lines)) return "config file 'user' line: " + *err;
+    return std::nullopt;
+  }
+  if (!lines->empty()) {
+    return "Configuring Redis with users defined in redis.conf and at the same setting an ACL "
+           "file path is invalid. This setup is very likely to lead to configuration errors and "
+           "security holes, please define either an ACL file or declare users directly in your "
+           "redis.conf, but not both.";
+  }
+  acl.SetFile(cfg.aclfile);
+  std::ifstream in(cfg.aclfile);
+  if (!in) return "Error loading ACLs, opening file '" + cfg.aclfile + "'";
+  std::stringstream text;
+  text << in.rdbuf();
+  if (auto err = acl.LoadUsers(text.str(), cfg.aclfile)) {
+    return "Aborting startup because of ACL errors: " + *err;
+  }
+  return std::nullopt;
+}
+
 ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryService& expiry,
                                 const ConfigChoices& choices) {
   ConfigApplyHooks hooks;
@@ -99,7 +129,11 @@ ConfigApplyHooks MakeApplyHooks(CacheManager& cache, Server& server, ExpiryServi
     return std::nullopt;
   };
   hooks["requirepass"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
-    server.SetRequirePass(c.requirepass);
+    server.SetRequirePass(c.requirepass);  // also the ACL default user's password
+    return std::nullopt;
+  };
+  hooks["acllog-max-len"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
+    server.acl().SetLogMaxLen(static_cast<size_t>(c.acllog_max_len));
     return std::nullopt;
   };
   hooks["timeout"] = [&server](const ServerConfig& c) -> std::optional<std::string> {
@@ -310,6 +344,12 @@ int Run(int argc, char** argv) {
   server.SetObservability(&observability.bundle);
   server.SetUndoLimits(static_cast<size_t>(cfg.undo_depth), cfg.undo_max_bytes);
   server.SetBusyReplyThreshold(cfg.busy_reply_threshold);
+  server.acl().Bind(table);
+  server.acl().SetLogMaxLen(static_cast<size_t>(cfg.acllog_max_len));
+  if (auto err = LoadAclUsers(server.acl(), cfg)) {
+    spdlog::critical("{}", *err);
+    return 1;
+  }
   ConfigApplyHooks hooks = MakeApplyHooks(cache, server, expiry, choices);
   AddPersistenceHooks(hooks, persistence);
   AddTlsHooks(hooks, server);

@@ -41,21 +41,22 @@ std::string ToLower(std::string_view s) {
 }
 
 // Lower-cases names, fills full names ("config|get") and lets subcommands inherit the group.
-void FillNames(CommandSpec& spec, const CommandSpec* parent) {
+void FillNames(CommandSpec& spec, const CommandSpec* parent, uint32_t& next_id) {
   spec.name = ToLower(spec.name);
+  spec.id = next_id++;
   if (parent == nullptr) {
     spec.full_name = spec.name;
   } else {
     spec.full_name = parent->name + "|" + spec.name;
     if (spec.group.empty()) spec.group = parent->group;
   }
-  for (CommandSpec& sub : spec.subcommands) FillNames(sub, &spec);
+  for (CommandSpec& sub : spec.subcommands) FillNames(sub, &spec, next_id);
 }
 
 }  // namespace
 
 void CommandTable::Register(CommandSpec spec) {
-  FillNames(spec, nullptr);
+  FillNames(spec, nullptr, next_id_);
   if (const CommandSpec* existing = Find(spec.name)) {
     commands_[static_cast<size_t>(existing - commands_.data())] = std::move(spec);
     return;
@@ -119,6 +120,24 @@ void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::stri
   for (const std::string_view key : CommandKeys(spec, args)) out.push_back(key);
 }
 
+std::vector<std::string_view> CommandCategories(const CommandSpec& spec) {
+  std::vector<std::string_view> cats;
+  if (!spec.acl_categories.empty()) {
+    for (const std::string& c : spec.acl_categories) cats.push_back(c);
+    return cats;
+  }
+  if (spec.group == "keyspace") cats.push_back("keyspace");
+  if ((spec.flags & kCmdReadOnly) != 0) cats.push_back("read");
+  if ((spec.flags & kCmdWrite) != 0) cats.push_back("write");
+  if (spec.group == "string") cats.push_back("string");
+  if ((spec.flags & kCmdPubSub) != 0) cats.push_back("pubsub");
+  if ((spec.flags & kCmdAdmin) != 0) cats.push_back("admin");
+  cats.push_back((spec.flags & kCmdFast) != 0 ? "fast" : "slow");
+  if ((spec.flags & (kCmdAdmin | kCmdDangerous)) != 0) cats.push_back("dangerous");
+  if (spec.group == "connection") cats.push_back("connection");
+  return cats;
+}
+
 void RegisterAllCommands(CommandTable& table) {
   RegisterStringCommands(table);
   RegisterKeyspaceCommands(table);
@@ -133,6 +152,7 @@ void RegisterAllCommands(CommandTable& table) {
   RegisterTransactionCommands(table);
   RegisterScriptCommands(table);
   RegisterMigrateCommands(table);
+  RegisterAclCommands(table);
 }
 
 }  // namespace cairn

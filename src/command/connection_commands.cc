@@ -1,6 +1,6 @@
 // Connection commands (Redis 7.0 src/networking.c, src/server.c, src/acl.c semantics and error
 // texts): PING ECHO QUIT SELECT AUTH HELLO RESET and the CLIENT container. Cairn has one
-// database and one user ("default", password = requirepass), so SELECT accepts 0 alone. The
+// database, so SELECT accepts 0 alone; AUTH checks the ACL users (cairn/command/acl.h). The
 // protocol (RESP2 or RESP3) is per connection: HELLO switches it, RESET returns to RESP2, and the
 // connection's ReplyBuilder and push queue follow it (SetProtocol). A command touches only its own
 // ClientState; other clients are reached through ServerContext (CLIENT LIST / KILL), which
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "arg_cursor.h"
+#include "cairn/command/acl.h"
 #include "cairn/command/families.h"
 #include "cairn/common/strings.h"
 #include "cairn/pubsub/pubsub_hub.h"
@@ -31,23 +32,21 @@ constexpr std::string_view kWrongPass =
 constexpr std::string_view kBadClientName =
     "ERR Client names cannot contain spaces, newlines or special characters.";
 
-// Same time for every mismatch position (Redis's time_independent_strcmp).
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  unsigned diff = a.size() == b.size() ? 0u : 1u;
-  const size_t n = a.size() > b.size() ? a.size() : b.size();
-  for (size_t i = 0; i < n; ++i) {
-    const auto x = static_cast<unsigned char>(i < a.size() ? a[i] : 0);
-    const auto y = static_cast<unsigned char>(i < b.size() ? b[i] : 0);
-    diff |= static_cast<unsigned>(x ^ y);
+// AUTH / HELLO AUTH: the client runs as `user` when `password` opens it (ACLAuthenticateUser);
+// otherwise the failure goes to ACL LOG (reason auth, object the command as sent) and false.
+bool Authenticate(CommandContext& ctx, std::string_view command, std::string_view user,
+                  std::string_view password) {
+  Acl& acl = ctx.server.acl();
+  acl.Bind(*ctx.table);
+  std::shared_ptr<const AclUser> u = acl.Authenticate(user, password);
+  if (u == nullptr) {
+    acl.Log(AclDenial::kAuth, ctx.client.in_multi ? AclContext::kMulti : AclContext::kTopLevel,
+            command, user, ctx.server.ClientInfo(ctx.client));
+    return false;
   }
-  return diff == 0;
-}
-
-// The default user accepts any password when requirepass is empty (Redis's "nopass").
-bool CheckCredentials(const std::string& requirepass, std::string_view user,
-                      std::string_view password) {
-  if (user != kDefaultUser) return false;
-  return requirepass.empty() || ConstantTimeEquals(requirepass, password);
+  acl.SetClientUser(ctx.client, std::move(u));
+  ctx.client.authenticated = true;
+  return true;
 }
 
 // Client names and CLIENT SETINFO values: printable ASCII without spaces (CLIENT LIST must stay
@@ -118,11 +117,11 @@ void AuthCommand(CommandContext& ctx, Args args) {
     ctx.reply.Error(replies::kSyntaxError);
     return;
   }
-  const std::string& requirepass = ctx.server.requirepass();
   std::string_view user = kDefaultUser;
   std::string_view password;
   if (args.size() == 2) {
-    if (requirepass.empty()) {
+    const auto def = ctx.server.acl().Find(kDefaultUser);
+    if (def != nullptr && def->nopass) {
       ctx.reply.Error(
           "ERR AUTH <password> called without any password configured for the default user. "
           "Are you sure your configuration is correct?");
@@ -133,11 +132,10 @@ void AuthCommand(CommandContext& ctx, Args args) {
     user = args[1];
     password = args[2];
   }
-  if (!CheckCredentials(requirepass, user, password)) {
+  if (!Authenticate(ctx, args[0], user, password)) {
     ctx.reply.Error(kWrongPass);
     return;
   }
-  ctx.client.authenticated = true;
   ctx.reply.Ok();
 }
 
@@ -179,15 +177,11 @@ void HelloCommand(CommandContext& ctx, Args args) {
       return;
     }
   }
-  const std::string& requirepass = ctx.server.requirepass();
-  if (has_auth) {
-    if (!CheckCredentials(requirepass, user, password)) {
-      ctx.reply.Error(kWrongPass);
-      return;
-    }
-    ctx.client.authenticated = true;
+  if (has_auth && !Authenticate(ctx, args[0], user, password)) {
+    ctx.reply.Error(kWrongPass);
+    return;
   }
-  if (!ctx.client.authenticated && !requirepass.empty()) {
+  if (!ctx.client.authenticated && !ctx.server.acl().default_open()) {
     ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the "
         "HELLO AUTH <user> <pass> option can be used to authenticate the client and select the "
@@ -231,7 +225,10 @@ void ResetCommand(CommandContext& ctx, Args) {
   c.name.clear();
   c.reply_mode = ClientState::ReplyMode::kOn;
   c.skip_next_reply = false;
-  c.authenticated = ctx.server.requirepass().empty();
+  // As Redis's clearClientConnectionState: back to the default user.
+  Acl& acl = ctx.server.acl();
+  acl.SetClientUser(c, acl.Find(kDefaultUser));
+  c.authenticated = acl.default_open();
   ctx.reply.SimpleString("RESET");
 }
 
@@ -317,6 +314,7 @@ struct KillFilter {
   std::string_view addr, laddr;
   uint64_t id = 0;
   std::optional<ClientType> type;  // TYPE: only clients of that class (ClientTypeOf)
+  std::string_view user;           // USER: only clients authenticated as that user
   bool skipme = true;
 };
 
@@ -347,7 +345,8 @@ bool ParseKillFilters(CommandContext& ctx, Args args, KillFilter& f) {
     } else if (EqualsIgnoreCase(opt, "laddr")) {
       f.laddr = val;
     } else if (EqualsIgnoreCase(opt, "user")) {
-      if (val != kDefaultUser) {
+      f.user = val;
+      if (ctx.server.acl().Find(val) == nullptr) {
         std::string msg = "ERR No such user '";
         msg.append(Printable(val)).append("'");
         ctx.reply.Error(msg);
@@ -387,6 +386,9 @@ void ClientKillCommand(CommandContext& ctx, Args args) {
     if (!f.addr.empty() && c.addr != f.addr) return false;
     if (!f.laddr.empty() && c.laddr != f.laddr) return false;
     if (f.id != 0 && c.id != f.id) return false;
+    if (!f.user.empty() && (c.acl_user == nullptr ? kDefaultUser : c.acl_user->name) != f.user) {
+      return false;
+    }
     return !(f.skipme && c.id == self_id);
   });
   if (!old_form) {

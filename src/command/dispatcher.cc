@@ -7,7 +7,9 @@
 #include <chrono>
 #include <string>
 
+#include "acl_gate.h"
 #include "cairn/cache/cache_manager.h"
+#include "cairn/command/acl.h"
 #include "cairn/pubsub/tracking.h"
 #include "cluster_gate.h"
 #include "command_observer.h"
@@ -62,9 +64,15 @@ bool CheckArity(CommandContext& ctx, const CommandSpec& spec, Args args) {
 
 bool CheckAuth(CommandContext& ctx, const CommandSpec& spec, Args) {
   if (ctx.client.authenticated || (spec.flags & kCmdNoAuth) != 0) return true;
-  if (ctx.server.requirepass().empty()) return true;
+  if (ctx.server.acl().default_open()) return true;
   ctx.reply.Error(replies::kNoAuth);
   return false;
+}
+
+// The client's user may run this command on these keys and channels (-NOPERM, acl_gate.h). A
+// user with every permission: one version compare and one flag.
+bool CheckAcl(CommandContext& ctx, const CommandSpec& spec, Args args) {
+  return AclAllows(ctx, spec, args);
 }
 
 // In cluster mode a keyed command runs only on the node that owns its keys' slot (-MOVED,
@@ -87,8 +95,8 @@ bool CheckPubSubContext(CommandContext& ctx, const CommandSpec& spec, Args) {
   return PubSubContextAllows(ctx, spec);
 }
 
-constexpr Gate kGates[] = {&CheckArity, &CheckAuth, &CheckCluster, &CheckPubSubContext,
-                           &CheckLoading};
+constexpr Gate kGates[] = {&CheckArity,   &CheckAuth,          &CheckAcl,
+                           &CheckCluster, &CheckPubSubContext, &CheckLoading};
 
 // Inside MULTI a refused command makes EXEC answer -EXECABORT (Redis's flagTransaction).
 void FlagTransaction(ClientState& client) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cairn/cache/cache_manager.h"
+#include "cairn/command/acl.h"
 #include "cairn/command/families.h"
 #include "cairn/command/observability.h"
 #include "cairn/common/strings.h"
@@ -248,6 +249,11 @@ void InfoStats(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   w.Field("tracking_total_items", tracked.items);
   w.Field("tracking_total_prefixes", tracked.prefixes);
   w.Field("total_error_replies", load(c.total_error_replies));
+  const Acl& acl = ctx.server.acl();  // Redis 7.2's names (7.0 keeps them in ACL LOG only)
+  w.Field("acl_access_denied_auth", acl.denied(AclDenial::kAuth));
+  w.Field("acl_access_denied_cmd", acl.denied(AclDenial::kCommand));
+  w.Field("acl_access_denied_key", acl.denied(AclDenial::kKey));
+  w.Field("acl_access_denied_channel", acl.denied(AclDenial::kChannel));
   w.Field("cairn_evicted_keys_maxmemory", stats.evictions_size);
   w.Field("cairn_evicted_keys_max_items", stats.evictions_items);
   w.Field("cairn_oom_rejections", stats.oom_rejections);

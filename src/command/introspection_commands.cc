@@ -36,26 +36,6 @@ void ReplyFlags(ReplyBuilder& reply, uint32_t flags) {
   }
 }
 
-// ACL categories without the '@', in Redis's order (keyspace read write ... string ... pubsub
-// admin fast slow blocking dangerous connection ...).
-std::vector<std::string_view> Categories(const CommandSpec& spec) {
-  std::vector<std::string_view> cats;
-  if (!spec.acl_categories.empty()) {
-    for (const std::string& c : spec.acl_categories) cats.push_back(c);
-    return cats;
-  }
-  if (spec.group == "keyspace") cats.push_back("keyspace");
-  if ((spec.flags & kCmdReadOnly) != 0) cats.push_back("read");
-  if ((spec.flags & kCmdWrite) != 0) cats.push_back("write");
-  if (spec.group == "string") cats.push_back("string");
-  if ((spec.flags & kCmdPubSub) != 0) cats.push_back("pubsub");
-  if ((spec.flags & kCmdAdmin) != 0) cats.push_back("admin");
-  cats.push_back((spec.flags & kCmdFast) != 0 ? "fast" : "slow");
-  if ((spec.flags & (kCmdAdmin | kCmdDangerous)) != 0) cats.push_back("dangerous");
-  if (spec.group == "connection") cats.push_back("connection");
-  return cats;
-}
-
 // Key-spec flags derived from the command flags.
 std::vector<std::string_view> KeyFlags(const CommandSpec& spec) {
   if ((spec.flags & kCmdWrite) != 0) return {"RW", "update"};
@@ -119,7 +99,7 @@ void ReplyInfo(ReplyBuilder& reply, const CommandSpec* spec) {
   reply.Integer(spec->first_key);
   reply.Integer(spec->last_key);
   reply.Integer(spec->key_step);
-  ReplyStatusList(reply, Categories(*spec), "@");
+  ReplyStatusList(reply, CommandCategories(*spec), "@");
   reply.SetHeader(0);  // tips
   ReplyKeySpecs(reply, *spec);
   reply.SetHeader(spec->subcommands.size());
@@ -214,7 +194,7 @@ void CommandListCommand(CommandContext& ctx, Args args) {
       case Filter::kModule:
         return false;  // no modules
       case Filter::kAclCat:
-        for (std::string_view cat : Categories(spec)) {
+        for (std::string_view cat : CommandCategories(spec)) {
           if (EqualsIgnoreCase(cat, filter_arg)) return true;
         }
         return false;

@@ -21,6 +21,7 @@ extern "C" {
 
 #include <spdlog/spdlog.h>
 
+#include "acl_gate.h"
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
@@ -467,6 +468,8 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
         refusal = "ERR Wrong number of args calling Redis command from script";
       } else if ((spec->flags & (kCmdNoScript | kCmdExclusive | kCmdAllowBusy)) != 0) {
         refusal = "ERR This Redis command is not allowed from script";
+      } else if (const char* denied = AclScriptRefusal(*ctx_, *spec, args)) {
+        refusal = denied;  // redis.call runs with the caller's ACL permissions
       } else if (read_only_ && (spec->flags & kCmdWrite) != 0) {
         refusal = "ERR Write commands are not allowed from read-only scripts.";
       } else if (oom_at_start_ && (spec->flags & kCmdDenyOom) != 0 &&

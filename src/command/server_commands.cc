@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cairn/cache/cache_manager.h"
+#include "cairn/command/acl.h"
 #include "cairn/command/families.h"
 #include "cairn/command/observability.h"
 #include "cairn/common/strings.h"
@@ -77,6 +78,7 @@ void ConfigResetStatCommand(CommandContext& ctx, Args) {
                   &c.output_buffer_limit_disconnections, &c.evicted_clients}) {
     v->store(0, std::memory_order_relaxed);
   }
+  ctx.server.acl().ResetDenied();
   if (ctx.table != nullptr) {
     for (const CommandSpec& spec : ctx.table->all()) ResetCommandStats(spec);
   }
@@ -91,7 +93,11 @@ void ConfigRewriteCommand(CommandContext& ctx, Args) {
     return;
   }
   const std::string tmp = path + ".tmp-rewrite";
-  const std::string text = ctx.server.config().Dump();
+  std::string text = ctx.server.config().Dump();
+  // As Redis's rewriteConfigUserOption: without an aclfile the users are `user` lines.
+  if (const Acl& acl = ctx.server.acl(); acl.file().empty() && acl.table() != nullptr) {
+    text += acl.SerializeUsers();
+  }
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << text;

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "acl_gate.h"
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
@@ -149,7 +150,9 @@ void ExecCommand(CommandContext& ctx, Args) {
   const Dispatcher dispatcher(*ctx.table);
   client.in_exec = true;
   ctx.reply.ArrayHeader(cmds.size());
-  for (const std::vector<std::string_view>& cmd : cmds) dispatcher.RunQueued(ctx, cmd);
+  for (const std::vector<std::string_view>& cmd : cmds) {
+    if (AclAllowsQueued(ctx, cmd)) dispatcher.RunQueued(ctx, cmd);  // the rules may have changed
+  }
   client.in_exec = false;
   // Still inside the exclusive gate: under write-back the transaction's writes reach the tier
   // as one batch (a failure leaves them dirty for the flusher; tier_error() says why).

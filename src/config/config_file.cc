@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <istream>
 
 #include "config_spec.h"
@@ -177,6 +178,7 @@ std::vector<CLI::ConfigItem> ConfigFileFormat::from_config(std::istream& input) 
     if (!args) Fail(line_no, "unbalanced quotes in '" + std::string(line) + "'");
     if (args->empty()) continue;
     const std::string& key = args->front();
+    if (Lower(key) == "user") continue;  // ACL users: ReadConfigUserLines (as Redis, not a key)
     const ConfigSpec* spec = FindConfigSpec(key);
     if (spec == nullptr) Fail(line_no, "unknown key '" + key + "'");
     size_t values = args->size() - 1;
@@ -214,3 +216,31 @@ std::string ConfigFileFormat::to_config(const CLI::App* /*app*/, bool /*default_
 }
 
 }  // namespace cairn::config_internal
+
+namespace cairn {
+
+std::optional<std::vector<std::vector<std::string>>> ReadConfigUserLines(const std::string& path,
+                                                                         std::string& error) {
+  std::vector<std::vector<std::string>> users;
+  if (path.empty()) return users;
+  std::ifstream in(path);
+  if (!in) {
+    error = "cannot open config file '" + path + "'";
+    return std::nullopt;
+  }
+  std::string raw;
+  int line_no = 0;
+  while (std::getline(in, raw)) {
+    ++line_no;
+    auto args = config_internal::SplitConfigLine(config_internal::Trim(raw));
+    if (!args || args->empty() || config_internal::Lower(args->front()) != "user") continue;
+    if (args->size() < 2) {
+      error = "line " + std::to_string(line_no) + ": 'user' needs a user name";
+      return std::nullopt;
+    }
+    users.emplace_back(args->begin() + 1, args->end());
+  }
+  return users;
+}
+
+}  // namespace cairn

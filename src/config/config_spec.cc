@@ -147,6 +147,10 @@ std::vector<ConfigSpec> BuildSpecs() {
 
   rows.push_back(StringRow("requirepass", &ServerConfig::requirepass, true, true, "PASSWORD",
                            "password clients must send with AUTH (empty = no password)"));
+  rows.push_back(StringRow("aclfile", &ServerConfig::aclfile, true, false, "PATH",
+                           "ACL users file, loaded at startup and by ACL LOAD (empty = none)"));
+  rows.push_back(IntRow("acllog-max-len", &ServerConfig::acllog_max_len, 0, INT64_MAX, true,
+                        "ACL LOG entries kept"));
   rows.push_back(IntRow("timeout", &ServerConfig::timeout, 0, INT_MAX, true,
                         "close connections idle for this many seconds (0 = never)"));
   rows.push_back(IntRow("maxclients", &ServerConfig::maxclients, 1, INT_MAX, true,

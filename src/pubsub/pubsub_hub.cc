@@ -203,6 +203,20 @@ size_t PubSubHub::SubscriptionCount(const Subscriber* s) const {
   return it == impl_->clients.end() ? 0 : it->second.channels.size() + it->second.patterns.size();
 }
 
+bool PubSubHub::AllSubscriptions(const Subscriber* s,
+                                 const std::function<bool(std::string_view, bool)>& allowed) const {
+  std::shared_lock lock(impl_->mu);
+  auto it = impl_->clients.find(s);
+  if (it == impl_->clients.end()) return true;
+  for (const std::string& c : it->second.channels) {
+    if (!allowed(c, false)) return false;
+  }
+  for (const std::string& p : it->second.patterns) {
+    if (!allowed(p, true)) return false;
+  }
+  return true;
+}
+
 int64_t PubSubHub::Publish(std::string_view channel, std::string_view message) {
   if (!HasSubscriptions()) return 0;
   int64_t receivers = 0;

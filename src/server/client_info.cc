@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "cairn/command/acl.h"
+
 namespace cairn {
 
 void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo& io,
@@ -26,12 +28,13 @@ void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo
   fmt::format_to(std::back_inserter(out),
                  "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db=0 sub={} psub={} "
                  "ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp=0 obl=0 "
-                 "oll=0 omem={} tot-mem={} events=r cmd={} user=default redir={} resp={} "
+                 "oll=0 omem={} tot-mem={} events=r cmd={} user={} redir={} resp={} "
                  "lib-name={} lib-ver={}",
                  c.id, c.addr, c.laddr, io.fd, c.name, age_s < 0 ? 0 : age_s,
                  idle_s < 0 ? 0 : idle_s, std::string_view(flags, nflags), c.sub_channels,
                  c.sub_patterns, c.multi_count, io.qbuf, io.qbuf_free, io.obuf, io.omem, io.tot_mem,
                  c.last_command.empty() ? std::string_view("NULL") : c.last_command,
+                 c.acl_user == nullptr ? std::string_view("default") : c.acl_user->name,
                  c.tracking.on ? static_cast<int64_t>(c.tracking.redirect) : int64_t{-1}, c.resp,
                  c.lib_name, c.lib_ver);
   // Cairn's: a TLS connection says so (and which version) after Redis's fields; a plain TCP

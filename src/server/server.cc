@@ -17,6 +17,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "cairn/cache/cache_manager.h"
+#include "cairn/command/acl.h"
 #include "cairn/common/clock.h"
 #include "cairn/config/config.h"
 #include "cairn/protocol/reply_builder.h"
@@ -103,6 +104,7 @@ Server::Impl::Impl(Server& self_ref, ServerOptions opts, CacheManager& cache_ref
       tls_handshake_timeout_ms(options.tls_handshake_timeout_ms),
       pool(static_cast<size_t>(std::max(0, options.io_threads))) {
   requirepass = options.requirepass;
+  self.acl().SetDefaultPassword(requirepass);  // requirepass is the default user's password
   pass_empty.store(requirepass.empty());
   pass_version.store(g_pass_generation.fetch_add(1) + 1);
 }
@@ -210,7 +212,8 @@ asio::awaitable<void> Server::Impl::AcceptLoop(Listener& listener) {
 
 bool Server::Impl::RefusedByProtectedMode(const asio::ip::address& peer) const {
   if (!protected_mode.load(std::memory_order_relaxed)) return false;
-  if (!pass_empty.load(std::memory_order_relaxed)) return false;
+  // As Redis 7.0: protected while the default user needs no password (requirepass or ACL).
+  if (!self.acl().default_open()) return false;
   // Redis 7.0 compares the peer's text with "127.0.0.1" and "::1" only: 127.0.0.2 is refused.
   // An IPv4 client of a dual-stack socket shows as ::ffff:127.0.0.1, the same client.
   const auto v4_loopback = asio::ip::address_v4::loopback();
@@ -352,7 +355,7 @@ std::optional<std::string> Server::Start() {
   if (s.started) return std::string("server already started");
   if (auto err = s.Bind()) return err;
   s.started = true;
-  if (s.protected_mode.load() && s.pass_empty.load()) {
+  if (s.protected_mode.load() && s.self.acl().default_open()) {
     for (const std::string& host : s.options.bind) {
       boost::system::error_code ec;
       const auto addr = asio::ip::make_address(host, ec);
@@ -443,6 +446,7 @@ std::vector<std::string> Server::listen_addresses() const {
 // --- run-time settings ---
 
 void Server::SetRequirePass(std::string pass) {
+  acl().SetDefaultPassword(pass);
   std::lock_guard lock(impl_->pass_mu);
   impl_->pass_empty.store(pass.empty(), std::memory_order_release);
   impl_->requirepass = std::move(pass);

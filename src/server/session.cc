@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "cairn/command/acl.h"
 #include "cairn/command/dispatcher.h"
 #include "cairn/command/observability.h"
 #include "cairn/common/clock.h"
@@ -56,6 +57,7 @@ void CopyShown(const ClientState& from, ClientState& to) {
   to.lib_name = from.lib_name;
   to.lib_ver = from.lib_ver;
   to.authenticated = from.authenticated;
+  to.acl_user = from.acl_user;
   to.resp = from.resp;
   to.reply_mode = from.reply_mode;
   to.close_after_reply = from.close_after_reply;
@@ -73,7 +75,7 @@ void CopyShown(const ClientState& from, ClientState& to) {
 
 bool SameShown(const ClientState& a, const ClientState& b) {
   return a.last_command == b.last_command && a.authenticated == b.authenticated &&
-         a.resp == b.resp && a.reply_mode == b.reply_mode &&
+         a.acl_user == b.acl_user && a.resp == b.resp && a.reply_mode == b.reply_mode &&
          a.close_after_reply == b.close_after_reply && a.sub_channels == b.sub_channels &&
          a.sub_patterns == b.sub_patterns && a.monitor == b.monitor && a.no_evict == b.no_evict &&
          a.in_multi == b.in_multi && a.multi_count == b.multi_count &&
@@ -111,7 +113,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
   auto local = socket_.local_endpoint(ec);
   live_.laddr = ec ? std::string("?:0") : Endpoint(local);
   live_.created_ms = live_.last_interaction_ms = server_.clock.NowMs();
-  live_.authenticated = server_.pass_empty.load(std::memory_order_acquire);
+  live_.authenticated = server_.self.acl().default_open();  // default user on and nopass
   last_active_ms_.store(live_.created_ms, std::memory_order_relaxed);
   socket_.set_option(tcp::no_delay(true), ec);
   socket_.non_blocking(true, ec);  // WriteNow(); asynchronous operations are unaffected
@@ -120,6 +122,7 @@ Session::Session(Server::Impl& server, tcp::socket socket, uint64_t id,
     tls_ = std::make_unique<ssl::stream<TlsTransport>>(socket_, tls_context_->asio());
   }
   shown_.id = live_.id;
+  shown_.subscriber = live_.subscriber;  // ACL: which subscriptions to check (a hub key only)
   shown_.addr = live_.addr;
   shown_.laddr = live_.laddr;
   shown_.created_ms = live_.created_ms;
@@ -227,7 +230,7 @@ asio::awaitable<void> Session::Serve() {
 }
 
 bool Session::AuthRequired() const {
-  return !live_.authenticated && !server_.pass_empty.load(std::memory_order_relaxed);
+  return !live_.authenticated && !server_.self.acl().default_open();
 }
 
 Session::Pause Session::RunCommands() {

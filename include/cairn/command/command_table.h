@@ -83,6 +83,7 @@ struct CommandSpec {
   // ACL categories without '@' for COMMAND INFO / LIST; empty = derived from flags and group.
   std::vector<std::string> acl_categories;
   std::string full_name;       // set by Register: "get", "config|get" (errors, COMMAND INFO)
+  uint32_t id = 0;             // set by Register: unique per command and subcommand (ACL bits)
   mutable CommandStats stats;  // INFO commandstats
 };
 
@@ -139,6 +140,11 @@ class CommandKeys {
 // Appends CommandKeys(spec, args) to `out`.
 void AppendCommandKeys(const CommandSpec& spec, Args args, std::vector<std::string_view>& out);
 
+// ACL categories without the '@', in Redis's order (keyspace read write ... string ... pubsub
+// admin fast slow blocking dangerous connection ...): the row's own list, or derived from its
+// flags and group (COMMAND INFO, ACL CAT and the ACL rules all read this).
+std::vector<std::string_view> CommandCategories(const CommandSpec& spec);
+
 class CommandTable {
  public:
   // Adds a command (a later registration of the same name replaces the earlier one). Not
@@ -157,6 +163,8 @@ class CommandTable {
     return FindSubcommand(*spec, args[1]);
   }
   const std::vector<CommandSpec>& all() const { return commands_; }
+  // One more than the largest CommandSpec::id given so far.
+  uint32_t id_count() const { return next_id_; }
 
  private:
   void Rehash();
@@ -164,6 +172,7 @@ class CommandTable {
   std::vector<CommandSpec> commands_;
   // Open-addressing hash over the lower-case names: 0 = empty, otherwise index + 1.
   std::vector<uint32_t> slots_;
+  uint32_t next_id_ = 0;
 };
 
 // Registers every built-in command family.

@@ -26,6 +26,8 @@ class Transaction;     // src/command/transaction.h (private to the command modu
 class ScriptEngine;    // src/command/script_engine.h (private to the command module)
 class Subscriber;      // cairn/pubsub/pubsub_hub.h
 struct Observability;  // cairn/command/observability.h
+class Acl;             // cairn/command/acl.h
+struct AclUser;        // cairn/command/acl.h
 namespace cluster {
 class ClusterState;  // cairn/cluster/cluster_state.h
 }
@@ -59,6 +61,10 @@ struct ClientState {
   int64_t created_ms = 0;
   int64_t last_interaction_ms = 0;
   bool authenticated = false;
+  // ACL: the user this connection runs as (null until its first command: "default") and the
+  // Acl::version() it was read at (Acl::ClientUser refreshes it when the users changed).
+  std::shared_ptr<const AclUser> acl_user;
+  uint64_t acl_version = 0;
   int resp = 2;
   // CLIENT REPLY. OFF: set reply_mode = kOff (the dispatcher drops every reply, OFF's own
   // included, until ON). SKIP: set skip_next_reply = true (or reply_mode = kSkip); the dispatcher
@@ -161,6 +167,9 @@ struct ServerCounters {
   InstantaneousMetric output_bytes_per_sec;
 };
 
+// Creates the server's ACL users (acl.cc).
+std::shared_ptr<Acl> MakeAcl();
+
 class ServerContext {
  public:
   ServerContext();  // creates the script engine (script_engine.cc)
@@ -204,9 +213,13 @@ class ServerContext {
   void SetBusyReplyThreshold(int64_t ms);
   // Stops the running script, if any, even one that has written (shutdown).
   void AbortScript();
+  // ACL users, permissions and ACL LOG (cairn/command/acl.h).
+  Acl& acl() { return *acl_; }
+  const Acl& acl() const { return *acl_; }
 
  private:
   std::unique_ptr<ScriptEngine, ScriptEngineDeleter> scripting_;
+  std::shared_ptr<Acl> acl_ = MakeAcl();
 };
 
 struct CommandContext {

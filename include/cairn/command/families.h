@@ -19,5 +19,6 @@ void RegisterClusterCommands(CommandTable& table);        // cluster_commands.cc
 void RegisterTransactionCommands(CommandTable& table);    // transaction_commands.cc (MULTI ...)
 void RegisterScriptCommands(CommandTable& table);         // script_commands.cc (EVAL, SCRIPT)
 void RegisterMigrateCommands(CommandTable& table);  // migrate_commands.cc (DUMP, RESTORE, MIGRATE)
+void RegisterAclCommands(CommandTable& table);      // acl_commands.cc (ACL ...)
 
 }  // namespace cairn

@@ -39,7 +39,9 @@ struct ServerConfig {
   uint64_t max_items = 0;
   std::string eviction_policy = "adaptive";
   std::string requirepass;
-  int timeout = 0;  // idle seconds, 0 = never
+  std::string aclfile;           // ACL users file (ACL LOAD / SAVE); "" = `user` config lines
+  int64_t acllog_max_len = 128;  // ACL LOG entries kept
+  int timeout = 0;               // idle seconds, 0 = never
   int maxclients = 10000;
   // protected-mode: with no password, only clients from 127.0.0.1 / ::1 are served (Redis's).
   bool protected_mode = true;
@@ -147,5 +149,10 @@ LoadResult LoadConfig(int argc, const char* const* argv, ServerConfig& cfg,
 
 // The effective configuration in config-file syntax, one `key value` per line, every key.
 std::string DumpConfig(const ServerConfig& cfg);
+
+// The config file's `user` lines (ACL users, as Redis's: not a CONFIG key), each the arguments
+// after "user" (name, rules ...); nullopt with `error` set when the file cannot be read.
+std::optional<std::vector<std::vector<std::string>>> ReadConfigUserLines(const std::string& path,
+                                                                         std::string& error);
 
 }  // namespace cairn

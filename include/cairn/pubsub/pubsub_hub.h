@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -87,6 +88,10 @@ class PubSubHub {
   void Remove(Subscriber* s);
   // Channels + patterns of `s` (0 when it has none: the session leaves pub/sub mode).
   size_t SubscriptionCount(const Subscriber* s) const;
+  // Whether `allowed(name, is_pattern)` holds for every channel and pattern of `s` (ACL: a
+  // subscriber whose user lost a channel is disconnected). `s` is only looked up, never used.
+  bool AllSubscriptions(const Subscriber* s,
+                        const std::function<bool(std::string_view, bool)>& allowed) const;
 
   // Delivers `message` to every subscriber of `channel` and of every matching pattern (a
   // subscriber with both gets it twice, like Redis). Returns the number of deliveries accepted.

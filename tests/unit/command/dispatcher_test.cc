@@ -1,6 +1,7 @@
 // The command table and the dispatcher's gates: lookup, arity, auth, reply modes, counters.
 #include <string>
 
+#include "cairn/command/acl.h"
 #include "command_fixture.h"
 
 namespace cairn::test {
@@ -111,7 +112,7 @@ TEST_F(DispatcherTest, ArityIsCheckedWithFullNames) {
 }
 
 TEST_F(DispatcherTest, AuthGateRefusesUntilAuthenticated) {
-  server_.requirepass_ = "secret";
+  server_.acl().SetDefaultPassword("secret");
   table_.Register(TestSpec("testnoauth", 1, kCmdNoAuth, &ReplyOkHandler));
   EXPECT_EQ(Run({"set", "k", "v"}), "-NOAUTH Authentication required.\r\n");
   EXPECT_EQ(Run({"testnoauth"}), kOk);
@@ -121,7 +122,7 @@ TEST_F(DispatcherTest, AuthGateRefusesUntilAuthenticated) {
   EXPECT_FALSE(cache_->Exists("k"));
   client_.authenticated = true;
   EXPECT_EQ(Run({"set", "k", "v"}), kOk);
-  server_.requirepass_.clear();
+  server_.acl().SetDefaultPassword("");
   client_.authenticated = false;
   EXPECT_EQ(Run({"get", "k"}), Bulk("v"));
 }

@@ -36,6 +36,8 @@ const std::vector<KeyCase>& KeyCases() {
       {"max-items", "5000", "5000"},
       {"eviction-policy", "lfu", "lfu"},
       {"requirepass", "s3cret", "s3cret"},
+      {"aclfile", "/etc/cairn/users.acl", "/etc/cairn/users.acl"},
+      {"acllog-max-len", "16", "16"},
       {"timeout", "300", "300"},
       {"maxclients", "50", "50"},
       {"protected-mode", "no", "no"},

@@ -18,9 +18,9 @@ using ::testing::HasSubstr;
 // The keys that may change at run time: the contract main's apply hooks are written against.
 const std::vector<std::string>& RuntimeKeys() {
   static const std::vector<std::string> keys = {
-      "maxmemory", "max-items", "eviction-policy", "requirepass", "timeout", "maxclients",
-      "protected-mode", "proto-max-bulk-len", "client-query-buffer-limit", "maxmemory-clients",
-      "log-level", "hz",
+      "maxmemory", "max-items", "eviction-policy", "requirepass", "acllog-max-len", "timeout",
+      "maxclients", "protected-mode", "proto-max-bulk-len", "client-query-buffer-limit",
+      "maxmemory-clients", "log-level", "hz",
       // persistence
       "write-policy", "write-back-interval-ms", "write-back-max-dirty", "write-back-hard-limit",
       "write-back-hard-limit-bytes", "write-back-overflow", "read-through", "shutdown-timeout",
