@@ -43,7 +43,8 @@ Acl& BoundAcl(CommandContext& ctx) {
 void KillClientsOf(CommandContext& ctx, const std::vector<std::string>& names,
                    bool all_but_default) {
   ctx.server.KillClients([&](const ClientState& c) {
-    const std::string_view name = c.acl_user == nullptr ? "default" : c.acl_user->name;
+    const std::string_view name =
+        c.acl_user == nullptr ? std::string_view("default") : std::string_view(c.acl_user->name);
     if (all_but_default) return name != "default";
     for (const std::string& n : names) {
       if (n == name) return true;
