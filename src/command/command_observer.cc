@@ -72,8 +72,14 @@ void ObserveCommand(CommandContext& ctx, const CommandSpec& spec, Args args, uin
   }
   if (obs->monitors != nullptr && obs->monitors->active() &&
       (spec.flags & (kCmdAdmin | kCmdSkipMonitor)) == 0 && !CarriesSecrets(spec, args)) {
-    obs->monitors->Feed(UnixMicros(), ctx.client.addr, args);
+    obs->monitors->Feed(UnixMicros(), ctx.from_script ? "lua" : ctx.client.addr, args);
   }
+}
+
+void FeedMonitors(CommandContext& ctx, std::string_view addr, Args args) {
+  Observability* obs = ctx.server.observability();
+  if (obs == nullptr || obs->monitors == nullptr || !obs->monitors->active()) return;
+  obs->monitors->Feed(UnixMicros(), addr, args);
 }
 
 }  // namespace cairn

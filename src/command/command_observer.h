@@ -16,6 +16,11 @@ namespace cairn {
 // the histogram's two relaxed adds when latency tracking is on.
 void ObserveCommand(CommandContext& ctx, const CommandSpec& spec, Args args, uint64_t duration_ns);
 
+// Feeds MONITOR clients `args` as run by `addr` ("127.0.0.1:5000", or "lua"), if any monitor
+// is attached. The EVAL family (skip_monitor) feeds its own line before the script runs, so that
+// it precedes the script's commands, as in Redis 7.0.
+void FeedMonitors(CommandContext& ctx, std::string_view addr, Args args);
+
 // The command's latency histogram, created on first use (thread-safe: concurrent first calls
 // agree on one histogram).
 LatencyHistogram& LatencyOf(const CommandSpec& spec);

@@ -6,6 +6,7 @@
 
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
+#include "command_observer.h"
 #include "replies.h"
 #include "script_engine.h"
 #include "spec_builder.h"
@@ -62,6 +63,9 @@ void EvalGeneric(CommandContext& ctx, Args args, bool by_sha, bool read_only) {
     ctx.reply.Error("LOADING Redis is loading the dataset in memory");
     return;
   }
+  // MONITOR: the EVAL line first (whatever follows: NOSCRIPT, a compile error ...), then each
+  // command the script runs, from "lua" (Redis 7.0's order).
+  FeedMonitors(ctx, ctx.client.addr, args);
   Args keys, argv;
   if (!SplitKeys(ctx, args, keys, argv)) return;
   ScriptEngine& engine = ctx.server.scripting();

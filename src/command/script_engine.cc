@@ -490,6 +490,7 @@ int ScriptEngine::CallCommand(lua_State* L, bool raise) {
       out.clear();
       ReplyBuilder reply(out);
       CommandContext sub{ctx_->cache, ctx_->server, ctx_->client, reply, ctx_->table};
+      sub.from_script = true;  // MONITOR shows it from "lua"
       try {
         Dispatcher(table).RunQueued(sub, args);
       } catch (const std::exception& e) {

@@ -25,14 +25,13 @@ UndoRecorder::UndoRecorder(CommandContext& ctx, const CommandSpec& spec, Args ar
 void UndoRecorder::Capture(CommandContext& ctx, const CommandSpec& spec, Args args) {
   // The keys by the table row, each once (DEL a a, MSET a 1 a 2 touch one key). A single-key
   // write (SET, INCR ...: the usual case) skips the list.
-  const CommandKeys command_keys(spec, args);
   std::span<const std::string_view> keys;
   thread_local std::vector<std::string_view> key_list;
-  if (command_keys.size() == 1) {
-    keys = args.subspan(command_keys.position(0), 1);
+  if (const std::string_view* one = CommandKeys::Single(spec, args)) {
+    keys = {one, 1};
   } else {
     key_list.clear();
-    AppendCommandKeys(spec, args, key_list);
+    for (const std::string_view key : CommandKeys(spec, args)) key_list.push_back(key);
     if (key_list.size() > 1) {
       std::sort(key_list.begin(), key_list.end());
       key_list.erase(std::unique(key_list.begin(), key_list.end()), key_list.end());

@@ -7,6 +7,8 @@ transfers across shards under concurrent readers.
 """
 
 
+import re
+
 import pytest
 import redis
 
@@ -146,6 +148,43 @@ def test_same_bytes_as_redis(server, reference):
     want = play(reference)
     diffs = [(g[0], g[1], w[1]) for g, w in zip(got, want) if g != w]
     assert not diffs
+
+
+def monitor_script_lines(server):
+    """What MONITOR shows for scripts: the EVAL line, then each command the script ran, with the
+    client address cut to "client" (ports differ) and the timestamp dropped."""
+    with server.conn() as mon, server.conn() as c:
+        assert mon.cmd("MONITOR") == "OK"
+        c.cmd("SET", "mon-s", "notint")
+        c.cmd("EVAL", "redis.call('set', KEYS[1], 'v') redis.pcall('nosuch') "
+              "redis.pcall('incr', 'mon-s') return redis.call('get', KEYS[1])", "1", "mon-k")
+        sha = c.cmd("SCRIPT", "LOAD", "return redis.call('incr', KEYS[1])")
+        c.cmd("EVALSHA", sha, "1", "mon-n")
+        c.cmd("EVALSHA", "0" * 40, "0")
+        c.cmd("EVAL", "return 1", "5")
+        c.cmd("MULTI")
+        c.cmd("EVAL", "return redis.call('set', 'mon-q', '1')", "0")
+        c.cmd("EXEC")
+        c.cmd("PING")
+        lines = []
+        while True:
+            line = mon.read_reply()
+            if '"PING"' in line:
+                break
+            lines.append(re.sub(r"^\d+\.\d{6} \[0 127\.0\.0\.1:\d+\]", "client",
+                                re.sub(r"^\d+\.\d{6} \[0 lua\]", "lua", line)))
+        return lines
+
+
+@pytest.mark.needs("monitor")
+def test_monitor_shows_scripts_as_redis(server, reference):
+    got = monitor_script_lines(server)
+    assert got[1:4] == ['client "EVAL" "redis.call(\'set\', KEYS[1], \'v\') redis.pcall(\'nosuch\') '
+                        'redis.pcall(\'incr\', \'mon-s\') return redis.call(\'get\', KEYS[1])" '
+                        '"1" "mon-k"', 'lua "set" "mon-k" "v"', 'lua "incr" "mon-s"'], got
+    if reference is None:
+        pytest.skip("the target is the reference itself")
+    assert got == monitor_script_lines(reference)
 
 
 def test_redis_py_lock(server):

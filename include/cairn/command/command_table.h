@@ -103,7 +103,17 @@ class CommandKeys {
     step_ = spec.key_step > 0 ? static_cast<size_t>(spec.key_step) : 1;
     complete_ = last < argc && last >= spec.first_key;
     const int64_t end = std::min(last, argc - 1);
-    if (end >= spec.first_key) count_ = static_cast<size_t>(end - spec.first_key) / step_ + 1;
+    if (end >= spec.first_key) {
+      const auto span = static_cast<size_t>(end - spec.first_key);
+      count_ = (step_ == 1 ? span : span / step_) + 1;  // no division for the usual rows
+    }
+  }
+  // The key of a single-key row (GET, SET, INCR ...: first == last) when present, else nullptr:
+  // the per-request shortcut (UNDO's capture), a few instructions instead of the full walk.
+  static const std::string_view* Single(const CommandSpec& spec, Args args) {
+    if (spec.first_key <= 0 || spec.first_key != spec.last_key) return nullptr;
+    const auto pos = static_cast<size_t>(spec.first_key);
+    return pos < args.size() ? &args[pos] : nullptr;
   }
   size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }

@@ -237,6 +237,8 @@ struct CommandContext {
   // Cluster mode's map and node id; nullptr when cluster-enabled is no. Set by
   // Dispatcher::Execute.
   cluster::ClusterState* cluster = nullptr;
+  // A command a script runs (redis.call): MONITOR shows it as from "lua", as Redis does.
+  bool from_script = false;
 };
 
 using Args = std::span<const std::string_view>;

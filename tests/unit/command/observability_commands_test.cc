@@ -174,5 +174,30 @@ TEST_F(ObservabilityCommandTest, MonitorStreamsOtherCommands) {
   EXPECT_TRUE(mine_.Take().empty());
 }
 
+TEST_F(ObservabilityCommandTest, MonitorShowsScriptsAndTheirCommandsFromLua) {
+  EXPECT_EQ(Run({"MONITOR"}), kOk);
+  ASSERT_EQ(Other({"EVAL",
+                   "redis.call('set', KEYS[1], 'v') redis.pcall('nosuch') "
+                   "return redis.call('get', KEYS[1])",
+                   "1", "k"}),
+            "$1\r\nv\r\n");
+  ASSERT_EQ(Other({"EVALSHA", "0123456789012345678901234567890123456789", "0"}).front(), '-');
+  const std::vector<Msg> got = mine_.Take();
+  // Redis 7.0: the EVAL line first, then each command the script ran (a refused one is not
+  // shown) from "lua"; a NOSCRIPT EVALSHA is shown too.
+  ASSERT_EQ(got.size(), 4u);
+  const std::string stamp = "[0-9]+\\.[0-9]{6} ";
+  EXPECT_TRUE(std::regex_match(
+      got[0].what, std::regex(stamp + "\\[0 10\\.0\\.0\\.2:2222\\] \"EVAL\" .* \"1\" \"k\"")))
+      << got[0].what;
+  EXPECT_TRUE(std::regex_match(got[1].what, std::regex(stamp + "\\[0 lua\\] \"set\" \"k\" \"v\"")))
+      << got[1].what;
+  EXPECT_TRUE(std::regex_match(got[2].what, std::regex(stamp + "\\[0 lua\\] \"get\" \"k\"")))
+      << got[2].what;
+  EXPECT_TRUE(std::regex_match(got[3].what,
+                               std::regex(stamp + "\\[0 10\\.0\\.0\\.2:2222\\] \"EVALSHA\" .*")))
+      << got[3].what;
+}
+
 }  // namespace
 }  // namespace cairn::test
