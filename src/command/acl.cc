@@ -7,7 +7,7 @@
 
 #include "acl_rules.h"
 #include "cairn/command/command_table.h"
-#include "sha256.h"
+#include "digest.h"
 
 namespace cairn {
 namespace {

@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "sha1.h"
+#include "digest.h"
 
 namespace cairn {
 namespace {

@@ -25,9 +25,9 @@ extern "C" {
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
+#include "digest.h"
 #include "replies.h"
 #include "script_convert.h"
-#include "sha1.h"
 
 namespace cairn {
 
