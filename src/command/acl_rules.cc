@@ -7,7 +7,7 @@
 
 #include "cairn/command/command_table.h"
 #include "cairn/common/strings.h"
-#include "sha256.h"
+#include "digest.h"
 
 namespace cairn {
 
@@ -74,6 +74,23 @@ bool ValidHash(std::string_view h) {
   return std::all_of(h.begin(), h.end(),
                      [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
+
+// The hash a password rule names: ">pw" / "<pw" hash the clear text, "#hash" / "!hash" give it.
+// False for a malformed hash.
+bool RuleHash(std::string_view op, std::string& hash) {
+  const std::string_view rest = op.substr(1);
+  if (op[0] == '>' || op[0] == '<') {
+    hash = Sha256Hex(rest);
+    return true;
+  }
+  if (!ValidHash(rest)) return false;
+  hash = rest;
+  return true;
+}
+
+constexpr std::string_view kBadHash =
+    "The password hash must be exactly 64 characters and contain only lowercase hexadecimal "
+    "characters";
 
 bool ValidCategory(std::string_view name) {
   const auto& names = AclCategoryNames();
@@ -226,32 +243,14 @@ std::optional<std::string> ApplyAclRule(AclUser& u, const CommandTable& table,
     return std::string(kSyntax);
   } else if (op[0] == '>' || op[0] == '#') {
     std::string hash;
-    if (op[0] == '>') {
-      hash = Sha256Hex(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) {
-        return std::string(
-            "The password hash must be exactly 64 characters and contain only lowercase "
-            "hexadecimal characters");
-      }
-      hash = op.substr(1);
-    }
+    if (!RuleHash(op, hash)) return std::string(kBadHash);
     if (std::find(u.passwords.begin(), u.passwords.end(), hash) == u.passwords.end()) {
       u.passwords.push_back(std::move(hash));
     }
     u.nopass = false;
   } else if (op[0] == '<' || op[0] == '!') {
     std::string hash;
-    if (op[0] == '<') {
-      hash = Sha256Hex(op.substr(1));
-    } else {
-      if (!ValidHash(op.substr(1))) {
-        return std::string(
-            "The password hash must be exactly 64 characters and contain only lowercase "
-            "hexadecimal characters");
-      }
-      hash = op.substr(1);
-    }
+    if (!RuleHash(op, hash)) return std::string(kBadHash);
     auto it = std::find(u.passwords.begin(), u.passwords.end(), hash);
     if (it == u.passwords.end()) {
       return std::string("The password you are trying to remove from the user does not exist");
