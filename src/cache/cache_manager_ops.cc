@@ -339,13 +339,7 @@ OpStatus CacheManager::Expire(std::string_view key, int64_t expire_at_ms, Expire
     ev.Add(EventType::kDelete, key, now);
     return OpStatus::kOk;
   }
-  s.SetExpiryLocked(*e, expire_at_ms);
-  if (!s.CommitMetaLocked(*e, now)) {
-    s.SetExpiryLocked(*e, cur);
-    return OpStatus::kIoError;
-  }
-  s.BumpVersionLocked(*e);
-  return OpStatus::kOk;
+  return s.CommitExpiryLocked(*e, expire_at_ms, now) ? OpStatus::kOk : OpStatus::kIoError;
 }
 
 OpStatus CacheManager::Persist(std::string_view key) {
@@ -356,14 +350,7 @@ OpStatus CacheManager::Persist(std::string_view key) {
   Entry* e = s.FindLocked(key, h, clock_.NowMs(), ev);
   if (e == nullptr) return OpStatus::kNotFound;
   if (!e->has_expiry()) return OpStatus::kNotApplied;
-  const int64_t cur = e->expire_at_ms();
-  s.SetExpiryLocked(*e, 0);
-  if (!s.CommitMetaLocked(*e, clock_.NowMs())) {
-    s.SetExpiryLocked(*e, cur);
-    return OpStatus::kIoError;
-  }
-  s.BumpVersionLocked(*e);
-  return OpStatus::kOk;
+  return s.CommitExpiryLocked(*e, 0, clock_.NowMs()) ? OpStatus::kOk : OpStatus::kIoError;
 }
 
 bool CacheManager::Touch(std::string_view key) {

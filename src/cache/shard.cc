@@ -418,6 +418,17 @@ bool Shard::CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms) {
   return true;
 }
 
+bool Shard::CommitExpiryLocked(Entry& e, int64_t expire_at_ms, int64_t now_ms) {
+  const int64_t before = e.expire_at_ms();
+  SetExpiryLocked(e, expire_at_ms);
+  if (!CommitMetaLocked(e, now_ms)) {
+    SetExpiryLocked(e, before);
+    return false;
+  }
+  BumpVersionLocked(e);
+  return true;
+}
+
 bool Shard::CommitMetaLocked(Entry& e, int64_t now_ms) {
   const WriteMode mode = persist_.Mode();
   if (mode == WriteMode::kWriteThrough) {

@@ -166,8 +166,9 @@ class Shard {
   // An explicit delete (DEL, GETDEL, overwritten by RENAME ...): through the write policy, then
   // EraseLocked. False (nothing changed) on a write-through tier error.
   bool CommitDeleteLocked(Entry* e, uint64_t hash, int64_t now_ms);
-  // Persists a metadata change (EXPIRE, PERSIST) of a resident entry (false: tier error).
-  bool CommitMetaLocked(Entry& e, int64_t now_ms);
+  // Sets a resident entry's expiry (0: none) through the write policy, with a new version
+  // (EXPIRE, PERSIST). False on a tier error, and the old expiry is kept.
+  bool CommitExpiryLocked(Entry& e, int64_t expire_at_ms, int64_t now_ms);
   // Write-back flush, in rounds of passes, driven by CacheManager::FlushDirty over all shards
   // so that a round reaches the tier in key order (protocol in shard.cc). Call without `mu`.
   //  StartRound: every key queued now joins this shard's round, which is kept sorted by key
@@ -285,6 +286,8 @@ class Shard {
   void RemoveTtl(Entry& e);
   void SetDirtyLocked(Entry& e, bool dirty);
   void MarkDirtyLocked(Entry& e, int64_t now_ms);
+  // Persists a metadata change of a resident entry (false: tier error).
+  bool CommitMetaLocked(Entry& e, int64_t now_ms);
   void MarkDeletedLocked(std::string_view key, int64_t now_ms);
   void NoteDirtyLocked(std::string_view key, int64_t now_ms);
   bool ErasePendingDeleteLocked(std::string_view key);
