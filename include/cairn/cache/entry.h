@@ -3,7 +3,8 @@
 //
 // Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
 //   Entry::Charge(key_len, value_len) = sizeof(Entry) + key_len + value_len + kIndexSlotCharge
-// i.e. the header (56 bytes: policy links, index chain, version, expiry, lengths, access metadata)
+// i.e. the header (64 bytes: policy links, index chain, policy tag, version, expiry, lengths,
+// access metadata; pinned by the static_assert below)
 // plus the payload plus one index bucket slot. Allocator rounding is not charged: the charge is a
 // deterministic function of the lengths, so accounting is exact and testable; RSS overhead is
 // measured separately by bench/engine_bench (see README "Memory").
@@ -90,6 +91,10 @@ class Entry {
   uint32_t last_access_s_ = 0;
   uint32_t ttl_pos_ = kNoTtlPos;
 };
+
+// The header's size is part of every key's cost (issue 17: bytes per key): a change that grows it
+// must change this line, and README's "Each entry is one allocation" with it.
+static_assert(sizeof(Entry) == 64, "Entry header size changed: update README and Charge docs");
 
 inline Entry* Entry::Construct(void* mem, std::string_view key, std::string_view value) {
   auto* e = new (mem) Entry();
