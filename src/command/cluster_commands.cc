@@ -97,7 +97,7 @@ void ClusterSlotsCommand(CommandContext& ctx, Args) {
     ctx.reply.Bulk(NodeHost(ctx, *row.node));
     ctx.reply.Integer(NodePort(ctx, *row.node));
     ctx.reply.Bulk(row.node->id);
-    ctx.reply.ArrayHeader(0);
+    ctx.reply.MapHeader(0);
   }
 }
 
@@ -106,7 +106,7 @@ void ClusterShardsCommand(CommandContext& ctx, Args) {
   const Topology& t = ctx.cluster->Current();
   ctx.reply.ArrayHeader(t.nodes.size());  // one shard per node: Cairn has no replicas
   for (const Node& node : t.nodes) {
-    ctx.reply.ArrayHeader(4);
+    ctx.reply.MapHeader(2);
     ctx.reply.Bulk("slots");
     ctx.reply.ArrayHeader(node.ranges.size() * 2);
     for (const cluster::SlotRange& r : node.ranges) {
@@ -115,7 +115,7 @@ void ClusterShardsCommand(CommandContext& ctx, Args) {
     }
     ctx.reply.Bulk("nodes");
     ctx.reply.ArrayHeader(1);
-    ctx.reply.ArrayHeader(14);
+    ctx.reply.MapHeader(7);
     const std::string host = NodeHost(ctx, node);
     ctx.reply.Bulk("id");
     ctx.reply.Bulk(node.id);
@@ -162,7 +162,7 @@ void ClusterNodesCommand(CommandContext& ctx, Args) {
     if (static_cast<int>(i) == t.self) AppendMoves(t, out);
     out.push_back('\n');
   }
-  ctx.reply.Bulk(out);
+  ctx.reply.Verbatim(out);
 }
 
 void ClusterInfoCommand(CommandContext& ctx, Args) {
@@ -179,7 +179,7 @@ void ClusterInfoCommand(CommandContext& ctx, Args) {
   out += "cluster_current_epoch:" + epoch + "\r\ncluster_my_epoch:" + epoch + "\r\n";
   out += "cluster_stats_messages_sent:0\r\ncluster_stats_messages_received:0\r\n";
   out += "total_cluster_links_buffer_limit_exceeded:0\r\n";
-  ctx.reply.Bulk(out);
+  ctx.reply.Verbatim(out);
 }
 
 void ClusterMyIdCommand(CommandContext& ctx, Args) {

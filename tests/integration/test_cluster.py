@@ -2,14 +2,16 @@
 RedisCluster; the -MOVED / -CROSSSLOT texts; a new map pushed with scripts/cluster-push.sh; one
 node owning every slot when no map is given; a bad map refused at startup."""
 
+import re
 import subprocess
+import time
 
 import pytest
 import redis
 from redis.cluster import ClusterNode, RedisCluster
 
-from helpers import REPO_ROOT, free_port
-from resp_client import Error
+from helpers import REPO_ROOT, Server, free_port
+from resp_client import Error, RawConn
 
 pytestmark = pytest.mark.cairn_only
 
@@ -214,3 +216,44 @@ def test_redis_cli_cluster_tools(three_nodes):
                           timeout=30).stdout.strip() == "x"
     with three_nodes[2].conn() as conn:  # slot 12739 is node c's
         assert conn.cmd("GET", "123456789") == b"x"
+
+
+def test_cluster_replies_under_resp3_match_redis(make_server, tmp_path):
+    # Under HELLO 3, redis-server 7.0 in cluster mode answers CLUSTER SHARDS with maps (a shard,
+    # its nodes), CLUSTER SLOTS with an empty map of networking metadata, and CLUSTER INFO and
+    # NODES as verbatim text; RESP2 keeps arrays and bulks. One node owning every slot on each
+    # side, compared byte for byte after the node id, port and address (Redis does not know its
+    # own address before a cluster bus meeting) are made neutral.
+    ref = Server("redis", tmp_path / "ref", {"cluster-enabled": "yes",
+                                            "cluster-config-file": tmp_path / "nodes.conf",
+                                            "cluster-port": free_port()})
+    ref.start()
+    try:
+        with ref.conn() as conn:
+            assert conn.cmd("CLUSTER", "ADDSLOTSRANGE", "0", "16383") == "OK"
+            ref_id = conn.cmd("CLUSTER", "MYID").decode()
+            deadline = time.monotonic() + 10  # Redis marks the state ok on its next cron tick
+            while b"cluster_state:ok" not in conn.cmd("CLUSTER", "INFO"):
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        s = make_server(cluster_enabled="yes", cluster_node_id="n" * 40)
+        replies = {}
+        for server, node_id in ((ref, ref_id), (s, "n" * 40)):
+            with RawConn("127.0.0.1", server.port) as raw:
+                out = []
+                for proto in ("3", "2"):
+                    raw.cmd("HELLO", proto)
+                    for sub in ("SHARDS", "SLOTS", "INFO", "NODES"):
+                        frame = raw.cmd("CLUSTER", sub).decode().replace(node_id, "ID")
+                        frame = re.sub(r" (127\.0\.0\.1)?:\d+@\d+ ", " ADDR ", frame)
+                        frame = frame.replace(f":{server.port}\r\n", ":PORT\r\n")
+                        frame = frame.replace("$9\r\n127.0.0.1\r\n", "$0\r\n\r\n")
+                        frame = re.sub(r"cluster_(current|my)_epoch:\d+", r"cluster_\1_epoch:E",
+                                       frame)
+                        frame = re.sub(r" 0 0 \d+ connected", " 0 0 E connected", frame)
+                        out.append((proto, sub, re.sub(r"^([$=])\d+", r"\1N", frame)))
+                replies[server] = out
+        for want, got in zip(replies[ref], replies[s]):
+            assert got == want
+    finally:
+        ref.stop()
