@@ -11,14 +11,15 @@ namespace cairn {
 
 void AppendClientInfo(std::string& out, const ClientState& c, const ClientIoInfo& io,
                       int64_t now_ms) {
-  // Redis's order: O (monitor), P (pub/sub), x (MULTI), t (tracking), B (tracking BCAST),
-  // c (close after reply), e (no-evict); N when none.
+  // Redis's order: O (monitor), P (pub/sub), x (MULTI), t (tracking), R (tracking redirect
+  // broken), B (tracking BCAST), c (close after reply), e (no-evict); N when none.
   char flags[10] = {};
   size_t nflags = 0;
   if (c.monitor) flags[nflags++] = 'O';
   if (c.in_pubsub()) flags[nflags++] = 'P';
   if (c.in_multi) flags[nflags++] = 'x';
   if (c.tracking.on) flags[nflags++] = 't';
+  if (c.tracking.on && io.tracking_broken) flags[nflags++] = 'R';
   if (c.tracking.on && c.tracking.bcast) flags[nflags++] = 'B';
   if (c.close_after_reply) flags[nflags++] = 'c';
   if (c.no_evict) flags[nflags++] = 'e';

@@ -20,6 +20,7 @@ struct ClientIoInfo {
   size_t omem = 0;            // pushes queued for the client, not yet taken into the reply buffer
   size_t tot_mem = 0;         // the session's memory as maxmemory-clients counts it
   const char* tls = nullptr;  // TLS connection: the protocol ("TLSv1.3"); plain TCP: nullptr
+  bool tracking_broken = false;  // CLIENT TRACKING's REDIRECT target is gone (flag R)
 };
 
 // Appends one line (without the trailing '\n').

@@ -523,9 +523,23 @@ void Session::LeavePubSub() {
 }
 
 ClientIoInfo Session::io_info() const {
-  if (t_current == this) return CurrentIo();
-  std::lock_guard lock(shown_mu_);
-  return ShownIo();
+  const bool broken = TrackingRedirectBroken();
+  ClientIoInfo io;
+  if (t_current == this) {
+    io = CurrentIo();
+  } else {
+    std::lock_guard lock(shown_mu_);
+    io = ShownIo();
+  }
+  io.tracking_broken = broken;
+  return io;
+}
+
+// Asked of the tracking table with no session lock held: the table delivers to sessions under
+// its own lock.
+bool Session::TrackingRedirectBroken() const {
+  const Observability* obs = pushes_.observability();
+  return obs != nullptr && obs->tracking != nullptr && obs->tracking->BrokenRedirect(live_.id);
 }
 
 // The snapshot of the last batch, with the pushes queued since: a subscriber that does not read
@@ -543,9 +557,12 @@ void Session::AppendInfo(std::string& out, int64_t now_ms) const {
     AppendClientInfo(out, live_, io_info(), now_ms);
     return;
   }
+  const bool broken = TrackingRedirectBroken();
   std::lock_guard lock(shown_mu_);
   shown_.last_interaction_ms = shown_interaction_ms_.load(std::memory_order_relaxed);
-  AppendClientInfo(out, shown_, ShownIo(), now_ms);
+  ClientIoInfo io = ShownIo();
+  io.tracking_broken = broken;
+  AppendClientInfo(out, shown_, io, now_ms);
 }
 
 bool Session::Matches(const std::function<bool(const ClientState&)>& match) const {

@@ -133,7 +133,8 @@ class Session : public std::enable_shared_from_this<Session> {
            (tls_ == nullptr ? 0 : tls_->next_layer().backlog().capacity());
   }
   ClientIoInfo CurrentIo() const;
-  ClientIoInfo ShownIo() const;  // needs shown_mu_
+  ClientIoInfo ShownIo() const;         // needs shown_mu_
+  bool TrackingRedirectBroken() const;  // flag R; takes the tracking table's lock
   void CloseSocket();
   bool AuthRequired() const;
   // The replies in out_ break the client's client-output-buffer-limit: report it and stop.

@@ -200,6 +200,10 @@ def test_redirect_to_resp3_and_resp2_pubsub_and_broken(conns):
     assert w.cmd("SET", "k", "3") == b"+OK\r\n"
     assert a.frame() == b">2\r\n$21\r\ntracking-redir-broken\r\n:%s\r\n" % id2.encode()
     assert b"broken_redirect" in a.cmd("CLIENT", "TRACKINGINFO")
+    assert b" flags=tR " in a.cmd("CLIENT", "INFO")
+    # Turning tracking on again clears the broken flag.
+    assert a.cmd("CLIENT", "TRACKING", "on", "REDIRECT", id3) == b"+OK\r\n"
+    assert b" flags=t " in a.cmd("CLIENT", "INFO")
 
 
 def test_resp2_without_redirect_gets_nothing(conns):
