@@ -8,9 +8,10 @@
 namespace cairn {
 
 void GdsfPolicy::Place(Entry& e) {
+  const uint64_t charge = e.charge();
   const uint64_t f = 1 + (e.freq() > lfu::kInitVal ? e.freq() - lfu::kInitVal : 0);
-  const uint64_t mean = count_ == 0 ? e.charge() : std::max<uint64_t>(1, charge_sum_ / count_);
-  const uint64_t v = std::clamp<uint64_t>(f * 16 * mean / e.charge(), 1, kBuckets - 1);
+  const uint64_t mean = std::max<uint64_t>(1, charge_sum_ / std::max<size_t>(1, count_));
+  const uint64_t v = std::clamp<uint64_t>(f * kMeanBuckets * mean / charge, 1, kBuckets - 1);
   const auto slot = static_cast<uint8_t>((base_ + v) & (kBuckets - 1));
   eviction::SetTag(e, slot);
   ring_[slot].PushBack(e);
@@ -33,8 +34,7 @@ void GdsfPolicy::OnErase(Entry& e) {
   ++work_;
   ring_[eviction::Tag(e)].Remove(e);
   --count_;
-  // A value resized in place changed its charge since insert: the sum is an estimate, kept >= 0.
-  charge_sum_ = count_ == 0 ? 0 : charge_sum_ - std::min<uint64_t>(charge_sum_, e.charge());
+  charge_sum_ -= e.charge();
 }
 
 void GdsfPolicy::OnReplace(Entry& old, Entry& fresh) {
@@ -42,7 +42,12 @@ void GdsfPolicy::OnReplace(Entry& old, Entry& fresh) {
   eviction::SetTag(fresh, eviction::Tag(old));
   ring_[eviction::Tag(old)].Replace(old, fresh);
   charge_sum_ += fresh.charge();
-  charge_sum_ -= std::min<uint64_t>(charge_sum_, old.charge());
+  charge_sum_ -= old.charge();
+}
+
+void GdsfPolicy::OnResize(Entry& e, size_t old_charge) {
+  charge_sum_ += e.charge();
+  charge_sum_ -= old_charge;
 }
 
 Entry* GdsfPolicy::PickVictim(uint32_t /*now_s*/) {

@@ -117,6 +117,28 @@ TEST(GdsfTest, OrderHoldsAcrossTheRingWrap) {
   EXPECT_EQ(EvictOne(p), small);
 }
 
+TEST(GdsfTest, InPlaceResizeKeepsTheMeanExact) {
+  EntryPool pool;
+  GdsfPolicy p;
+  // A large value shrunk in place (the shard's overwrite into the same allocation), then erased.
+  Entry* big = pool.MakeSized("big", 100'000);
+  p.OnInsert(*big);
+  const size_t old_charge = big->charge();
+  big->set_value_len(10);
+  p.OnResize(*big, old_charge);
+  p.OnAccess(*big);
+  p.OnErase(*big);
+  // With the mean of these two alone, the 2 KB one ranks below the small one and goes first; a
+  // mean still inflated by the big value's old charge would rank both at the top bucket and
+  // evict by recency (the small one).
+  Entry* x = pool.MakeSized("x", 100);
+  Entry* y = pool.MakeSized("y", 2'000);
+  p.OnInsert(*x);
+  p.OnInsert(*y);
+  EXPECT_EQ(EvictOne(p), y);
+  EXPECT_EQ(EvictOne(p), x);
+}
+
 TEST(GdsfTest, MetadataIsTheRingAlone) {
   EntryPool pool;
   GdsfPolicy p;
