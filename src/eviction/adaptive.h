@@ -122,6 +122,9 @@ class AdaptivePolicy final : public EvictionPolicy {
     // The reference policy the default must never fall below (lru): leaving it takes a lead of
     // margin + floor_margin instead of margin.
     bool floor = false;
+    // Simulated and chosen only while the cache is limited by bytes (gdsf: with a count limit
+    // its size bias buys nothing).
+    bool bytes_only = false;
   };
   struct Tuning {
     size_t shadow_entries = 192;  // the smallest shadow (all of a smaller cache)
@@ -148,6 +151,7 @@ class AdaptivePolicy final : public EvictionPolicy {
   void OnAccess(Entry& e) override;
   void OnErase(Entry& e) override;
   void OnReplace(Entry& old, Entry& fresh) override;
+  void OnResize(Entry& e, size_t old_charge) override;
   Entry* PickVictim(uint32_t now_s) override;
   size_t MetadataBytes() const override;
   void Clear() override;
@@ -159,12 +163,17 @@ class AdaptivePolicy final : public EvictionPolicy {
   size_t sample_rate() const { return rate_; }
   size_t shadow_capacity() const { return shadows_.empty() ? 0 : shadows_[0]->capacity(); }
   double score(size_t expert) const { return scores_[expert]; }
+  // Whether the cache looks limited by bytes (maxmemory) rather than by entries: see
+  // NotePick. The shadows then have byte capacities and the bytes_only experts compete.
+  bool by_bytes() const { return by_bytes_; }
 
  private:
   bool Owned(const Entry& e) const;  // by the active expert
   EvictionPolicy& OwnerOf(const Entry& e) { return Owned(e) ? *active_ : *draining_; }
   bool Sampled(uint64_t hash) const;
-  void Observe(uint64_t hash);
+  void Observe(uint64_t hash, size_t charge);
+  void NotePick(size_t c);
+  bool Eligible(size_t expert) const { return by_bytes_ || !experts_[expert].bytes_only; }
   void EndEpoch();
   void SwitchTo(size_t expert);
   void MigrateSome();
@@ -198,6 +207,13 @@ class AdaptivePolicy final : public EvictionPolicy {
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
   uint64_t switches_ = 0;
+  // Byte-limit detection (NotePick) and the resident charge, for byte-capacity shadows.
+  uint64_t resident_bytes_ = 0;
+  size_t last_pick_c_ = 0;
+  uint32_t picks_ = 0;
+  uint32_t varied_picks_ = 0;
+  bool by_bytes_ = false;
+  bool mode_changed_ = false;
 };
 
 std::unique_ptr<EvictionPolicy> MakeAdaptivePolicy();
