@@ -10,7 +10,8 @@
 //
 // Algorithm.
 //  * Experts: a list of composable policies, default s3fifo, tinylfu (fixed 1% window), arc,
-//    lru; the first one is active at start.
+//    lru, and gdsf (size-aware, Expert::bytes_only: see "Byte limits" below); the first one is
+//    active at start.
 //  * Miniature simulation: every key hash is remixed and a 1/R sample of the keys is fed, on
 //    each real hit (OnAccess) or miss (OnInsert), to one ShadowCache per expert: a real instance
 //    of that expert over fake entries, with capacity c/R, where c is the resident count seen at
@@ -62,6 +63,26 @@
 //    switching cost, gained 0.02 point by chasing them and the real cache lost 0.14 to the
 //    migrations. The floor brought that to -0.02 (orm-busy at 5% and multi2 at 1% lose 0.2-0.3,
 //    still within a point of the best).
+//  * Byte limits (issue 18): under maxmemory with values of different sizes, keeping many small
+//    entries rather than a few large ones raises the object hit ratio (what keyspace_hits
+//    counts), which no size-oblivious expert does; gdsf (gdsf.h) does. It only competes while
+//    the cache looks limited by bytes: victims picked at a varying resident count (a large insert
+//    takes several, a small one may take none), more than 1/4 of them over a window of 256 turns
+//    byte mode on, under 1/16 off (NotePick). In byte mode every shadow is limited by 1/R of the
+//    resident charge as well as by entries (4x the count share), and its fake entries carry the
+//    real entries' charges, so each expert is scored on the object hit ratio a byte-limited cache
+//    of its kind gets; gdsf wins where sizes matter and the others keep their rows where they do
+//    not. Under a count limit (max-items), or with one value size, gdsf's shadow holds nothing
+//    and it is never chosen: count-limited behaviour is exactly as before. The trade: gdsf keeps
+//    fewer bytes of the large values, so the byte hit ratio falls. Measured (bench/hitratio
+//    --bytes --metric object, 24 synthetic rows per size mix, object hit ratio): with lognormal
+//    sizes and a few large cold objects, worst -0.50 against the best size-oblivious policy,
+//    mean +0.93 (gdsf alone +1.37); lognormal -0.81, +0.80; log-uniform [64, 16384] -0.12,
+//    +5.97; never below lru. In bytes the default then trails the best by 2-8 points on average
+//    (table: bench/hitratio/README.md, "Byte limits").
+//    Misreads: a count-limited cache whose shards' counts move between victims (heavy deletes
+//    or expiry, multi-key writes evicting several at once) can look byte-limited; its shadows
+//    then model byte limits, which for values of one size changes nothing.
 // Known gaps: the default is still 0.02 point below LRU where LRU is best (orm-busy and drift at
 // 1%): the phase switches that remain, and the warm-up epochs run by the first expert before
 // the first decision. Over all 33 rows it is level with the best fixed policy of each row (mean
@@ -84,16 +105,18 @@
 // ghosts), the standby tinylfu's sketch (8 bytes per resident entry, rounded up to a power of two),
 // plus per shadow entry a 72-byte block, its hash, probe slots and free-list slot (~92-100 bytes)
 // and the shadow expert's metadata: four shadows of max(192, 2 sqrt(c)) entries (all of c below
-// 384), i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k
-// entries, ~3 bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is
-// called before every eviction). Complexity: O(1) per call: one inner call, a hash, one standby
-// call per standby expert, and for a sampled key one request per shadow; at most migrate_step
-// moves; a shadow resize is O(shadow capacity), bounded by a constant per 2x change of c. work()
-// adds up the work of the inner, standby and shadow policies and the moves. References: C.A.
-// Waldspurger, T. Saemundsson, I. Ahmad, N. Park, "Cache Modeling and Optimization using Miniature
-// Simulations" (USENIX ATC 2017); the experts' own references; G. Einziger, O. Eytan, R. Friedman,
-// B. Manes, "Adaptive Software Cache Management" (Middleware 2018) for the adaptivity problem in
-// W-TinyLFU.
+// 384; gdsf's fifth holds nothing under a count limit and up to 4x as many entries in byte mode),
+// i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3
+// bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is called before
+// every eviction). Complexity: O(1) per call: one inner call, a hash, one standby call per standby
+// expert, and for a sampled key one request per shadow; at most migrate_step moves; a shadow resize
+// is O(shadow capacity), bounded by a constant per 2x change of c or per switch of byte mode (at
+// most one per 256 victims). In byte mode one shadow request may evict several fake entries to fit
+// a large one: amortised O(1), each fake entry leaves once. work() adds up the work of the inner,
+// standby and shadow policies and the moves. References: C.A. Waldspurger, T. Saemundsson, I.
+// Ahmad, N. Park, "Cache Modeling and Optimization using Miniature Simulations" (USENIX ATC 2017);
+// the experts' own references; G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software
+// Cache Management" (Middleware 2018) for the adaptivity problem in W-TinyLFU.
 #pragma once
 
 #include <cstddef>
