@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cairn/cache/entry.h"
+#include "cairn/eviction/lfu_counter.h"
 
 namespace cairn::eviction {
 
@@ -73,7 +74,9 @@ bool ShadowCache::Request(uint64_t hash, size_t charge) {
   if (capacity_ == 0) return false;
   size_t s = Probe(hash);
   if (slots_[s] != kNil) {
-    policy_->OnAccess(*EntryAt(slots_[s]));
+    Entry& hit = *EntryAt(slots_[s]);
+    hit.set_freq(lfu::LogIncr(hit.freq(), rng_));  // as the shard does (no decay: no clock)
+    policy_->OnAccess(hit);
     return true;
   }
   constexpr size_t kBare = Entry::Charge(sizeof(uint64_t), 0);
@@ -92,6 +95,7 @@ bool ShadowCache::Request(uint64_t hash, size_t charge) {
   std::memcpy(key, &hash, sizeof(key));
   Entry* e = Entry::Construct(EntryAt(b), std::string_view(key, sizeof(key)), {});
   e->set_value_len(static_cast<uint32_t>(value_len));  // the charge only: no value bytes behind it
+  e->set_freq(lfu::kInitVal);                          // gdsf reads the shard's LFU counter
   bytes_ += e->charge();
   hash_of_[b] = hash;
   slots_[Probe(hash)] = b;

@@ -63,6 +63,7 @@ class ShadowCache {
   size_t size_ = 0;
   uint64_t byte_capacity_ = 0;
   uint64_t bytes_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;  // for the fake entries' LFU counters
   std::vector<unsigned char> blocks_;
   std::vector<uint64_t> hash_of_;  // per block
   std::vector<uint32_t> free_;     // free blocks
