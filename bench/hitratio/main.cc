@@ -28,8 +28,8 @@ namespace {
 // adaptive-<opt>-<opt>...: "f<n>" (epoch factor), "m<n>" (margin, hundredths of a point),
 // "a<n>" (weight of the newest epoch, percent), "s<n>" (smallest shadow), "q<n>" (shadow entries
 // per sqrt(capacity)), "r<n>" (minimum sampling rate), "u<n>" (warmup epochs), "g<n>" (migration
-// step), "x<a+b+...>" (experts, by registry name; tinylfu has a fixed window and a standby
-// instance, as in the default).
+// step), "y<n>" (extra margin in byte mode), "x<a+b+...>" (experts, by registry name; tinylfu has a
+// fixed window and a standby instance, as in the default).
 std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
   AdaptivePolicy::Tuning t;
   std::vector<AdaptivePolicy::Expert> experts = AdaptivePolicy::DefaultExperts();
@@ -66,6 +66,9 @@ std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
         break;
       case 'b':
         t.floor_margin = std::stod(v) / 10000;
+        break;
+      case 'y':
+        t.byte_margin = std::stod(v) / 10000;
         break;
       case 'x': {
         std::vector<AdaptivePolicy::Expert> chosen;

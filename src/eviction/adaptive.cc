@@ -225,8 +225,9 @@ void AdaptivePolicy::EndEpoch() {
     if (Eligible(i) && (!Eligible(best) || scores_[i] > scores_[best])) best = i;
   }
   // Leaving the floor expert (lru) takes a larger lead: see Tuning::floor_margin.
-  const double margin =
-      tuning_.margin + (experts_[active_index_].floor ? tuning_.floor_margin : 0.0);
+  const double margin = tuning_.margin +
+                        (experts_[active_index_].floor ? tuning_.floor_margin : 0.0) +
+                        (by_bytes_ ? tuning_.byte_margin : 0.0);
   // An expert that is no longer eligible (gdsf once the limit is by entries) is left at once.
   if (best != active_index_ && draining_ == nullptr &&
       (!Eligible(active_index_) || scores_[best] > scores_[active_index_] + margin)) {
