@@ -28,8 +28,8 @@ namespace {
 // adaptive-<opt>-<opt>...: "f<n>" (epoch factor), "m<n>" (margin, hundredths of a point),
 // "a<n>" (weight of the newest epoch, percent), "s<n>" (smallest shadow), "q<n>" (shadow entries
 // per sqrt(capacity)), "r<n>" (minimum sampling rate), "u<n>" (warmup epochs), "g<n>" (migration
-// step), "x<a+b+...>" (experts, by registry name; tinylfu has a fixed window and a standby
-// instance, as in the default).
+// step), "y<n>" (extra margin in byte mode), "x<a+b+...>" (experts, by registry name; tinylfu has a
+// fixed window and a standby instance, as in the default).
 std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
   AdaptivePolicy::Tuning t;
   std::vector<AdaptivePolicy::Expert> experts = AdaptivePolicy::DefaultExperts();
@@ -66,6 +66,9 @@ std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
         break;
       case 'b':
         t.floor_margin = std::stod(v) / 10000;
+        break;
+      case 'y':
+        t.byte_margin = std::stod(v) / 10000;
         break;
       case 'x': {
         std::vector<AdaptivePolicy::Expert> chosen;
@@ -139,6 +142,8 @@ struct Options {
   size_t requests = 6'000'000;
   uint64_t seed = 1;
   bool bytes = false;
+  std::string size_dist = "loguniform";  // synthetic object sizes in byte mode
+  std::string metric = "auto";           // object or byte hit ratio (auto: byte with --bytes)
   bool opt = true;
   unsigned threads = 2;
   std::string csv;
@@ -160,7 +165,15 @@ std::vector<Row> BuildRows(const Options& o) {
   std::vector<Row> rows;
   auto add_rows = [&](std::shared_ptr<Trace> t, const std::string& label,
                       const std::vector<double>& fractions) {
-    if (o.bytes && t->sizes.empty()) t->AssignSizes(64, 16 * 1024, o.seed);
+    if (o.bytes && t->sizes.empty()) {
+      if (o.size_dist == "loguniform") {
+        t->AssignSizes(64, 16 * 1024, o.seed);
+      } else {
+        SizeMix mix;
+        if (o.size_dist == "lognormal-cold") mix.cold_share = 0.05;
+        t->AssignSizes(mix, o.seed);
+      }
+    }
     uint64_t total = o.bytes ? t->UniqueBytes() : t->universe;
     for (double f : fractions) {
       uint64_t cap = std::max<uint64_t>(1, static_cast<uint64_t>(f * static_cast<double>(total)));
@@ -239,15 +252,19 @@ int IndexOf(const Options& o, const std::string& name) {
   return it == o.policies.end() ? -1 : static_cast<int>(it - o.policies.begin());
 }
 
+bool ByteRatio(const Options& o) { return o.metric == "byte" || (o.metric == "auto" && o.bytes); }
+
 double Ratio(const Options& o, const SimResult& r) {
-  return 100 * (o.bytes ? r.ByteHitRatio() : r.HitRatio());
+  return 100 * (ByteRatio(o) ? r.ByteHitRatio() : r.HitRatio());
 }
 
 void PrintTable(const Options& o, const std::vector<Row>& rows) {
   const int def = IndexOf(o, o.default_policy);
   const int lru = IndexOf(o, "lru");
-  std::printf("hit ratio %% (%s capacity, %s)\n", o.bytes ? "byte" : "object",
-              o.bytes ? "byte hit ratio" : "object hit ratio");
+  std::printf("hit ratio %% (%s capacity%s%s, %s)\n", o.bytes ? "byte" : "object",
+              o.bytes && o.traces.empty() ? ", sizes " : "",
+              o.bytes && o.traces.empty() ? o.size_dist.c_str() : "",
+              ByteRatio(o) ? "byte hit ratio" : "object hit ratio");
   std::printf("%-12s %5s %9s", "workload", "size", "capacity");
   for (const auto& p : o.policies) std::printf(" %8.8s", p.c_str());
   if (o.opt) std::printf(" %8s", "OPT");
@@ -358,6 +375,14 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed, "synthetic: generator seed");
   app.add_flag("--bytes", o.bytes,
                "capacity in bytes (synthetic objects get log-uniform sizes in [64, 16384])");
+  app.add_option("--size-dist", o.size_dist,
+                 "synthetic sizes with --bytes: loguniform ([64, 16384]), lognormal (median 1 KiB, "
+                 "sigma 1), lognormal-cold (the same, and 5% of the objects read at most twice "
+                 "are 64 KiB-1 MiB)")
+      ->check(CLI::IsMember({"loguniform", "lognormal", "lognormal-cold"}));
+  app.add_option("--metric", o.metric,
+                 "hit ratio reported: object, byte, auto (byte with --bytes, else object)")
+      ->check(CLI::IsMember({"auto", "object", "byte"}));
   app.add_flag("!--no-opt", o.opt, "skip Belady's OPT");
   app.add_option("-j,--threads", o.threads, "parallel simulations");
   app.add_option("--csv", o.csv, "also write every result to this CSV file");

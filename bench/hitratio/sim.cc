@@ -172,6 +172,8 @@ SimResult Simulate(EvictionPolicy& policy, const Trace& trace, uint64_t capacity
       ++r.evictions;
     }
     Entry* e = slab.Make(id);
+    // The object's size as its charge (for size-aware policies); no value bytes behind it.
+    if (bytes) e->set_value_len(size);
     e->set_freq(lfu::kInitVal);
     e->set_last_access_s(now);
     index[id] = e;

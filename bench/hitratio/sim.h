@@ -9,7 +9,9 @@
 //         the insert, as CacheManager does), then OnInsert. A policy that returns no victim
 //         while holding entries is a bug: the run stops with an error ("stuck").
 // Sizes in byte mode are the trace's object sizes (not Entry::Charge: the simulator measures the
-// policy, not the engine's header overhead); a size change on a hit is ignored.
+// policy, not the engine's header overhead); a size change on a hit is ignored. Entries carry
+// the size as their value length, so size-aware policies (gdsf, adaptive in byte mode) see a
+// charge of size + the header, as in the engine.
 //
 // SimulateOpt is Belady's MIN with bypass, offline, from next-use indices: on a miss, the object
 // is cached unless its next use is further away than that of every resident object that would

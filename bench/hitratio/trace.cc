@@ -1,8 +1,10 @@
 #include "trace.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <numbers>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -15,6 +17,12 @@ uint64_t SplitMix(uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
+}
+
+// A uniform double in [0, 1) from (seed, id, stream).
+double UnitOf(uint64_t seed, uint32_t id, uint64_t stream) {
+  uint64_t x = SplitMix(seed ^ (uint64_t{id} * 0x2545F4914F6CDD1DULL) ^ (stream << 56));
+  return static_cast<double>(x >> 11) * 0x1.0p-53;
 }
 
 }  // namespace
@@ -40,6 +48,29 @@ void Trace::AssignSizes(uint32_t min_size, uint32_t max_size, uint64_t seed) {
     double u = static_cast<double>(SplitMix(seed ^ (uint64_t{id} * 0x2545F4914F6CDD1DULL)) >> 11) *
                0x1.0p-53;
     of[id] = static_cast<uint32_t>(std::exp(lo + u * (hi - lo)));
+  }
+  sizes.resize(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) sizes[i] = of[ids[i]];
+}
+
+void Trace::AssignSizes(const SizeMix& mix, uint64_t seed) {
+  std::vector<uint8_t> uses(universe, 0);  // saturating request counts
+  for (uint32_t id : ids) uses[id] = static_cast<uint8_t>(uses[id] == 255 ? 255 : uses[id] + 1);
+  const double cold_lo = std::log(static_cast<double>(mix.cold_min));
+  const double cold_hi = std::log(static_cast<double>(mix.cold_max));
+  std::vector<uint32_t> of(universe);
+  for (uint32_t id = 0; id < universe; ++id) {
+    if (mix.cold_share > 0 && uses[id] <= 2 && UnitOf(seed, id, 3) < mix.cold_share) {
+      of[id] = static_cast<uint32_t>(std::exp(cold_lo + UnitOf(seed, id, 4) * (cold_hi - cold_lo)));
+      continue;
+    }
+    // Box-Muller: a standard normal deviate from two uniforms.
+    const double u1 = 1 - UnitOf(seed, id, 1);  // (0, 1]
+    const double z =
+        std::sqrt(-2 * std::log(u1)) * std::cos(2 * std::numbers::pi * UnitOf(seed, id, 2));
+    const double v = static_cast<double>(mix.median) * std::exp(mix.sigma * z);
+    of[id] = static_cast<uint32_t>(
+        std::clamp(v, static_cast<double>(mix.min), static_cast<double>(mix.max)));
   }
   sizes.resize(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) sizes[i] = of[ids[i]];

@@ -17,6 +17,21 @@
 
 namespace cairn::hitratio {
 
+// A realistic value-size mix for byte-capacity runs: lognormal sizes (median `median`, shape
+// `sigma`, clamped to [min, max]: most values small with a long tail, the usual shape of
+// key-value cache values), and, with cold_share > 0, that share of the objects requested at most
+// twice in the trace made large (log-uniform in [cold_min, cold_max]): a few big blobs that are
+// fetched once (exports, images, reports) and take the bytes of many small hot values.
+struct SizeMix {
+  uint32_t median = 1024;
+  double sigma = 1.0;
+  uint32_t min = 16;
+  uint32_t max = 256 * 1024;
+  double cold_share = 0;
+  uint32_t cold_min = 64 * 1024;
+  uint32_t cold_max = 1024 * 1024;
+};
+
 struct Trace {
   std::string name;
   std::vector<uint32_t> ids;
@@ -35,6 +50,8 @@ struct Trace {
   uint64_t UniqueBytes() const;
   // Gives every object a deterministic pseudo-random size, log-uniform in [min, max].
   void AssignSizes(uint32_t min_size, uint32_t max_size, uint64_t seed);
+  // Gives every object a deterministic pseudo-random size from `mix` (see SizeMix).
+  void AssignSizes(const SizeMix& mix, uint64_t seed);
 };
 
 // Throws std::runtime_error on I/O or format errors.

@@ -108,8 +108,10 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     // Overwrite in place: same allocation, same position in the policy.
     bytes_ += value.size();
     bytes_ -= e->value_len();
+    const size_t old_charge = e->charge();
     std::memmove(e->mutable_value(), value.data(), value.size());
     e->set_value_len(static_cast<uint32_t>(value.size()));
+    policy_->OnResize(*e, old_charge);
     TouchLocked(*e, now_ms);
   } else if (e != nullptr) {
     Entry* fresh = Allocate(key, value);

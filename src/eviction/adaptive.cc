@@ -6,6 +6,7 @@
 
 #include "arc.h"
 #include "cairn/common/hash.h"
+#include "gdsf.h"
 #include "lru.h"
 #include "policy_tag.h"
 #include "s3fifo.h"
@@ -32,6 +33,7 @@ std::vector<AdaptivePolicy::Expert> AdaptivePolicy::DefaultExperts() {
       {"tinylfu", [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); }, true},
       {"arc", [] { return std::make_unique<ArcPolicy>(); }},
       {"lru", [] { return std::make_unique<LruPolicy>(); }, false, /*floor=*/true},
+      {"gdsf", [] { return std::make_unique<GdsfPolicy>(); }, false, false, /*bytes_only=*/true},
   };
 }
 
@@ -70,14 +72,15 @@ void AdaptivePolicy::OnInsert(Entry& e) {
   eviction::SetOwnerBit(e, parity_);
   Metered(*active_, [&] { active_->OnInsert(e); });
   ++active_n_;
-  Observe(HashKey(e.key()));
+  resident_bytes_ += e.charge();
+  Observe(HashKey(e.key()), e.charge());
   if (draining_ != nullptr) MigrateSome();
 }
 
 void AdaptivePolicy::OnAccess(Entry& e) {
   EvictionPolicy& owner = OwnerOf(e);
   Metered(owner, [&] { owner.OnAccess(e); });
-  Observe(HashKey(e.key()));
+  Observe(HashKey(e.key()), e.charge());
   if (draining_ != nullptr) MigrateSome();
 }
 
@@ -89,6 +92,7 @@ void AdaptivePolicy::OnErase(Entry& e) {
     Metered(*draining_, [&] { draining_->OnErase(e); });
     --draining_n_;
   }
+  resident_bytes_ -= e.charge();
   if (&e == pending_victim_) {
     pending_victim_ = nullptr;  // an eviction: the shadows evict on their own
   } else if (rate_ != 0) {
@@ -104,11 +108,21 @@ void AdaptivePolicy::OnReplace(Entry& old, Entry& fresh) {
   fresh.policy_tag = old.policy_tag;  // owner bit (experts that ignore the tag keep it)
   EvictionPolicy& owner = OwnerOf(old);
   Metered(owner, [&] { owner.OnReplace(old, fresh); });
+  resident_bytes_ += fresh.charge();
+  resident_bytes_ -= old.charge();
   if (pending_victim_ == &old) pending_victim_ = &fresh;
+}
+
+void AdaptivePolicy::OnResize(Entry& e, size_t old_charge) {
+  EvictionPolicy& owner = OwnerOf(e);
+  Metered(owner, [&] { owner.OnResize(e, old_charge); });
+  resident_bytes_ += e.charge();
+  resident_bytes_ -= old_charge;
 }
 
 Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
   last_now_s_ = now_s;
+  NotePick(active_n_ + draining_n_);
   MaybeResizeShadows();
   EvictionPolicy& source = draining_n_ > 0 ? *draining_ : *active_;
   Entry* victim = nullptr;
@@ -117,11 +131,33 @@ Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
   return victim;
 }
 
+// A cache limited by entries (max-items) evicts at the same resident count every time (one
+// victim per insert); one limited by bytes (maxmemory) with values of different sizes evicts at
+// a count that varies (a large insert takes several victims, a small one may take none). Over
+// windows of 256 victims: more than a quarter at a count other than the previous victim's, and
+// the cache is taken to be limited by bytes; fewer than 1/16, by entries (the gap between the two
+// keeps a borderline cache from flipping, each flip resetting the shadows). A byte-limited cache
+// whose values all have one size looks limited by entries, which is what it is to a policy.
+// O(1): one comparison per victim.
+void AdaptivePolicy::NotePick(size_t c) {
+  if (c != last_pick_c_) ++varied_picks_;
+  last_pick_c_ = c;
+  if (++picks_ < 256) return;
+  const bool by_bytes = by_bytes_ ? varied_picks_ * 16 > picks_ : varied_picks_ * 4 > picks_;
+  picks_ = varied_picks_ = 0;
+  if (by_bytes == by_bytes_) return;
+  by_bytes_ = by_bytes;
+  mode_changed_ = true;  // the shadows' capacities change meaning: resize them now
+}
+
 void AdaptivePolicy::MaybeResizeShadows() {
   size_t c = active_n_ + draining_n_;
   if (c == 0) return;
   // Re-evaluated only once c has moved by 1/8 since the last evaluation (no sqrt per eviction).
-  if (rate_ != 0 && c >= checked_c_ - checked_c_ / 8 && c <= checked_c_ + checked_c_ / 8) return;
+  if (rate_ != 0 && !mode_changed_ && c >= checked_c_ - checked_c_ / 8 &&
+      c <= checked_c_ + checked_c_ / 8) {
+    return;
+  }
   checked_c_ = c;
   // Shadows of about shadow_sqrt x sqrt(c) entries, at least shadow_entries (or c).
   size_t by_sqrt = static_cast<size_t>(std::sqrt(static_cast<double>(c))) / tuning_.shadow_sqrt;
@@ -129,11 +165,20 @@ void AdaptivePolicy::MaybeResizeShadows() {
   size_t rate =
       std::max(tuning_.min_rate, std::bit_floor(std::max<size_t>(1, std::min(by_sqrt, by_min))));
   size_t capacity = std::max<size_t>(1, c / rate);
-  size_t current = shadow_capacity();
-  if (rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) return;
+  size_t current = shadow_capacity() / (by_bytes_ ? 4 : 1);
+  if (!mode_changed_ && rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) {
+    return;
+  }
+  mode_changed_ = false;
   rate_ = rate;
+  // Limited by bytes: each shadow holds 1/rate of the resident charge, and up to 4x as many
+  // entries as the count share (a size-aware expert keeps more, smaller entries).
+  const uint64_t byte_capacity = by_bytes_ ? std::max<uint64_t>(1, resident_bytes_ / rate) : 0;
+  const size_t blocks = by_bytes_ ? 4 * capacity : capacity;
   // Fresh expert instances: a shrinking shard must not keep ghosts sized for its old capacity.
-  for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(capacity, experts_[i].make());
+  for (size_t i = 0; i < shadows_.size(); ++i) {
+    shadows_[i]->Reset(Eligible(i) ? blocks : 0, experts_[i].make(), byte_capacity);
+  }
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
   epoch_requests_ = 0;
   epoch_length_ = tuning_.epoch_factor * capacity;
@@ -146,7 +191,7 @@ void AdaptivePolicy::MeasureShadows() {
   for (const auto& s : shadows_) shadow_bytes_ += s->MemoryBytes();
 }
 
-void AdaptivePolicy::Observe(uint64_t hash) {
+void AdaptivePolicy::Observe(uint64_t hash, size_t charge) {
   if (rate_ == 0) return;  // the cache has not been full yet: nothing to decide, nor to remember
   for (auto& p : parked_) {
     if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
@@ -154,8 +199,9 @@ void AdaptivePolicy::Observe(uint64_t hash) {
   if (!Sampled(hash)) return;
   for (size_t i = 0; i < shadows_.size(); ++i) {
     eviction::ShadowCache& s = *shadows_[i];
+    if (s.capacity() == 0) continue;  // a bytes_only expert under a count limit
     bool hit = false;
-    Metered(s.policy(), [&] { hit = s.Request(hash); });
+    Metered(s.policy(), [&] { hit = s.Request(hash, by_bytes_ ? charge : 0); });
     if (hit) ++epoch_hits_[i];
   }
   if (++epoch_requests_ >= epoch_length_) EndEpoch();
@@ -174,13 +220,17 @@ void AdaptivePolicy::EndEpoch() {
     --warmup_epochs_;
     return;
   }
-  size_t best =
-      static_cast<size_t>(std::max_element(scores_.begin(), scores_.end()) - scores_.begin());
+  size_t best = active_index_;
+  for (size_t i = 0; i < scores_.size(); ++i) {
+    if (Eligible(i) && (!Eligible(best) || scores_[i] > scores_[best])) best = i;
+  }
   // Leaving the floor expert (lru) takes a larger lead: see Tuning::floor_margin.
-  const double margin =
-      tuning_.margin + (experts_[active_index_].floor ? tuning_.floor_margin : 0.0);
+  const double margin = tuning_.margin +
+                        (experts_[active_index_].floor ? tuning_.floor_margin : 0.0) +
+                        (by_bytes_ ? tuning_.byte_margin : 0.0);
+  // An expert that is no longer eligible (gdsf once the limit is by entries) is left at once.
   if (best != active_index_ && draining_ == nullptr &&
-      scores_[best] > scores_[active_index_] + margin) {
+      (!Eligible(active_index_) || scores_[best] > scores_[active_index_] + margin)) {
     SwitchTo(best);
   }
 }
@@ -232,6 +282,9 @@ void AdaptivePolicy::Clear() {
     if (p != nullptr) p->Clear();
   }
   active_n_ = draining_n_ = 0;
+  resident_bytes_ = 0;
+  last_pick_c_ = 0;
+  picks_ = varied_picks_ = 0;
   pending_victim_ = nullptr;
   for (size_t i = 0; i < shadows_.size(); ++i) shadows_[i]->Reset(0, experts_[i].make());
   MeasureShadows();

@@ -10,7 +10,8 @@
 //
 // Algorithm.
 //  * Experts: a list of composable policies, default s3fifo, tinylfu (fixed 1% window), arc,
-//    lru; the first one is active at start.
+//    lru, and gdsf (size-aware, Expert::bytes_only: see "Byte limits" below); the first one is
+//    active at start.
 //  * Miniature simulation: every key hash is remixed and a 1/R sample of the keys is fed, on
 //    each real hit (OnAccess) or miss (OnInsert), to one ShadowCache per expert: a real instance
 //    of that expert over fake entries, with capacity c/R, where c is the resident count seen at
@@ -62,12 +63,37 @@
 //    switching cost, gained 0.02 point by chasing them and the real cache lost 0.14 to the
 //    migrations. The floor brought that to -0.02 (orm-busy at 5% and multi2 at 1% lose 0.2-0.3,
 //    still within a point of the best).
+//  * Byte limits (issue 18): under maxmemory with values of different sizes, keeping many small
+//    entries rather than a few large ones raises the object hit ratio (what keyspace_hits
+//    counts), which no size-oblivious expert does; gdsf (gdsf.h) does. It only competes while
+//    the cache looks limited by bytes: victims picked at a varying resident count (a large insert
+//    takes several, a small one may take none), more than 1/4 of them over a window of 256 turns
+//    byte mode on, under 1/16 off (NotePick). In byte mode every shadow is limited by 1/R of the
+//    resident charge as well as by entries (4x the count share), and its fake entries carry the
+//    real entries' charges, so each expert is scored on the object hit ratio a byte-limited cache
+//    of its kind gets; gdsf wins where sizes matter and the others keep their rows where they do
+//    not. Under a count limit (max-items), or with one value size, gdsf's shadow holds nothing
+//    and it is never chosen: count-limited behaviour is exactly as before. The trade: gdsf keeps
+//    fewer bytes of the large values, so the byte hit ratio falls. Measured (bench/hitratio
+//    --bytes --metric object, 24 synthetic rows per size mix, object hit ratio): with lognormal
+//    sizes and a few large cold objects, worst -0.73 against the best size-oblivious policy,
+//    mean +1.21 (gdsf alone +1.37); lognormal -0.71, +0.97; log-uniform [64, 16384] -0.12,
+//    +6.15; never below lru. In bytes the default then trails the best by 3.6-7.8 points on
+//    average (table: bench/hitratio/README.md, "Byte limits").
+//    Misreads: a count-limited cache whose shards' counts move between victims (heavy deletes
+//    or expiry, multi-key writes evicting several at once) can look byte-limited; its shadows
+//    then model byte limits, which for values of one size changes nothing. Switches in byte mode
+//    take a lead of margin + byte_margin (1 point): the sampled byte-limited shadows are noisier
+//    (a few large values fill a small shadow). Fake entries keep an LFU counter (gdsf reads it).
 // Known gaps: the default is still 0.02 point below LRU where LRU is best (orm-busy and drift at
 // 1%): the phase switches that remain, and the warm-up epochs run by the first expert before
 // the first decision. Over all 33 rows it is level with the best fixed policy of each row (mean
 // -0.03), not above it. A server with many shards would split a small cache into shards too
 // small to simulate (18 keys per shard for multi2 at 5% and 16 shards: 39.7% against 41.2%);
 // cairn-server therefore starts with fewer shards when max-items is small (EffectiveShards).
+// In byte mode the default trails gdsf alone by 0.3-0.5 point on average (worst 1.84, scan at
+// 5% with lognormal-cold): it runs s3fifo until byte mode is detected and the shadows have warmed
+// up (0.5-1M of the 6M requests on multi at 5%), and switching takes a 1-point lead there.
 //
 // Deviations from the references: the miniature-simulation paper uses shadows to tune one
 // policy's parameters offline or online; here they pick among policies. Hits and misses are
@@ -84,16 +110,18 @@
 // ghosts), the standby tinylfu's sketch (8 bytes per resident entry, rounded up to a power of two),
 // plus per shadow entry a 72-byte block, its hash, probe slots and free-list slot (~92-100 bytes)
 // and the shadow expert's metadata: four shadows of max(192, 2 sqrt(c)) entries (all of c below
-// 384), i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k
-// entries, ~3 bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is
-// called before every eviction). Complexity: O(1) per call: one inner call, a hash, one standby
-// call per standby expert, and for a sampled key one request per shadow; at most migrate_step
-// moves; a shadow resize is O(shadow capacity), bounded by a constant per 2x change of c. work()
-// adds up the work of the inner, standby and shadow policies and the moves. References: C.A.
-// Waldspurger, T. Saemundsson, I. Ahmad, N. Park, "Cache Modeling and Optimization using Miniature
-// Simulations" (USENIX ATC 2017); the experts' own references; G. Einziger, O. Eytan, R. Friedman,
-// B. Manes, "Adaptive Software Cache Management" (Middleware 2018) for the adaptivity problem in
-// W-TinyLFU.
+// 384; gdsf's fifth holds nothing under a count limit and up to 4x as many entries in byte mode),
+// i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3
+// bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is called before
+// every eviction). Complexity: O(1) per call: one inner call, a hash, one standby call per standby
+// expert, and for a sampled key one request per shadow; at most migrate_step moves; a shadow resize
+// is O(shadow capacity), bounded by a constant per 2x change of c or per switch of byte mode (at
+// most one per 256 victims). In byte mode one shadow request may evict several fake entries to fit
+// a large one: amortised O(1), each fake entry leaves once. work() adds up the work of the inner,
+// standby and shadow policies and the moves. References: C.A. Waldspurger, T. Saemundsson, I.
+// Ahmad, N. Park, "Cache Modeling and Optimization using Miniature Simulations" (USENIX ATC 2017);
+// the experts' own references; G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software
+// Cache Management" (Middleware 2018) for the adaptivity problem in W-TinyLFU.
 #pragma once
 
 #include <cstddef>
@@ -122,6 +150,9 @@ class AdaptivePolicy final : public EvictionPolicy {
     // The reference policy the default must never fall below (lru): leaving it takes a lead of
     // margin + floor_margin instead of margin.
     bool floor = false;
+    // Simulated and chosen only while the cache is limited by bytes (gdsf: with a count limit
+    // its size bias buys nothing).
+    bool bytes_only = false;
   };
   struct Tuning {
     size_t shadow_entries = 192;  // the smallest shadow (all of a smaller cache)
@@ -135,6 +166,10 @@ class AdaptivePolicy final : public EvictionPolicy {
     // Extra lead needed to leave a floor expert. When lru is best (orm-busy at 1%), others lead
     // it for short phases by 0.5-2 points; chasing them cost more in migrations than it gained.
     double floor_margin = 0.01;
+    // Extra lead needed for any switch while the cache is limited by bytes: the sampled
+    // byte-limited shadows are noisier (a few large values fill a small shadow), and at 1% of the
+    // bytes they overrated gdsf by 1-2 points on zipf, scan and shift with the 0.5-point margin.
+    double byte_margin = 0.005;
   };
 
   static std::vector<Expert> DefaultExperts();
@@ -148,6 +183,7 @@ class AdaptivePolicy final : public EvictionPolicy {
   void OnAccess(Entry& e) override;
   void OnErase(Entry& e) override;
   void OnReplace(Entry& old, Entry& fresh) override;
+  void OnResize(Entry& e, size_t old_charge) override;
   Entry* PickVictim(uint32_t now_s) override;
   size_t MetadataBytes() const override;
   void Clear() override;
@@ -159,12 +195,17 @@ class AdaptivePolicy final : public EvictionPolicy {
   size_t sample_rate() const { return rate_; }
   size_t shadow_capacity() const { return shadows_.empty() ? 0 : shadows_[0]->capacity(); }
   double score(size_t expert) const { return scores_[expert]; }
+  // Whether the cache looks limited by bytes (maxmemory) rather than by entries: see
+  // NotePick. The shadows then have byte capacities and the bytes_only experts compete.
+  bool by_bytes() const { return by_bytes_; }
 
  private:
   bool Owned(const Entry& e) const;  // by the active expert
   EvictionPolicy& OwnerOf(const Entry& e) { return Owned(e) ? *active_ : *draining_; }
   bool Sampled(uint64_t hash) const;
-  void Observe(uint64_t hash);
+  void Observe(uint64_t hash, size_t charge);
+  void NotePick(size_t c);
+  bool Eligible(size_t expert) const { return by_bytes_ || !experts_[expert].bytes_only; }
   void EndEpoch();
   void SwitchTo(size_t expert);
   void MigrateSome();
@@ -198,6 +239,13 @@ class AdaptivePolicy final : public EvictionPolicy {
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
   uint64_t switches_ = 0;
+  // Byte-limit detection (NotePick) and the resident charge, for byte-capacity shadows.
+  uint64_t resident_bytes_ = 0;
+  size_t last_pick_c_ = 0;
+  uint32_t picks_ = 0;
+  uint32_t varied_picks_ = 0;
+  bool by_bytes_ = false;
+  bool mode_changed_ = false;
 };
 
 std::unique_ptr<EvictionPolicy> MakeAdaptivePolicy();

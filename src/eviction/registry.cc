@@ -10,6 +10,7 @@
 #include "arc.h"
 #include "cairn/common/strings.h"
 #include "fifo.h"
+#include "gdsf.h"
 #include "lfu.h"
 #include "lru.h"
 #include "noeviction.h"
@@ -71,6 +72,7 @@ void RegisterBuiltinPolicies(PolicyRegistry& registry) {
   registry.Register(std::string(ArcPolicy::kName), MakeArcPolicy);
   registry.Register(std::string(TinyLfuPolicy::kName), MakeTinyLfuPolicy, {"w-tinylfu"});
   registry.Register(std::string(AdaptivePolicy::kName), MakeAdaptivePolicy);
+  registry.Register(std::string(GdsfPolicy::kName), MakeGdsfPolicy);
 }
 
 }  // namespace cairn

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "cairn/cache/entry.h"
+#include "cairn/eviction/lfu_counter.h"
 
 namespace cairn::eviction {
 
@@ -14,7 +15,8 @@ ShadowCache::ShadowCache(std::unique_ptr<EvictionPolicy> policy) : policy_(std::
 
 ShadowCache::~ShadowCache() { Reset(0); }
 
-void ShadowCache::Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh) {
+void ShadowCache::Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh,
+                        uint64_t byte_capacity) {
   if (fresh != nullptr) {
     policy_ = std::move(fresh);
   } else {
@@ -23,6 +25,8 @@ void ShadowCache::Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh) 
   // Blocks hold trivially destructible Entry headers: dropping the storage is enough.
   capacity_ = capacity;
   size_ = 0;
+  byte_capacity_ = byte_capacity;
+  bytes_ = 0;
   std::vector<unsigned char>(capacity * kBlock).swap(blocks_);
   std::vector<uint64_t>(capacity, 0).swap(hash_of_);
   std::vector<uint32_t>().swap(free_);
@@ -61,18 +65,25 @@ void ShadowCache::EraseSlot(size_t slot) {
 
 void ShadowCache::Remove(uint32_t block) {
   EraseSlot(Probe(hash_of_[block]));
+  bytes_ -= EntryAt(block)->charge();
   free_.push_back(block);
   --size_;
 }
 
-bool ShadowCache::Request(uint64_t hash) {
+bool ShadowCache::Request(uint64_t hash, size_t charge) {
   if (capacity_ == 0) return false;
   size_t s = Probe(hash);
   if (slots_[s] != kNil) {
-    policy_->OnAccess(*EntryAt(slots_[s]));
+    Entry& hit = *EntryAt(slots_[s]);
+    hit.set_freq(lfu::LogIncr(hit.freq(), rng_));  // as the shard does (no decay: no clock)
+    policy_->OnAccess(hit);
     return true;
   }
-  while (size_ >= capacity_) {
+  constexpr size_t kBare = Entry::Charge(sizeof(uint64_t), 0);
+  const size_t value_len = charge > kBare ? charge - kBare : 0;
+  const uint64_t need = kBare + value_len;
+  if (byte_capacity_ != 0 && need > byte_capacity_) return false;  // larger than the shadow
+  while (size_ >= capacity_ || (byte_capacity_ != 0 && bytes_ + need > byte_capacity_)) {
     Entry* victim = policy_->PickVictim(0);
     if (victim == nullptr) return false;  // a policy that never evicts: do not cache
     policy_->OnErase(*victim);
@@ -83,6 +94,9 @@ bool ShadowCache::Request(uint64_t hash) {
   char key[sizeof(uint64_t)];
   std::memcpy(key, &hash, sizeof(key));
   Entry* e = Entry::Construct(EntryAt(b), std::string_view(key, sizeof(key)), {});
+  e->set_value_len(static_cast<uint32_t>(value_len));  // the charge only: no value bytes behind it
+  e->set_freq(lfu::kInitVal);                          // gdsf reads the shard's LFU counter
+  bytes_ += e->charge();
   hash_of_[b] = hash;
   slots_[Probe(hash)] = b;
   ++size_;

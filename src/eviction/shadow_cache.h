@@ -29,14 +29,20 @@ class ShadowCache {
   // Empties the shadow and sizes it for `capacity` entries (0 releases the memory). With
   // `fresh`, the policy is replaced by it (releasing the old one's ghosts and sketch, which
   // Clear() keeps allocated) instead of cleared.
-  void Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh = nullptr);
-  // One request (a hit or a miss that fills) for the key with this hash; true on a hit.
-  bool Request(uint64_t hash);
+  // With `byte_capacity` > 0 the shadow is also limited by the sum of its entries' charges
+  // (a byte-limited cache: `capacity` then only bounds its memory).
+  void Reset(size_t capacity, std::unique_ptr<EvictionPolicy> fresh = nullptr,
+             uint64_t byte_capacity = 0);
+  // One request (a hit or a miss that fills) for the key with this hash, whose entry is charged
+  // `charge` bytes (Entry::charge(); the fake entry gets the same charge, so size-aware policies
+  // see it); true on a hit.
+  bool Request(uint64_t hash, size_t charge = 0);
   // The key left the real cache other than by eviction (DEL, expiry): forget it here too.
   void Erase(uint64_t hash);
 
   size_t capacity() const { return capacity_; }
   size_t size() const { return size_; }
+  uint64_t byte_capacity() const { return byte_capacity_; }
   const EvictionPolicy& policy() const { return *policy_; }
   size_t MemoryBytes() const;
 
@@ -55,6 +61,9 @@ class ShadowCache {
   std::unique_ptr<EvictionPolicy> policy_;
   size_t capacity_ = 0;
   size_t size_ = 0;
+  uint64_t byte_capacity_ = 0;
+  uint64_t bytes_ = 0;
+  uint64_t rng_ = 0x9e3779b97f4a7c15ULL;  // for the fake entries' LFU counters
   std::vector<unsigned char> blocks_;
   std::vector<uint64_t> hash_of_;  // per block
   std::vector<uint32_t> free_;     // free blocks

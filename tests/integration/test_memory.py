@@ -153,6 +153,24 @@ def test_config_set_policy_at_runtime_changes_behaviour(make_server):
 
 
 @pytest.mark.cairn_only
+@pytest.mark.parametrize("policy,small_kept", [("gdsf", True), ("lru", False)])
+def test_gdsf_evicts_large_cold_values_before_small_hot_ones(make_server, policy, small_kept):
+    """Under maxmemory, gdsf (size-aware) makes room by evicting large values nobody reads again
+    before small ones that are read; lru evicts the least recently used whatever its size."""
+    s = make_server(maxmemory="4mb", eviction_policy=policy, shards=1)
+    with s.conn() as c:
+        fill(c, 1000, prefix="small", size=100)
+        for _ in range(2):
+            c.pipeline([("GET", f"small{i}") for i in range(1000)])
+        # 6 MB of large values, written once and never read: the cache must evict.
+        fill(c, 30, prefix="big", size=200_000, batch=5)
+        assert s.info(conn=c)["evicted_keys"] > 0
+        kept = sum(c.pipeline([("EXISTS", f"small{i}") for i in range(1000)]))
+        assert (kept == 1000) == small_kept, kept
+        assert c.cmd("EXISTS", "big29") == 1  # the newest write fits
+
+
+@pytest.mark.cairn_only
 @pytest.mark.parametrize("max_items,shards", [(284, 1), (4096, 4), (16384, 16), (0, 16)])
 def test_small_max_items_start_with_fewer_shards(make_server, max_items, shards):
     """Each shard evicts from its own entries: a 284-key cache split 16 ways would be sixteen

@@ -34,6 +34,13 @@ class EvictionPolicy {
   // `fresh` (not yet known to the policy) takes the place of resident `old` with the same key,
   // keeping its position (a value was resized into a new allocation); `old` is then freed.
   virtual void OnReplace(Entry& old, Entry& fresh) = 0;
+  // A resident entry's value was resized in place (same allocation, same position): its charge
+  // was `old_charge` and is now e.charge(). Followed by OnAccess. For policies that keep sums of
+  // charges (gdsf's mean, adaptive's resident bytes); the others ignore it.
+  virtual void OnResize(Entry& e, size_t old_charge) {
+    (void)e;
+    (void)old_charge;
+  }
   // The entry to evict next, or nullptr when the policy never evicts or holds nothing. Does not
   // remove it: the shard calls OnErase when it actually evicts. `now_s` is Unix seconds (for
   // time-based aging). May reorder internal state (hands, second chances, aging).

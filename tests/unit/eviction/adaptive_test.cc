@@ -2,6 +2,7 @@
 // never loses or duplicates one; composable policies keep the owner bit.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
@@ -168,6 +169,54 @@ TEST(AdaptiveTest, SmallCachesGetFullSizeShadows) {
   EXPECT_EQ(p.shadow_capacity(), 204u);
 }
 
+// 2000 small keys (10-byte values, ~82-byte charges) re-read uniformly, and one request in three
+// for a one-time 2 KB value: under a byte limit every size-oblivious policy lets each large cold
+// value push out ~25 small hot ones; gdsf evicts the large ones first.
+struct MixedSizes {
+  void Run(MiniCache& cache, int requests) {
+    for (int i = 0; i < requests; ++i) {
+      if (rng() % 3 == 0) {
+        cache.Request(1'000'000 + cold++, 2'000);
+      } else {
+        cache.Request(rng() % 2000, 10);
+      }
+    }
+  }
+  std::mt19937_64 rng{7};
+  uint64_t cold = 0;
+};
+
+TEST(AdaptiveTest, ByteLimitWithMixedSizesRunsGdsf) {
+  constexpr uint64_t kBytes = 150'000;  // the hot set's charge is ~165 KB
+  AdaptivePolicy p;
+  MiniCache cache(p, SIZE_MAX, kBytes);
+  MixedSizes traffic;
+  traffic.Run(cache, 60'000);
+  EXPECT_TRUE(p.by_bytes());
+  EXPECT_EQ(p.active_expert(), "gdsf");
+  cache.ResetStats();
+  traffic.Run(cache, 20'000);
+  // Against the best size-oblivious expert alone.
+  auto s3fifo = PolicyRegistry::Builtin().Create("s3fifo");
+  MiniCache reference(*s3fifo, SIZE_MAX, kBytes);
+  MixedSizes same;
+  same.Run(reference, 60'000);
+  reference.ResetStats();
+  same.Run(reference, 20'000);
+  EXPECT_GT(cache.HitRatio(), reference.HitRatio() + 0.05)
+      << cache.HitRatio() << " vs s3fifo " << reference.HitRatio();
+}
+
+TEST(AdaptiveTest, CountLimitNeverRunsGdsf) {
+  AdaptivePolicy p;
+  MiniCache cache(p, 1500);  // the same traffic, limited by entries
+  MixedSizes traffic;
+  traffic.Run(cache, 60'000);
+  EXPECT_FALSE(p.by_bytes());
+  EXPECT_NE(p.active_expert(), "gdsf");
+  EXPECT_EQ(p.score(4), 0.0) << "gdsf's shadow is not even run";
+}
+
 TEST(AdaptiveTest, DefaultExperts) {
   auto p = PolicyRegistry::Builtin().Create("adaptive");
   ASSERT_NE(p, nullptr);
@@ -177,9 +226,10 @@ TEST(AdaptiveTest, DefaultExperts) {
   auto experts = AdaptivePolicy::DefaultExperts();
   std::vector<std::string> names;
   for (const auto& x : experts) names.push_back(x.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"s3fifo", "tinylfu", "arc", "lru"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"s3fifo", "tinylfu", "arc", "lru", "gdsf"}));
   for (const auto& x : experts) EXPECT_EQ(x.standby, x.name == "tinylfu") << x.name;
   for (const auto& x : experts) EXPECT_EQ(x.floor, x.name == "lru") << x.name;
+  for (const auto& x : experts) EXPECT_EQ(x.bytes_only, x.name == "gdsf") << x.name;
 }
 
 // A frequency expert that is not running keeps counting (OnStandby), so when the workload turns
@@ -254,7 +304,7 @@ TEST_P(OwnerBitTest, PolicyKeepsTheOwnerBit) {
 
 INSTANTIATE_TEST_SUITE_P(Composable, OwnerBitTest,
                          ::testing::Values("lru", "fifo", "sieve", "slru", "s3fifo", "arc",
-                                           "tinylfu"));
+                                           "tinylfu", "gdsf"));
 
 }  // namespace
 }  // namespace cairn

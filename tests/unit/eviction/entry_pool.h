@@ -35,6 +35,17 @@ class EntryPool {
     return Make("key:" + std::to_string(id), freq, last_access_s);
   }
 
+  // A new entry with a value of `value_len` bytes (size-aware policies read Entry::charge()).
+  Entry* MakeSized(std::string_view key, size_t value_len, uint8_t freq = lfu::kInitVal) {
+    const std::string value(value_len, 'v');
+    void* mem = ::operator new(Entry::AllocSize(key.size(), value.size()));
+    Entry* e = Entry::Construct(mem, key, value);
+    e->set_freq(freq);
+    e->set_last_access_s(kT0);
+    entries_.emplace_back(e);
+    return e;
+  }
+
   // What the shard does on a hit: decay by idle time, log-increment, stamp, tell the policy.
   void Touch(EvictionPolicy& policy, Entry& e, uint32_t now_s) {
     uint8_t f = lfu::Decay(e.freq(), e.last_access_s(), now_s);

@@ -1,5 +1,6 @@
-// A minimal look-aside cache around a policy for behavioural tests: capacity in entries, a
-// request is a hit (Touch) or a miss that evicts as needed and inserts, as the shard does.
+// A minimal look-aside cache around a policy for behavioural tests: capacity in entries (or,
+// with byte_capacity, in Entry::charge() bytes, as maxmemory), a request is a hit (Touch) or a
+// miss that evicts as needed and inserts, as the shard does.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +14,11 @@ namespace cairn::testing {
 
 class MiniCache {
  public:
-  MiniCache(EvictionPolicy& policy, size_t capacity) : policy_(policy), capacity_(capacity) {}
+  MiniCache(EvictionPolicy& policy, size_t capacity, uint64_t byte_capacity = 0)
+      : policy_(policy), capacity_(capacity), byte_capacity_(byte_capacity) {}
 
-  bool Request(uint64_t id) {
+  // `value_len`: the value's size if the request misses and inserts.
+  bool Request(uint64_t id, size_t value_len = 1) {
     ++requests_;
     auto it = index_.find(id);
     if (it != index_.end()) {
@@ -23,13 +26,17 @@ class MiniCache {
       pool_.Touch(policy_, *it->second, kT0);
       return true;
     }
-    while (index_.size() >= capacity_) {
+    const size_t charge = Entry::Charge(("key:" + std::to_string(id)).size(), value_len);
+    while (index_.size() >= capacity_ ||
+           (byte_capacity_ != 0 && bytes_ + charge > byte_capacity_)) {
       Entry* v = policy_.PickVictim(kT0);
       if (v == nullptr) return false;
       policy_.OnErase(*v);
+      bytes_ -= v->charge();
       index_.erase(IdOf(*v));
     }
-    Entry* e = pool_.Make(id);
+    Entry* e = pool_.MakeSized("key:" + std::to_string(id), value_len);
+    bytes_ += e->charge();
     index_[id] = e;
     policy_.OnInsert(*e);
     return false;
@@ -38,6 +45,7 @@ class MiniCache {
     auto it = index_.find(id);
     if (it == index_.end()) return;
     policy_.OnErase(*it->second);
+    bytes_ -= it->second->charge();
     index_.erase(it);
   }
   bool Contains(uint64_t id) const { return index_.count(id) != 0; }
@@ -51,6 +59,8 @@ class MiniCache {
 
   EvictionPolicy& policy_;
   size_t capacity_;
+  uint64_t byte_capacity_;
+  uint64_t bytes_ = 0;
   EntryPool pool_;
   std::unordered_map<uint64_t, Entry*> index_;
   uint64_t hits_ = 0, requests_ = 0;

@@ -54,9 +54,12 @@ struct ArcSpec : SpecBase<true, true, 8> {
 struct TinyLfuSpec : SpecBase<true, false, 8> {
   static constexpr const char* kName = "tinylfu";
 };
-// One call of the running expert, one request per shadow (4) and migrate_step (2) moves, each
+struct GdsfSpec : SpecBase<true, true, 1 + 127 + 1> {  // 127 empty buckets + the victim
+  static constexpr const char* kName = "gdsf";
+};
+// One call of the running expert, one request per shadow (5) and migrate_step (2) moves, each
 // within the largest expert bound (s3fifo's).
-struct AdaptiveSpec : SpecBase<true, false, (1 + 4 + 2) * (2 * 64 + 2)> {
+struct AdaptiveSpec : SpecBase<true, false, (1 + 5 + 2) * (2 * 64 + 2)> {
   static constexpr const char* kName = "adaptive";
 };
 
@@ -114,8 +117,9 @@ class PolicyContractTest : public ::testing::Test {
   uint64_t next_id_ = 0;
 };
 
-using AllPolicies = ::testing::Types<LruSpec, LfuSpec, FifoSpec, NoEvictionSpec, SieveSpec,
-                                     SlruSpec, S3FifoSpec, ArcSpec, TinyLfuSpec, AdaptiveSpec>;
+using AllPolicies =
+    ::testing::Types<LruSpec, LfuSpec, FifoSpec, NoEvictionSpec, SieveSpec, SlruSpec, S3FifoSpec,
+                     ArcSpec, TinyLfuSpec, AdaptiveSpec, GdsfSpec>;
 TYPED_TEST_SUITE(PolicyContractTest, AllPolicies);
 
 TYPED_TEST(PolicyContractTest, NameIsCanonical) {

@@ -12,7 +12,7 @@ namespace {
 TEST(PolicyRegistryTest, BuiltinNamesInRegistrationOrder) {
   EXPECT_EQ(PolicyRegistry::Builtin().Names(),
             (std::vector<std::string>{"lru", "lfu", "fifo", "noeviction", "sieve", "slru", "s3fifo",
-                                      "arc", "tinylfu", "adaptive"}));
+                                      "arc", "tinylfu", "adaptive", "gdsf"}));
 }
 
 TEST(PolicyRegistryTest, BuiltinIsOneInstance) {
@@ -79,7 +79,7 @@ TEST(PolicyRegistryTest, CustomRegistration) {
   RegisterBuiltinPolicies(r);
   EXPECT_EQ(r.Names(),
             (std::vector<std::string>{"mine", "lru", "lfu", "fifo", "noeviction", "sieve", "slru",
-                                      "s3fifo", "arc", "tinylfu", "adaptive"}));
+                                      "s3fifo", "arc", "tinylfu", "adaptive", "gdsf"}));
 }
 
 }  // namespace

@@ -323,5 +323,35 @@ TEST(ShadowCacheTest, ResetEmptiesAndResizes) {
   EXPECT_EQ(shadow.MemoryBytes(), 0u);
 }
 
+// Fake entries carry an LFU counter as the shard's entries do (gdsf reads it): a key read often
+// outranks keys read once, where recency alone would evict it first.
+TEST(ShadowCacheTest, FakeEntriesCountReadsForGdsf) {
+  ShadowCache shadow(PolicyRegistry::Builtin().Create("gdsf"));
+  shadow.Reset(3);
+  EXPECT_FALSE(shadow.Request(1));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(shadow.Request(1));
+  EXPECT_FALSE(shadow.Request(2));
+  EXPECT_FALSE(shadow.Request(3));
+  EXPECT_FALSE(shadow.Request(4));  // evicts 2, the oldest of the keys read once
+  EXPECT_TRUE(shadow.Request(1));
+  EXPECT_TRUE(shadow.Request(3));
+  EXPECT_FALSE(shadow.Request(2));
+}
+
+// With a byte capacity, entries are charged what the caller says and a large one evicts as many
+// as it needs; one larger than the whole shadow is not cached.
+TEST(ShadowCacheTest, ByteCapacityEvictsByCharge) {
+  ShadowCache shadow(PolicyRegistry::Builtin().Create("lru"));
+  shadow.Reset(100, nullptr, /*byte_capacity=*/1000);
+  for (uint64_t h = 1; h <= 10; ++h) EXPECT_FALSE(shadow.Request(h, 100));
+  EXPECT_EQ(shadow.size(), 10u);
+  EXPECT_FALSE(shadow.Request(11, 450));  // evicts the five oldest
+  EXPECT_EQ(shadow.size(), 6u);
+  EXPECT_TRUE(shadow.Request(6, 100));
+  EXPECT_FALSE(shadow.Request(5, 100)) << "evicted for 11";
+  EXPECT_FALSE(shadow.Request(12, 5000));
+  EXPECT_FALSE(shadow.Request(12, 5000)) << "larger than the shadow: never cached";
+}
+
 }  // namespace
 }  // namespace cairn::eviction
