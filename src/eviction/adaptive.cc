@@ -165,19 +165,22 @@ void AdaptivePolicy::MaybeResizeShadows() {
   size_t rate =
       std::max(tuning_.min_rate, std::bit_floor(std::max<size_t>(1, std::min(by_sqrt, by_min))));
   size_t capacity = std::max<size_t>(1, c / rate);
-  size_t current = shadow_capacity() / (by_bytes_ ? 4 : 1);
+  size_t current = shadow_capacity() / (by_bytes_ ? kObliviousByteBlocks : 1);
   if (!mode_changed_ && rate == rate_ && capacity <= 2 * current && 2 * capacity >= current) {
     return;
   }
   mode_changed_ = false;
   rate_ = rate;
-  // Limited by bytes: each shadow holds 1/rate of the resident charge, and up to 4x as many
-  // entries as the count share (a size-aware expert keeps more, smaller entries).
+  // Limited by bytes: each shadow holds 1/rate of the resident charge. A size-aware expert keeps
+  // more, smaller entries: up to 4x the count share; a size-oblivious one keeps about the count
+  // share (its victims do not depend on size), so 2x leaves it headroom without reserving
+  // blocks it never fills (the blocks count against maxmemory).
   const uint64_t byte_capacity = by_bytes_ ? std::max<uint64_t>(1, resident_bytes_ / rate) : 0;
-  const size_t blocks = by_bytes_ ? 4 * capacity : capacity;
   // Fresh expert instances: a shrinking shard must not keep ghosts sized for its old capacity.
   for (size_t i = 0; i < shadows_.size(); ++i) {
-    shadows_[i]->Reset(Eligible(i) ? blocks : 0, experts_[i].make(), byte_capacity);
+    const size_t factor =
+        !by_bytes_ ? 1 : (experts_[i].bytes_only ? kSizeAwareByteBlocks : kObliviousByteBlocks);
+    shadows_[i]->Reset(Eligible(i) ? factor * capacity : 0, experts_[i].make(), byte_capacity);
   }
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
   epoch_requests_ = 0;

@@ -69,15 +69,16 @@
 //    the cache looks limited by bytes: victims picked at a varying resident count (a large insert
 //    takes several, a small one may take none), more than 1/4 of them over a window of 256 turns
 //    byte mode on, under 1/16 off (NotePick). In byte mode every shadow is limited by 1/R of the
-//    resident charge as well as by entries (4x the count share), and its fake entries carry the
-//    real entries' charges, so each expert is scored on the object hit ratio a byte-limited cache
-//    of its kind gets; gdsf wins where sizes matter and the others keep their rows where they do
-//    not. Under a count limit (max-items), or with one value size, gdsf's shadow holds nothing
-//    and it is never chosen: count-limited behaviour is exactly as before. The trade: gdsf keeps
-//    fewer bytes of the large values, so the byte hit ratio falls. Measured (bench/hitratio
-//    --bytes --metric object, 24 synthetic rows per size mix, object hit ratio): with lognormal
-//    sizes and a few large cold objects, worst -0.73 against the best size-oblivious policy,
-//    mean +1.21 (gdsf alone +1.37); lognormal -0.71, +0.97; log-uniform [64, 16384] -0.12,
+//    resident charge as well as by entries (gdsf's 4x the count share, the size-oblivious
+//    experts' 2x: they keep about the count share, and the blocks are reserved), and its fake
+//    entries carry the real entries' charges, so each expert is scored on the object hit ratio a
+//    byte-limited cache of its kind gets; gdsf wins where sizes matter and the others keep their
+//    rows where they do not. Under a count limit (max-items), or with one value size, gdsf's shadow
+//    holds nothing and it is never chosen: count-limited behaviour is exactly as before. The trade:
+//    gdsf keeps fewer bytes of the large values, so the byte hit ratio falls. Measured
+//    (bench/hitratio --bytes --metric object, 24 synthetic rows per size mix, object hit ratio):
+//    with lognormal sizes and a few large cold objects, worst -0.73 against the best size-oblivious
+//    policy, mean +1.21 (gdsf alone +1.37); lognormal -0.71, +0.97; log-uniform [64, 16384] -0.12,
 //    +6.15; never below lru. In bytes the default then trails the best by 3.6-7.8 points on
 //    average (table: bench/hitratio/README.md, "Byte limits").
 //    Misreads: a count-limited cache whose shards' counts move between victims (heavy deletes
@@ -110,7 +111,8 @@
 // ghosts), the standby tinylfu's sketch (8 bytes per resident entry, rounded up to a power of two),
 // plus per shadow entry a 72-byte block, its hash, probe slots and free-list slot (~92-100 bytes)
 // and the shadow expert's metadata: four shadows of max(192, 2 sqrt(c)) entries (all of c below
-// 384; gdsf's fifth holds nothing under a count limit and up to 4x as many entries in byte mode),
+// 384; gdsf's fifth holds nothing under a count limit; in byte mode gdsf's holds up to 4x and the
+// others up to 2x as many entries),
 // i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3
 // bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is called before
 // every eviction). Complexity: O(1) per call: one inner call, a hash, one standby call per standby
@@ -173,6 +175,10 @@ class AdaptivePolicy final : public EvictionPolicy {
   };
 
   static std::vector<Expert> DefaultExperts();
+  // Shadow entries per count share while limited by bytes: size-aware (bytes_only) experts,
+  // size-oblivious ones.
+  static constexpr size_t kSizeAwareByteBlocks = 4;
+  static constexpr size_t kObliviousByteBlocks = 2;
 
   AdaptivePolicy() : AdaptivePolicy(DefaultExperts(), Tuning{}) {}
   AdaptivePolicy(std::vector<Expert> experts, Tuning tuning);
