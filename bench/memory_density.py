@@ -8,6 +8,14 @@ table shows how well `maxmemory` accounting matches what the process really spen
 
     bench/memory_density.py [--keys 1000000] [--sizes 16,100,1024] [--ttl both|no|yes]
                             [--cairn build/cairn-server] [--cairn-args "--shards 16"]
+    bench/memory_density.py --churn [--churn-sets 10000000] [--keys 1000000]
+                            [--maxmemory-mb 256]
+
+--churn is the fragmentation run: each server gets a memory limit (Cairn and Redis `maxmemory`
+with LRU-like eviction, memcached `-m`), then that many SETs of random keys among --keys with
+random value sizes 16..512 B (seeded, the same stream for every server): overwrites that change
+an entry's size class, and evictions. It prints the RSS, what the server says it uses, their
+ratio (fragmentation: for Cairn and Redis RSS / used_memory) and the keys held at the end.
 
 Loading goes through `redis-cli --pipe` (Cairn, Redis) and memcached's text protocol with noreply,
 both fed from a generator, so the load costs seconds, not minutes. Not a test: absolute figures
@@ -15,6 +23,7 @@ depend on the allocator and the machine; the ratio to Redis is the figure to com
 """
 import argparse
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -76,6 +85,52 @@ def load_resp(port, n, size, ttl):
         raise RuntimeError(f"redis-cli --pipe failed: {out}")
 
 
+def churn_stream(sets, keys, seed=17):
+    rng = random.Random(seed)
+    big = b"v" * 512
+    for lo in range(0, sets, 10000):
+        parts = []
+        for _ in range(min(10000, sets - lo)):
+            key = b"key:%010d" % rng.randrange(keys)
+            size = rng.randint(16, 512)
+            parts.append(b"*3\r\n$3\r\nSET\r\n$14\r\n" + key + b"\r\n$%d\r\n" % size
+                         + big[:size] + b"\r\n")
+        yield b"".join(parts)
+
+
+def churn_memcached(port, sets, keys, seed=17):
+    rng = random.Random(seed)
+    big = b"v" * 512
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        for lo in range(0, sets, 10000):
+            parts = []
+            for _ in range(min(10000, sets - lo)):
+                key = rng.randrange(keys)
+                size = rng.randint(16, 512)
+                parts.append(b"set key:%010d 0 0 %d noreply\r\n%s\r\n" % (key, size, big[:size]))
+            s.sendall(b"".join(parts))
+        s.sendall(b"version\r\n")
+        buf = b""
+        while not buf.endswith(b"\r\n"):
+            chunk = s.recv(65536)
+            if not chunk:
+                raise RuntimeError("memcached closed the connection")
+            buf += chunk
+
+
+def memcached_stat(port, name):
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"stats\r\n")
+        buf = b""
+        while not buf.endswith(b"END\r\n"):
+            buf += s.recv(65536)
+    for line in buf.decode().splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == name:
+            return int(parts[2])
+    return None
+
+
 def load_memcached(port, n, size, ttl):
     value = b"v" * size
     exp = b"3600" if ttl else b"0"
@@ -108,24 +163,75 @@ def dbsize(port):
                               capture_output=True, text=True, check=True).stdout)
 
 
-def measure(kind, args, size, ttl, work):
-    port = free_port()
+def start(kind, args, port, work, maxmemory_mb=None, memcached_mb=1024):
     if kind == "cairn":
         data = tempfile.mkdtemp(dir=work)
         cmd = [args.cairn, "--port", str(port), "--bind", "127.0.0.1", "--data-dir", data]
+        if maxmemory_mb:
+            cmd += ["--maxmemory", f"{maxmemory_mb}mb"]
         cmd += args.cairn_args.split()
     elif kind == "redis":
         cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", work]
+        if maxmemory_mb:
+            cmd += ["--maxmemory", f"{maxmemory_mb}mb", "--maxmemory-policy", "allkeys-lru"]
     else:
-        # -m: a limit above what the load needs, so nothing is evicted; -I: values up to 1 MB
         cmd = ["memcached", "-p", str(port), "-l", "127.0.0.1", "-U", "0", "-t", "1",
-               "-m", str(max(1024, args.keys * (size + 200) // (1 << 20) * 2))]
+               "-m", str(maxmemory_mb or memcached_mb)]
         if os.geteuid() == 0:
             cmd += ["-u", "root"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_port(port, proc, kind)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def churn(kind, args, work):
+    """(RSS MiB, used MiB, RSS / used, keys held) after the churn."""
+    port = free_port()
+    proc = start(kind, args, port, work, maxmemory_mb=args.maxmemory_mb)
+    try:
+        if kind == "memcached":
+            churn_memcached(port, args.churn_sets, args.keys)
+            used = memcached_stat(port, "bytes")
+            held = memcached_stat(port, "curr_items")
+        else:
+            cli = subprocess.Popen(["redis-cli", "-h", "127.0.0.1", "-p", str(port), "--pipe"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT)
+            for chunk in churn_stream(args.churn_sets, args.keys):
+                cli.stdin.write(chunk)
+            cli.stdin.close()
+            out = cli.stdout.read().decode()
+            if cli.wait() != 0 or "errors: 0" not in out:
+                raise RuntimeError(f"redis-cli --pipe failed: {out}")
+            used = info_field(port, "memory", "used_memory")
+            held = dbsize(port)
+        time.sleep(0.5)
+        rss = rss_bytes(proc.pid)
+        return rss / (1 << 20), used / (1 << 20), rss / used, held
+    finally:
+        stop(proc)
+
+
+def measure(kind, args, size, ttl, work):
+    port = free_port()
+    # memcached -m: a limit above what the load needs, so nothing is evicted
+    proc = start(kind, args, port, work,
+                 memcached_mb=max(1024, args.keys * (size + 200) // (1 << 20) * 2))
+    try:
         time.sleep(0.3)
         before = rss_bytes(proc.pid)
         used_before = info_field(port, "memory", "used_memory") if kind != "memcached" else None
@@ -143,12 +249,7 @@ def measure(kind, args, size, ttl, work):
             used = (info_field(port, "memory", "used_memory") - used_before) / args.keys
         return (after - before) / args.keys, used
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def main():
@@ -160,6 +261,9 @@ def main():
     ap.add_argument("--cairn", default=os.path.join(root, "build", "cairn-server"))
     ap.add_argument("--cairn-args", default="")
     ap.add_argument("--servers", default="cairn,redis,memcached")
+    ap.add_argument("--churn", action="store_true", help="the fragmentation run instead")
+    ap.add_argument("--churn-sets", type=int, default=10_000_000)
+    ap.add_argument("--maxmemory-mb", type=int, default=256)
     args = ap.parse_args()
     servers = [s for s in args.servers.split(",") if s]
     for tool in ["redis-cli"] + [{"redis": "redis-server", "memcached": "memcached"}.get(s, "")
@@ -167,6 +271,16 @@ def main():
         if shutil.which(tool) is None:
             sys.exit(f"memory_density: {tool} not found (apt-get install redis-server redis-tools"
                      f" memcached)")
+    if args.churn:
+        print(f"churn: {args.churn_sets} SETs of random keys among {args.keys}, values 16..512 B, "
+              f"limit {args.maxmemory_mb} MiB")
+        print("| server | RSS MiB | used MiB | RSS / used | keys held |")
+        print("|---|---|---|---|---|")
+        with tempfile.TemporaryDirectory(prefix="cairn-density.") as work:
+            for kind in servers:
+                rss, used, frag, held = churn(kind, args, work)
+                print(f"| {kind} | {rss:.1f} | {used:.1f} | {frag:.2f} | {held} |", flush=True)
+        return
     ttls = {"both": [False, True], "no": [False], "yes": [True]}[args.ttl]
     print(f"{args.keys} keys of 14 B; bytes per key from RSS growth (used_memory growth)")
     print("| value | ttl | " + " | ".join(servers) + " | cairn/redis |")
