@@ -85,6 +85,17 @@ def load_resp(port, n, size, ttl):
         raise RuntimeError(f"redis-cli --pipe failed: {out}")
 
 
+def read_until(s, suffix):
+    """Reads from socket `s` until the data ends with `suffix`."""
+    buf = b""
+    while not buf.endswith(suffix):
+        chunk = s.recv(65536)
+        if not chunk:
+            raise RuntimeError("memcached closed the connection")
+        buf += chunk
+    return buf
+
+
 def churn_stream(sets, keys, seed=17):
     rng = random.Random(seed)
     big = b"v" * 512
@@ -110,20 +121,13 @@ def churn_memcached(port, sets, keys, seed=17):
                 parts.append(b"set key:%010d 0 0 %d noreply\r\n%s\r\n" % (key, size, big[:size]))
             s.sendall(b"".join(parts))
         s.sendall(b"version\r\n")
-        buf = b""
-        while not buf.endswith(b"\r\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                raise RuntimeError("memcached closed the connection")
-            buf += chunk
+        read_until(s, b"\r\n")
 
 
 def memcached_stat(port, name):
     with socket.create_connection(("127.0.0.1", port)) as s:
         s.sendall(b"stats\r\n")
-        buf = b""
-        while not buf.endswith(b"END\r\n"):
-            buf += s.recv(65536)
+        buf = read_until(s, b"END\r\n")
     for line in buf.decode().splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[1] == name:
@@ -139,13 +143,7 @@ def load_memcached(port, n, size, ttl):
             s.sendall(b"".join(b"set key:%010d 0 %s %d noreply\r\n%s\r\n" % (i, exp, size, value)
                                for i in range(lo, min(n, lo + 10000))))
         s.sendall(b"get key:%010d\r\n" % (n - 1))
-        buf = b""
-        while not buf.endswith(b"END\r\n"):
-            chunk = s.recv(65536)
-            if not chunk:
-                raise RuntimeError("memcached closed the connection")
-            buf += chunk
-        if b"VALUE" not in buf:
+        if b"VALUE" not in read_until(s, b"END\r\n"):
             raise RuntimeError("memcached lost the last key")
 
 
