@@ -1,6 +1,7 @@
 #include "cairn/cache/cache_manager.h"
 
 #include <gtest/gtest.h>
+#include <malloc.h>
 
 #include <set>
 
@@ -46,6 +47,32 @@ TEST_F(CacheManagerTest, EmptyKeyAndValueAndBinaryBytes) {
   EXPECT_EQ(GetValue(cache_, key), bin);
   EXPECT_EQ(GetValue(cache_, std::string("\0\0", 2)), "<missing>");
   EXPECT_EQ(cache_.Size(), 2u);
+}
+
+// An overwrite keeps the entry's allocation only while it is about the right size: an entry that
+// once held a large value must not keep that allocation for a small one, or under overwrites of
+// random sizes every key's allocation converges on the largest value it ever held.
+TEST_F(CacheManagerTest, OverwriteWithAMuchSmallerValueGivesBackTheLargeAllocation) {
+  const Entry* at = nullptr;
+  size_t usable = 0;
+  auto look = [&] {
+    cache_.Get("k", [&](const Entry& e) {
+      at = &e;
+      usable = malloc_usable_size(const_cast<Entry*>(&e));
+    });
+  };
+  cache_.Set("k", std::string(4000, 'x'));
+  look();
+  EXPECT_GE(usable, Entry::AllocSize(1, 4000));
+  cache_.Set("k", "small");
+  look();
+  EXPECT_LT(usable, 256u);
+  const Entry* small = at;
+  cache_.Set("k", "SMALL");  // same size: overwritten in place
+  look();
+  EXPECT_EQ(at, small);
+  EXPECT_EQ(GetValue(cache_, "k"), "SMALL");
+  EXPECT_EQ(cache_.Stats().bytes, testing::SumCharges(cache_));
 }
 
 TEST_F(CacheManagerTest, OverwriteChangingSizeKeepsAccountingExact) {
