@@ -5,6 +5,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -200,11 +201,17 @@ void InfoServer(CommandContext& ctx, InfoWriter& w, int64_t now_ms, const std::s
 void InfoMemory(CommandContext& ctx, InfoWriter& w, const CacheStats& stats) {
   const uint64_t max_bytes = ctx.cache.max_bytes();
   const uint64_t rss = ResidentBytes();
+  // used_memory is what maxmemory counts, as in Redis (what eviction keeps under the limit): the
+  // entries' charges, the eviction policy's metadata and the external charges (script cache,
+  // tracking table). used_memory_dataset is the entries alone.
+  const uint64_t used = stats.bytes + stats.policy_metadata_bytes +
+                        static_cast<uint64_t>(std::max<int64_t>(0, ctx.cache.external_bytes()));
   w.Section("Memory");
-  w.Field("used_memory", stats.bytes);
-  w.Field("used_memory_human", BytesToHuman(stats.bytes));
+  w.Field("used_memory", used);
+  w.Field("used_memory_human", BytesToHuman(used));
   w.Field("used_memory_rss", rss);
   w.Field("used_memory_rss_human", BytesToHuman(rss));
+  w.Field("used_memory_dataset", stats.bytes);
   w.Field("mem_clients_slaves", 0);
   w.Field("mem_clients_normal", ctx.server.clients_memory());
   const ScriptEngine& scripts = ctx.server.scripting();  // Redis 7.0's script memory fields

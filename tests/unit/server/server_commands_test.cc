@@ -54,7 +54,10 @@ TEST_F(ServerTest, InfoDefaultSectionsAndFields) {
   EXPECT_EQ(InfoField(info, "maxmemory"), "0");
   EXPECT_EQ(InfoField(info, "maxmemory_human"), "0B");
   EXPECT_EQ(InfoField(info, "maxmemory_policy"), "adaptive");  // the default: no Redis name
-  EXPECT_EQ(InfoField(info, "used_memory"), std::to_string(cache_->Stats().bytes));
+  const CacheStats stats = cache_->Stats();
+  EXPECT_EQ(InfoField(info, "used_memory_dataset"), std::to_string(stats.bytes));
+  EXPECT_EQ(InfoField(info, "used_memory"),
+            std::to_string(stats.bytes + stats.policy_metadata_bytes + cache_->external_bytes()));
   EXPECT_EQ(InfoField(info, "keyspace_hits"), "1");
   EXPECT_EQ(InfoField(info, "keyspace_misses"), "1");
   EXPECT_EQ(InfoField(info, "total_connections_received"), "1");
