@@ -5,38 +5,14 @@
 #include <memory>
 
 #include "cairn/cluster/cluster_state.h"
-#include "command_fixture.h"
+#include "cluster_fixture.h"
 
 namespace cairn::test {
 namespace {
 
-// Node b (this one) owns 5461-10922; "foo{}{bar}" is in slot 8363, "123456789" in 12739 (c),
-// "foo{hash_tag}" in 2515 (a).
-constexpr std::string_view kMap =
-    "epoch 1\n"
-    "node a 127.0.0.1 7001 0-5460\n"
-    "node b 127.0.0.1 7002 5461-10922\n"
-    "node c 127.0.0.1 7003 10923-16383\n";
-
-class ClusterCommandsTest : public CommandTest {
- protected:
-  ClusterCommandsTest() {
-    cluster::ParseResult parsed = cluster::ParseTopology(kMap);
-    state_ = std::make_unique<cluster::ClusterState>("b", parsed.topology, "", "");
-    cluster_dispatcher_ = std::make_unique<Dispatcher>(table_, state_.get());
-    client_.laddr = "127.0.0.1:7002";
-  }
-  std::string RunC(std::initializer_list<std::string_view> args) {
-    std::string out;
-    ReplyBuilder reply(out);
-    CommandContext ctx{*cache_, server_, client_, reply};
-    cluster_dispatcher_->Execute(ctx, std::vector<std::string_view>(args));
-    return out;
-  }
-
-  std::unique_ptr<cluster::ClusterState> state_;
-  std::unique_ptr<Dispatcher> cluster_dispatcher_;
-};
+// Node b (this one, cluster_fixture.h) owns 5461-10922; "foo{}{bar}" is in slot 8363,
+// "123456789" in 12739 (c), "foo{hash_tag}" in 2515 (a).
+using ClusterCommandsTest = ClusterCommandTest;
 
 const std::string kCrossSlot = "-CROSSSLOT Keys in request don't hash to the same slot\r\n";
 

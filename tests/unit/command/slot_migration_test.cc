@@ -7,17 +7,10 @@
 
 #include "cairn/cluster/cluster_state.h"
 #include "cairn/cluster/dump_payload.h"
-#include "command_fixture.h"
+#include "cluster_fixture.h"
 
 namespace cairn::test {
 namespace {
-
-// This node is b (5461-10922); c owns the rest above.
-constexpr std::string_view kMap =
-    "epoch 1\n"
-    "node a 127.0.0.1 7001 0-5460\n"
-    "node b 127.0.0.1 7002 5461-10922\n"
-    "node c 127.0.0.1 7003 10923-16383\n";
 
 // A hash tag whose slot is in [lo, hi].
 std::string TagIn(uint16_t lo, uint16_t hi) {
@@ -28,23 +21,8 @@ std::string TagIn(uint16_t lo, uint16_t hi) {
   }
 }
 
-class SlotMigrationTest : public CommandTest {
+class SlotMigrationTest : public ClusterCommandTest {
  protected:
-  SlotMigrationTest() {
-    state_ =
-        std::make_unique<cluster::ClusterState>("b", cluster::ParseTopology(kMap).topology, "", "");
-    cluster_ = std::make_unique<Dispatcher>(table_, state_.get());
-  }
-  std::string RunC(std::initializer_list<std::string_view> args) {
-    std::string out;
-    ReplyBuilder reply(out);
-    CommandContext ctx{*cache_, server_, client_, reply};
-    cluster_->Execute(ctx, std::vector<std::string_view>(args));
-    return out;
-  }
-
-  std::unique_ptr<cluster::ClusterState> state_;
-  std::unique_ptr<Dispatcher> cluster_;
   const std::string mine_ = TagIn(5461, 10922);     // a slot of b's (this node)
   const std::string theirs_ = TagIn(10923, 16383);  // a slot of c's
   const std::string mine_slot_ = std::to_string(cluster::KeySlot(mine_));
