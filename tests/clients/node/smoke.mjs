@@ -4,18 +4,12 @@
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
 
+import { withTimeout } from './timeout.mjs';
+
 const [port, resp] = [Number(process.argv[2]), Number(process.argv[3])];
 const url = `redis://127.0.0.1:${port}`;
 const client = createClient({ url, RESP: resp });
 client.on('error', (err) => console.error('client error', err));
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function main() {
   await client.connect();

@@ -7,19 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createClient } from 'redis';
 
+import { withTimeout } from './timeout.mjs';
+
 const [port, dir, resp] = [Number(process.argv[2]), process.argv[3], Number(process.argv[4])];
 const url = `rediss://127.0.0.1:${port}`;
 const ca = readFileSync(join(dir, 'ca.crt'));
 const tls = { tls: true, ca, cert: readFileSync(join(dir, 'client.crt')),
               key: readFileSync(join(dir, 'client.key')), connectTimeout: 5000 };
-
-function withTimeout(promise, ms, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 async function main() {
   const client = createClient({ url, RESP: resp, socket: tls });
