@@ -28,7 +28,9 @@ namespace {
 // adaptive-<opt>-<opt>...: "f<n>" (epoch factor), "m<n>" (margin, hundredths of a point),
 // "a<n>" (weight of the newest epoch, percent), "s<n>" (smallest shadow), "q<n>" (shadow entries
 // per sqrt(capacity)), "r<n>" (minimum sampling rate), "u<n>" (warmup epochs), "g<n>" (migration
-// step), "y<n>" (extra margin in byte mode), "x<a+b+...>" (experts, by registry name; tinylfu has a
+// step), "y<n>" (extra margin in byte mode), "G<n>" (weight of the floor-regret average, percent),
+// "K<n>" (floor-regret gain, tenths), "e<n>" (lead that switches during warm-up, hundredths of a
+// point), "x<a+b+...>" (experts, by registry name; tinylfu has a
 // fixed window and a standby instance, as in the default).
 std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
   AdaptivePolicy::Tuning t;
@@ -66,6 +68,15 @@ std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
         break;
       case 'b':
         t.floor_margin = std::stod(v) / 10000;
+        break;
+      case 'G':
+        t.gap_weight = std::stod(v) / 100;
+        break;
+      case 'K':
+        t.gap_gain = std::stod(v) / 10;
+        break;
+      case 'e':
+        t.early_lead = std::stod(v) / 10000;
         break;
       case 'y':
         t.byte_margin = std::stod(v) / 10000;

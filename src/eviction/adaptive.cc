@@ -73,14 +73,14 @@ void AdaptivePolicy::OnInsert(Entry& e) {
   Metered(*active_, [&] { active_->OnInsert(e); });
   ++active_n_;
   resident_bytes_ += e.charge();
-  Observe(HashKey(e.key()), e.charge());
+  Observe(HashKey(e.key()), e.charge(), false);
   if (draining_ != nullptr) MigrateSome();
 }
 
 void AdaptivePolicy::OnAccess(Entry& e) {
   EvictionPolicy& owner = OwnerOf(e);
   Metered(owner, [&] { owner.OnAccess(e); });
-  Observe(HashKey(e.key()), e.charge());
+  Observe(HashKey(e.key()), e.charge(), true);
   if (draining_ != nullptr) MigrateSome();
 }
 
@@ -183,6 +183,7 @@ void AdaptivePolicy::MaybeResizeShadows() {
     shadows_[i]->Reset(Eligible(i) ? factor * capacity : 0, experts_[i].make(), byte_capacity);
   }
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
+  epoch_real_hits_ = 0;
   epoch_requests_ = 0;
   epoch_length_ = tuning_.epoch_factor * capacity;
   warmup_epochs_ = tuning_.warmup_epochs;
@@ -194,12 +195,13 @@ void AdaptivePolicy::MeasureShadows() {
   for (const auto& s : shadows_) shadow_bytes_ += s->MemoryBytes();
 }
 
-void AdaptivePolicy::Observe(uint64_t hash, size_t charge) {
+void AdaptivePolicy::Observe(uint64_t hash, size_t charge, bool real_hit) {
   if (rate_ == 0) return;  // the cache has not been full yet: nothing to decide, nor to remember
   for (auto& p : parked_) {
     if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
   }
   if (!Sampled(hash)) return;
+  epoch_real_hits_ += real_hit;
   for (size_t i = 0; i < shadows_.size(); ++i) {
     eviction::ShadowCache& s = *shadows_[i];
     if (s.capacity() == 0) continue;  // a bytes_only expert under a count limit
@@ -212,6 +214,15 @@ void AdaptivePolicy::Observe(uint64_t hash, size_t charge) {
 
 void AdaptivePolicy::EndEpoch() {
   const double n = static_cast<double>(epoch_requests_);
+  // The real cache against the floor expert's shadow on the same sampled requests: negative
+  // when leaving the floor cost more (migrations, short-lived leads) than the shadows predicted.
+  const double real = static_cast<double>(epoch_real_hits_) / n;
+  for (size_t i = 0; i < shadows_.size(); ++i) {
+    if (!experts_[i].floor) continue;
+    const double floor_ratio = static_cast<double>(epoch_hits_[i]) / n;
+    floor_gap_ += (real - floor_ratio - floor_gap_) * tuning_.gap_weight;
+  }
+  epoch_real_hits_ = 0;
   for (size_t i = 0; i < shadows_.size(); ++i) {
     double ratio = static_cast<double>(epoch_hits_[i]) / n;
     scores_[i] = warmup_epochs_ > 0 ? ratio : scores_[i] + (ratio - scores_[i]) * tuning_.weight;
@@ -219,23 +230,37 @@ void AdaptivePolicy::EndEpoch() {
   }
   epoch_requests_ = 0;
   MeasureShadows();
-  if (warmup_epochs_ > 0) {
-    --warmup_epochs_;
-    return;
-  }
   size_t best = active_index_;
   for (size_t i = 0; i < scores_.size(); ++i) {
     if (Eligible(i) && (!Eligible(best) || scores_[i] > scores_[best])) best = i;
   }
-  // Leaving the floor expert (lru) takes a larger lead: see Tuning::floor_margin.
-  const double margin = tuning_.margin +
-                        (experts_[active_index_].floor ? tuning_.floor_margin : 0.0) +
-                        (by_bytes_ ? tuning_.byte_margin : 0.0);
-  // An expert that is no longer eligible (gdsf once the limit is by entries) is left at once.
-  if (best != active_index_ && draining_ == nullptr &&
-      (!Eligible(active_index_) || scores_[best] > scores_[active_index_] + margin)) {
-    SwitchTo(best);
+  if (best == active_index_ || draining_ != nullptr) {
+    if (warmup_epochs_ > 0) --warmup_epochs_;
+    return;
   }
+  // An expert that is no longer eligible (gdsf once the limit is by entries) is left at once.
+  if (!Eligible(active_index_)) {
+    SwitchTo(best);
+    return;
+  }
+  if (warmup_epochs_ > 0) {
+    // Warming up: only a lead too large to be noise, and not to a standby expert (its shadow's
+    // sketch is still cold, and so is the standby instance's).
+    --warmup_epochs_;
+    const double lead =
+        tuning_.early_lead + (experts_[active_index_].floor ? tuning_.floor_margin : 0.0);
+    if (!experts_[best].standby && scores_[best] > scores_[active_index_] + lead) {
+      SwitchTo(best);
+    }
+    return;
+  }
+  // Leaving the floor expert (lru) takes a larger lead (Tuning::floor_margin), larger still
+  // while leaving it has been losing (floor_gap_ < 0: Tuning::gap_gain).
+  double margin = tuning_.margin + (by_bytes_ ? tuning_.byte_margin : 0.0);
+  if (experts_[active_index_].floor) {
+    margin += tuning_.floor_margin + std::max(0.0, -floor_gap_) * tuning_.gap_gain;
+  }
+  if (scores_[best] > scores_[active_index_] + margin) SwitchTo(best);
 }
 
 void AdaptivePolicy::SwitchTo(size_t expert) {
@@ -295,6 +320,8 @@ void AdaptivePolicy::Clear() {
   checked_c_ = 0;
   epoch_requests_ = 0;
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
+  epoch_real_hits_ = 0;
+  floor_gap_ = 0;
 }
 
 std::unique_ptr<EvictionPolicy> MakeAdaptivePolicy() { return std::make_unique<AdaptivePolicy>(); }

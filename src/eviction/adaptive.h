@@ -172,6 +172,14 @@ class AdaptivePolicy final : public EvictionPolicy {
     // byte-limited shadows are noisier (a few large values fill a small shadow), and at 1% of the
     // bytes they overrated gdsf by 1-2 points on zipf, scan and shift with the 0.5-point margin.
     double byte_margin = 0.005;
+    // Regret feedback on the floor: floor_gap_ is an exponential average (weight gap_weight per
+    // epoch) of the real cache's hit ratio minus the floor expert's shadow's on the same sampled
+    // requests; while it is negative, leaving the floor takes gap_gain x its size more lead.
+    double gap_weight = 0.05;
+    double gap_gain = 2.0;
+    // During the warm-up epochs only a lead this large switches (to a non-standby expert): a
+    // start on the wrong expert costs every request until the first decision.
+    double early_lead = 0.03;
   };
 
   static std::vector<Expert> DefaultExperts();
@@ -201,6 +209,7 @@ class AdaptivePolicy final : public EvictionPolicy {
   size_t sample_rate() const { return rate_; }
   size_t shadow_capacity() const { return shadows_.empty() ? 0 : shadows_[0]->capacity(); }
   double score(size_t expert) const { return scores_[expert]; }
+  double floor_gap() const { return floor_gap_; }
   // Whether the cache looks limited by bytes (maxmemory) rather than by entries: see
   // NotePick. The shadows then have byte capacities and the bytes_only experts compete.
   bool by_bytes() const { return by_bytes_; }
@@ -209,7 +218,7 @@ class AdaptivePolicy final : public EvictionPolicy {
   bool Owned(const Entry& e) const;  // by the active expert
   EvictionPolicy& OwnerOf(const Entry& e) { return Owned(e) ? *active_ : *draining_; }
   bool Sampled(uint64_t hash) const;
-  void Observe(uint64_t hash, size_t charge);
+  void Observe(uint64_t hash, size_t charge, bool hit);
   void NotePick(size_t c);
   bool Eligible(size_t expert) const { return by_bytes_ || !experts_[expert].bytes_only; }
   void EndEpoch();
@@ -237,6 +246,8 @@ class AdaptivePolicy final : public EvictionPolicy {
 
   std::vector<std::unique_ptr<eviction::ShadowCache>> shadows_;
   std::vector<uint64_t> epoch_hits_;
+  uint64_t epoch_real_hits_ = 0;  // the real cache's hits on this epoch's sampled requests
+  double floor_gap_ = 0;          // see Tuning::gap_weight
   std::vector<double> scores_;
   size_t shadow_bytes_ = 0;  // the shadows' memory, as of the last epoch end or resize
   size_t rate_ = 0;          // 0: shadows not started (capacity unknown until the first eviction)
@@ -244,6 +255,8 @@ class AdaptivePolicy final : public EvictionPolicy {
   uint64_t epoch_requests_ = 0;
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
+  size_t pending_best_ = 0;
+  int pending_count_ = 0;
   uint64_t switches_ = 0;
   // Byte-limit detection (NotePick) and the resident charge, for byte-capacity shadows.
   uint64_t resident_bytes_ = 0;

@@ -88,6 +88,44 @@ TEST(AdaptiveTest, LeavingTheFloorExpertTakesALargerLead) {
   EXPECT_GT(p.score(1), p.score(0) + 0.05) << "lru leads by more than margin + default floor";
 }
 
+// A lead larger than early_lead switches during the warm-up epochs; a smaller one waits for them.
+TEST(AdaptiveTest, ALargeLeadSwitchesDuringWarmUp) {
+  for (double early_lead : {0.03, 1.0}) {
+    AdaptivePolicy::Tuning tuning;
+    tuning.warmup_epochs = 1000;  // far more epochs than the run has
+    tuning.early_lead = early_lead;
+    AdaptivePolicy p({Named("fifo"), Named("lru")}, tuning);
+    MiniCache cache(p, 4096);
+    std::mt19937_64 rng(1);
+    uint64_t cold = 0;
+    for (int i = 0; i < 100'000; ++i) cache.Request(NextKey(rng, cold));
+    EXPECT_EQ(p.switches(), early_lead < 1 ? 1u : 0u) << early_lead;
+    EXPECT_EQ(p.active_expert(), early_lead < 1 ? "lru" : "fifo") << early_lead;
+  }
+}
+
+// floor_gap is the real cache's hit ratio minus the floor expert's shadow's: clearly negative
+// while a worse expert runs (fifo, held by a margin it cannot win), near zero while the floor
+// itself runs.
+TEST(AdaptiveTest, FloorGapMeasuresWhatLeavingTheFloorCosts) {
+  AdaptivePolicy::Expert floor = Named("lru");
+  floor.floor = true;
+  AdaptivePolicy::Tuning stuck;
+  stuck.margin = 1.0;
+  stuck.early_lead = 1.0;
+  AdaptivePolicy off_floor({Named("fifo"), floor}, stuck);
+  AdaptivePolicy on_floor({floor, Named("fifo")}, stuck);
+  for (AdaptivePolicy* p : {&off_floor, &on_floor}) {
+    MiniCache cache(*p, 4096);
+    std::mt19937_64 rng(5);
+    uint64_t cold = 0;
+    for (int i = 0; i < 400'000; ++i) cache.Request(NextKey(rng, cold));
+    EXPECT_EQ(p->switches(), 0u);
+  }
+  EXPECT_LT(off_floor.floor_gap(), -0.05) << "fifo runs, lru's shadow hits far more";
+  EXPECT_NEAR(on_floor.floor_gap(), 0.0, 0.03) << "lru runs: the shadow predicts the cache";
+}
+
 TEST(AdaptiveTest, EveryEntryDrainsExactlyOnceInTheMiddleOfAMigration) {
   AdaptivePolicy p({Named("fifo"), Named("lru")}, {});
   EntryPool pool;
