@@ -156,6 +156,7 @@ SimResult Simulate(EvictionPolicy& policy, const Trace& trace, uint64_t capacity
       continue;
     }
     while (used + size > capacity) {
+      policy.OnLimit(bytes ? EvictionPolicy::Limit::kBytes : EvictionPolicy::Limit::kEntries);
       Entry* victim = policy.PickVictim(now);
       if (victim == nullptr) {
         throw std::runtime_error(std::string(policy.name()) + ": stuck (no victim) at request " +

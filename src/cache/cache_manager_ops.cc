@@ -40,7 +40,7 @@ OpStatus CacheManager::Get(std::string_view key, FunctionRef<void(const Entry&)>
     Entry* e = s.FindLocked(key, h, now, ev);
     if (e != nullptr) {
       ++s.counters().hits;
-      s.TouchLocked(*e, now);
+      s.TouchLocked(*e, h, now);
       ev.Add(EventType::kHit, key, now);
       fn(*e);
       return OpStatus::kOk;
@@ -95,7 +95,7 @@ OpStatus CacheManager::ReadThrough(std::string_view key, uint64_t h,
     return OpStatus::kNotFound;
   }
   ++s.counters().hits;
-  s.TouchLocked(*e, now);
+  s.TouchLocked(*e, h, now);
   ev.Add(EventType::kHit, key, now);
   fn(*e);
   return OpStatus::kOk;
@@ -361,7 +361,7 @@ bool CacheManager::Touch(std::string_view key) {
   const int64_t now = clock_.NowMs();
   Entry* e = s.FindLocked(key, h, now, ev);
   if (e == nullptr) return false;
-  s.TouchLocked(*e, now);
+  s.TouchLocked(*e, h, now);
   return true;
 }
 

@@ -88,12 +88,14 @@ Entry* Shard::FindLocked(std::string_view key, uint64_t hash, int64_t now_ms, Ev
   return nullptr;
 }
 
-void Shard::TouchLocked(Entry& e, int64_t now_ms) {
+void Shard::TouchLocked(Entry& e, uint64_t hash, int64_t now_ms) {
   uint32_t now_s = static_cast<uint32_t>(now_ms / 1000);
   uint8_t f = lfu::Decay(e.freq(), e.last_access_s(), now_s);
   e.set_freq(lfu::LogIncr(f, rng_));
   e.set_last_access_s(now_s);
+  policy_->HintHash(e, hash);
   policy_->OnAccess(e);
+  policy_->ClearHint();
 }
 
 namespace {
@@ -126,7 +128,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     std::memmove(e->mutable_value(), value.data(), value.size());
     e->set_value_len(static_cast<uint32_t>(value.size()));
     policy_->OnResize(*e, old_charge);
-    TouchLocked(*e, now_ms);
+    TouchLocked(*e, hash, now_ms);
   } else if (e != nullptr) {
     Entry* fresh = Allocate(key, value);
     fresh->set_freq(e->freq());
@@ -143,14 +145,16 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     bytes_ -= e->charge();
     Free(e);
     e = fresh;
-    TouchLocked(*e, now_ms);
+    TouchLocked(*e, hash, now_ms);
   } else {
     e = Allocate(key, value);
     e->set_freq(inherit != nullptr ? inherit->freq() : lfu::kInitVal);
     e->set_last_access_s(inherit != nullptr ? inherit->last_access_s()
                                             : static_cast<uint32_t>(now_ms / 1000));
     table_.Insert(e, hash);
+    policy_->HintHash(*e, hash);
     policy_->OnInsert(*e);
+    policy_->ClearHint();
     ++items_;
     bytes_ += e->charge();
   }
@@ -169,7 +173,9 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
 void Shard::EraseLocked(Entry* e, uint64_t hash) {
   TouchWatchedLocked(e->key());
   if (e->dirty()) SetDirtyLocked(*e, false);
+  policy_->HintHash(*e, hash);
   policy_->OnErase(*e);
+  policy_->ClearHint();
   table_.Remove(e, hash);
   RemoveTtl(*e);
   --items_;
@@ -182,6 +188,8 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
                            std::span<Entry* const> protect, std::vector<Entry*>& detached) {
   uint32_t now_s = static_cast<uint32_t>(now_ms / 1000);
   SyncPolicyBytesLocked();
+  policy_->OnLimit(cause == EvictionCause::kSize ? EvictionPolicy::Limit::kBytes
+                                                 : EvictionPolicy::Limit::kEntries);
   while (Entry* victim = policy_->PickVictim(now_s)) {
     if (std::find(protect.begin(), protect.end(), victim) != protect.end()) {
       policy_->OnErase(*victim);

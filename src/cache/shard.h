@@ -128,8 +128,9 @@ class Shard {
 
   // Finds a live entry; an expired one is removed (counted, event raised) and nullptr returned.
   Entry* FindLocked(std::string_view key, uint64_t hash, int64_t now_ms, EventBatch& ev);
-  // Updates access metadata (LFU counter with decay, last access) and tells the policy.
-  void TouchLocked(Entry& e, int64_t now_ms);
+  // Updates access metadata (LFU counter with decay, last access) and tells the policy, with
+  // `hash` (HashKey of the key) as its hint (EvictionPolicy::HintHash).
+  void TouchLocked(Entry& e, uint64_t hash, int64_t now_ms);
   // Writes key=value (existing: the live entry for key or nullptr). Capacity must already be
   // reserved by the caller (see CacheManager::Reserve); accounting deltas are applied here to the
   // shard only. A dirty `existing` stays dirty (its dirty_bytes follow the new charge); the

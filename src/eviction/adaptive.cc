@@ -68,35 +68,44 @@ void AdaptivePolicy::Metered(const EvictionPolicy& inner, Call&& call) {
   work_ += inner.work() - before;
 }
 
+// Metered, passing this call's hash hint (EvictionPolicy::HintHash) on to the inner policy.
+template <typename Call>
+void AdaptivePolicy::Delegate(EvictionPolicy& inner, const Entry& e, Call&& call) {
+  const bool hinted = HasHint(e);
+  if (hinted) inner.HintHash(e, KeyHash(e));
+  Metered(inner, call);
+  if (hinted) inner.ClearHint();
+}
+
 void AdaptivePolicy::OnInsert(Entry& e) {
   eviction::SetOwnerBit(e, parity_);
-  Metered(*active_, [&] { active_->OnInsert(e); });
+  Delegate(*active_, e, [&] { active_->OnInsert(e); });
   ++active_n_;
   resident_bytes_ += e.charge();
-  Observe(HashKey(e.key()), e.charge(), false);
+  Observe(KeyHash(e), e.charge(), false);
   if (draining_ != nullptr) MigrateSome();
 }
 
 void AdaptivePolicy::OnAccess(Entry& e) {
   EvictionPolicy& owner = OwnerOf(e);
-  Metered(owner, [&] { owner.OnAccess(e); });
-  Observe(HashKey(e.key()), e.charge(), true);
+  Delegate(owner, e, [&] { owner.OnAccess(e); });
+  Observe(KeyHash(e), e.charge(), true);
   if (draining_ != nullptr) MigrateSome();
 }
 
 void AdaptivePolicy::OnErase(Entry& e) {
   if (Owned(e)) {
-    Metered(*active_, [&] { active_->OnErase(e); });
+    Delegate(*active_, e, [&] { active_->OnErase(e); });
     --active_n_;
   } else {
-    Metered(*draining_, [&] { draining_->OnErase(e); });
+    Delegate(*draining_, e, [&] { draining_->OnErase(e); });
     --draining_n_;
   }
   resident_bytes_ -= e.charge();
   if (&e == pending_victim_) {
     pending_victim_ = nullptr;  // an eviction: the shadows evict on their own
   } else if (rate_ != 0) {
-    uint64_t h = HashKey(e.key());
+    uint64_t h = KeyHash(e);
     if (Sampled(h)) {
       for (auto& s : shadows_) Metered(s->policy(), [&] { s->Erase(h); });
     }
@@ -140,7 +149,8 @@ Entry* AdaptivePolicy::PickVictim(uint32_t now_s) {
 // whose values all have one size looks limited by entries, which is what it is to a policy.
 // O(1): one comparison per victim.
 void AdaptivePolicy::NotePick(size_t c) {
-  if (c != last_pick_c_) ++varied_picks_;
+  // Told the limit (OnLimit), a victim for max-items never counts, whatever the count did.
+  if (c != last_pick_c_ && (!limit_told_ || limit_bytes_)) ++varied_picks_;
   last_pick_c_ = c;
   if (++picks_ < 256) return;
   const bool by_bytes = by_bytes_ ? varied_picks_ * 16 > picks_ : varied_picks_ * 4 > picks_;
@@ -187,7 +197,49 @@ void AdaptivePolicy::MaybeResizeShadows() {
   epoch_requests_ = 0;
   epoch_length_ = tuning_.epoch_factor * capacity;
   warmup_epochs_ = tuning_.warmup_epochs;
+  StartReplay();
   MeasureShadows();
+}
+
+// While the cache fills nothing is evicted and the shadows cannot be sized, so they used to start
+// empty at the first eviction and the first expert ran on for the epochs it took them to fill
+// and warm up (drift at 1%: 20k requests on S3-FIFO, 8 points below LRU). Instead the fill
+// phase's requests are logged (hashes sampled at 1/2^fill_shift_, the rate doubling whenever the
+// log reaches kFillLogMax, so it stays bounded) and replayed into the fresh shadows after their
+// first sizing, if the log's rate is at least theirs: they start with the fill phase's recency
+// and frequency, as the real cache does. The replay runs kReplayStep log entries per request
+// (O(1) per call), sampled requests meanwhile join the log's end, and epochs start after it.
+void AdaptivePolicy::LogFill(uint64_t hash) {
+  const uint64_t mask = (uint64_t{1} << fill_shift_) - 1;
+  if ((Remix(hash) & mask) != 0) return;
+  fill_log_.push_back(hash);
+  if (fill_log_.size() < kFillLogMax) return;
+  ++fill_shift_;  // amortised O(1): each doubling halves the log
+  const uint64_t keep = (uint64_t{1} << fill_shift_) - 1;
+  std::erase_if(fill_log_, [&](uint64_t h) { return (Remix(h) & keep) != 0; });
+}
+
+void AdaptivePolicy::StartReplay() {
+  const bool first = fill_shift_ != kFillLogDone;
+  const bool useful = first && (size_t{1} << fill_shift_) <= rate_ && !fill_log_.empty();
+  fill_shift_ = kFillLogDone;
+  replay_pos_ = 0;
+  if (!useful) std::vector<uint64_t>().swap(fill_log_);  // (`= {}` would keep the capacity)
+}
+
+void AdaptivePolicy::ReplaySome(uint64_t hash) {
+  if (Sampled(hash)) fill_log_.push_back(hash);
+  for (size_t n = 0; n < kReplayStep && replay_pos_ < fill_log_.size(); ++n) {
+    const uint64_t h = fill_log_[replay_pos_++];
+    if (!Sampled(h)) continue;
+    for (auto& s : shadows_) {
+      if (s->capacity() != 0) Metered(s->policy(), [&] { s->Request(h, 0); });
+    }
+  }
+  if (replay_pos_ == fill_log_.size()) {
+    std::vector<uint64_t>().swap(fill_log_);
+    replay_pos_ = 0;
+  }
 }
 
 void AdaptivePolicy::MeasureShadows() {
@@ -196,9 +248,16 @@ void AdaptivePolicy::MeasureShadows() {
 }
 
 void AdaptivePolicy::Observe(uint64_t hash, size_t charge, bool real_hit) {
-  if (rate_ == 0) return;  // the cache has not been full yet: nothing to decide, nor to remember
+  if (rate_ == 0) {  // the cache has not been full yet: nothing to decide; remember for later
+    if (fill_shift_ != kFillLogDone) LogFill(hash);
+    return;
+  }
   for (auto& p : parked_) {
     if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
+  }
+  if (!fill_log_.empty()) {  // replaying the fill phase into the first shadows
+    ReplaySome(hash);
+    return;
   }
   if (!Sampled(hash)) return;
   epoch_real_hits_ += real_hit;
@@ -299,7 +358,7 @@ void AdaptivePolicy::FinishDrain() {
 size_t AdaptivePolicy::MetadataBytes() const {
   size_t bytes = active_->MetadataBytes() + (draining_ != nullptr ? draining_->MetadataBytes() : 0);
   for (const auto& p : parked_) bytes += p != nullptr ? p->MetadataBytes() : 0;
-  return bytes + shadow_bytes_;
+  return bytes + shadow_bytes_ + fill_log_.capacity() * sizeof(uint64_t);
 }
 
 void AdaptivePolicy::Clear() {
@@ -322,6 +381,9 @@ void AdaptivePolicy::Clear() {
   std::fill(epoch_hits_.begin(), epoch_hits_.end(), 0);
   epoch_real_hits_ = 0;
   floor_gap_ = 0;
+  std::vector<uint64_t>().swap(fill_log_);
+  fill_shift_ = 0;
+  replay_pos_ = 0;
 }
 
 std::unique_ptr<EvictionPolicy> MakeAdaptivePolicy() { return std::make_unique<AdaptivePolicy>(); }

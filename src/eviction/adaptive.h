@@ -198,6 +198,10 @@ class AdaptivePolicy final : public EvictionPolicy {
   void OnErase(Entry& e) override;
   void OnReplace(Entry& old, Entry& fresh) override;
   void OnResize(Entry& e, size_t old_charge) override;
+  void OnLimit(Limit limit) override {
+    limit_told_ = true;
+    limit_bytes_ = limit == Limit::kBytes;
+  }
   Entry* PickVictim(uint32_t now_s) override;
   size_t MetadataBytes() const override;
   void Clear() override;
@@ -219,6 +223,9 @@ class AdaptivePolicy final : public EvictionPolicy {
   EvictionPolicy& OwnerOf(const Entry& e) { return Owned(e) ? *active_ : *draining_; }
   bool Sampled(uint64_t hash) const;
   void Observe(uint64_t hash, size_t charge, bool hit);
+  void LogFill(uint64_t hash);
+  void StartReplay();
+  void ReplaySome(uint64_t hash);
   void NotePick(size_t c);
   bool Eligible(size_t expert) const { return by_bytes_ || !experts_[expert].bytes_only; }
   void EndEpoch();
@@ -229,6 +236,8 @@ class AdaptivePolicy final : public EvictionPolicy {
   void MeasureShadows();
   template <typename Call>
   void Metered(const EvictionPolicy& inner, Call&& call);
+  template <typename Call>
+  void Delegate(EvictionPolicy& inner, const Entry& e, Call&& call);
 
   std::vector<Expert> experts_;
   Tuning tuning_;
@@ -246,8 +255,17 @@ class AdaptivePolicy final : public EvictionPolicy {
 
   std::vector<std::unique_ptr<eviction::ShadowCache>> shadows_;
   std::vector<uint64_t> epoch_hits_;
+  bool limit_told_ = false;  // OnLimit was called: the limit is known, not inferred
+  bool limit_bytes_ = false;
   uint64_t epoch_real_hits_ = 0;  // the real cache's hits on this epoch's sampled requests
   double floor_gap_ = 0;          // see Tuning::gap_weight
+  // Sampled requests of the fill phase, replayed into the first shadows (LogFill).
+  static constexpr size_t kFillLogMax = 4096;
+  static constexpr size_t kReplayStep = 8;
+  static constexpr uint32_t kFillLogDone = 64;
+  std::vector<uint64_t> fill_log_;
+  size_t replay_pos_ = 0;
+  uint32_t fill_shift_ = 0;
   std::vector<double> scores_;
   size_t shadow_bytes_ = 0;  // the shadows' memory, as of the last epoch end or resize
   size_t rate_ = 0;          // 0: shadows not started (capacity unknown until the first eviction)

@@ -30,7 +30,7 @@ void ArcPolicy::Unlink(Entry& e) {
 }
 
 void ArcPolicy::OnInsert(Entry& e) {
-  uint64_t h = HashKey(e.key());
+  uint64_t h = KeyHash(e);
   size_t b1 = ghost_.size(kB1);
   size_t b2 = ghost_.size(kB2);
   switch (ghost_.Remove(h)) {
@@ -67,7 +67,7 @@ void ArcPolicy::OnErase(Entry& e) {
   if (&e != pending_victim_) return;
   pending_victim_ = nullptr;
   // Not a ghost: OnInsert removed it from B1/B2.
-  ghost_.Append(eviction::Tag(e) == kT2 ? kB2 : kB1, HashKey(e.key()));
+  ghost_.Append(eviction::Tag(e) == kT2 ? kB2 : kB1, KeyHash(e));
   TrimGhosts();
 }
 

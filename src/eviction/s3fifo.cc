@@ -37,7 +37,7 @@ void S3FifoPolicy::OnInsert(Entry& e) {
     PushSmall(e);
   }
   pending_insert_ = &e;
-  pending_hash_ = HashKey(e.key());
+  pending_hash_ = KeyHash(e);
   ghost_.Prefetch(pending_hash_);
 }
 
@@ -63,7 +63,7 @@ void S3FifoPolicy::OnErase(Entry& e) {
   if (&e != pending_victim_) return;
   pending_victim_ = nullptr;
   if (InMain(e)) return;
-  ghost_.Push(HashKey(e.key()), GhostLimit());  // the oldest ghosts age out by themselves
+  ghost_.Push(KeyHash(e), GhostLimit());  // the oldest ghosts age out by themselves
 }
 
 void S3FifoPolicy::OnReplace(Entry& old, Entry& fresh) {

@@ -59,7 +59,7 @@ Entry* TinyLfuPolicy::SpillWindow() {
 
 void TinyLfuPolicy::OnInsert(Entry& e) {
   SettleStandby();
-  uint64_t h = HashKey(e.key());
+  uint64_t h = KeyHash(e);
   sketch_.EnsureCapacity(total() + 1);
   sketch_.Increment(h);
   ++misses_;
@@ -83,7 +83,7 @@ void TinyLfuPolicy::OnInsert(Entry& e) {
 
 void TinyLfuPolicy::OnAccess(Entry& e) {
   SettleStandby();
-  sketch_.Increment(HashKey(e.key()));
+  sketch_.Increment(KeyHash(e));
   ++hits_;
   if (eviction::Tag(e) != kProbation) {
     ++work_;

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "cairn/cache/entry.h"
+#include "cairn/common/hash.h"
 
 namespace cairn {
 
@@ -41,6 +42,11 @@ class EvictionPolicy {
     (void)e;
     (void)old_charge;
   }
+  // Which limit the next PickVictim serves, told by a caller that knows it (the shard: max-items
+  // or maxmemory). A policy that models the limit uses it (adaptive's byte mode, which otherwise
+  // infers it from the victims); the others ignore it.
+  enum class Limit : uint8_t { kEntries, kBytes };
+  virtual void OnLimit(Limit limit) { (void)limit; }
   // The entry to evict next, or nullptr when the policy never evicts or holds nothing. Does not
   // remove it: the shard calls OnErase when it actually evicts. `now_s` is Unix seconds (for
   // time-based aging). May reorder internal state (hands, second chances, aging).
@@ -63,8 +69,27 @@ class EvictionPolicy {
   // construction. Contract tests use it to check O(1) behaviour by counting work, not timing.
   uint64_t work() const { return work_; }
 
+  // The caller's HashKey(e.key()), valid until ClearHint: a caller that has the hash (the shard
+  // always has) brackets a call about `e` with HintHash/ClearHint, and a policy that needs the
+  // hash (ghosts, sketches, sampling) gets it from KeyHash instead of hashing the key again
+  // (every SET into a full adaptive cache hashed its key three times more than lru's).
+  void HintHash(const Entry& e, uint64_t hash) {
+    hint_entry_ = &e;
+    hint_hash_ = hash;
+  }
+  void ClearHint() { hint_entry_ = nullptr; }
+
  protected:
+  uint64_t KeyHash(const Entry& e) const {
+    return &e == hint_entry_ ? hint_hash_ : HashKey(e.key());
+  }
+  bool HasHint(const Entry& e) const { return &e == hint_entry_; }
+
   uint64_t work_ = 0;
+
+ private:
+  const Entry* hint_entry_ = nullptr;
+  uint64_t hint_hash_ = 0;
 };
 
 }  // namespace cairn

@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cairn/eviction/registry.h"
@@ -253,6 +254,37 @@ TEST(AdaptiveTest, CountLimitNeverRunsGdsf) {
   EXPECT_FALSE(p.by_bytes());
   EXPECT_NE(p.active_expert(), "gdsf");
   EXPECT_EQ(p.score(4), 0.0) << "gdsf's shadow is not even run";
+}
+
+// A count limit shared by several shards (the server's budget) makes each shard evict at a count
+// that moves, which looks like a byte limit to the victims-only inference; told the limit, the
+// policy is not fooled. (The first run, not told, shows the inference is fooled.)
+TEST(AdaptiveTest, ToldLimitByEntriesIsNotMistakenForBytes) {
+  for (bool tell : {false, true}) {
+    AdaptivePolicy p;
+    EntryPool pool;
+    std::unordered_map<uint64_t, Entry*> index;
+    std::mt19937_64 rng(11);
+    uint64_t cold = 0;
+    for (int i = 0; i < 60'000; ++i) {
+      const uint64_t id = NextKey(rng, cold);
+      if (auto it = index.find(id); it != index.end()) {
+        pool.Touch(p, *it->second, kT0);
+        continue;
+      }
+      const size_t limit = 1400 + rng() % 200;  // this shard's share of a global count
+      while (index.size() >= limit) {
+        if (tell) p.OnLimit(EvictionPolicy::Limit::kEntries);
+        Entry* v = p.PickVictim(kT0);
+        p.OnErase(*v);
+        index.erase(std::stoull(std::string(v->key().substr(4))));
+      }
+      Entry* e = pool.Make(id);
+      p.OnInsert(*e);
+      index[id] = e;
+    }
+    EXPECT_EQ(p.by_bytes(), !tell) << (tell ? "told" : "inferred");
+  }
 }
 
 TEST(AdaptiveTest, DefaultExperts) {

@@ -29,6 +29,8 @@ class MiniCache {
     const size_t charge = Entry::Charge(("key:" + std::to_string(id)).size(), value_len);
     while (index_.size() >= capacity_ ||
            (byte_capacity_ != 0 && bytes_ + charge > byte_capacity_)) {
+      policy_.OnLimit(index_.size() >= capacity_ ? EvictionPolicy::Limit::kEntries
+                                                 : EvictionPolicy::Limit::kBytes);
       Entry* v = policy_.PickVictim(kT0);
       if (v == nullptr) return false;
       policy_.OnErase(*v);
