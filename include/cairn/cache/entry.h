@@ -6,7 +6,7 @@
 //    8-15  next         policy link
 //   16     policy_tag   policy-owned byte
 //   17-22  version      48 bits: the shard's write sequence at the last write (write-back, WATCH,
-//                       UNDO compare it for equality; 2^48 writes per shard do not wrap)
+//                       UNDO compare it for equality; 2^48 writes are 9 years at 1M/s per shard)
 //   23     freq         LFU counter
 //   24-31  expire_at    absolute expiry in Unix ms, 0 = none
 //   32-35  key_len
