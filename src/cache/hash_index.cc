@@ -1,5 +1,7 @@
 #include "hash_index.h"
 
+#include <new>
+
 #include "cairn/common/hash.h"
 #include "cairn/eviction/lfu_counter.h"
 
@@ -36,17 +38,17 @@ void ForChain(const Bucket* b, Fn&& fn) {
 
 }  // namespace
 
-HashIndex::~HashIndex() { FreeChildren(); }
+HashIndex::~HashIndex() { FreeChildren(buckets_); }
 
 void HashIndex::Insert(Entry* e, uint64_t hash) {
   if (size_ + 1 > buckets_.size() * kMaxLoad) Resize(buckets_.size() * 2);
-  Place(e, hash);
+  Place(buckets_, e, hash, children_);
   ++size_;
 }
 
-void HashIndex::Place(Entry* e, uint64_t hash) {
+void HashIndex::Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_t& children) {
   const uint8_t tag = Tag(hash);
-  Bucket* b = &buckets_[hash & mask()];
+  Bucket* b = &table[hash & (table.size() - 1)];
   while (b->chained()) {
     if (uint8_t free = static_cast<uint8_t>(b->usable() & ~b->presence()); free != 0) {
       Put(*b, __builtin_ctz(free), e, tag);
@@ -60,7 +62,7 @@ void HashIndex::Place(Entry* e, uint64_t hash) {
   }
   // Full and last: slot 6 moves to a new child, which takes its place and the new entry.
   auto* child = new Bucket();
-  ++children_;
+  ++children;
   Put(*child, 0, b->slots[kSlots - 1], b->tags[kSlots - 1]);
   Put(*child, 1, e, tag);
   b->slots[kSlots - 1] = reinterpret_cast<Entry*>(child);
@@ -106,7 +108,12 @@ void HashIndex::Remove(Entry* e, uint64_t hash) {
     parent->meta = static_cast<uint8_t>(parent->meta & ~kChained);
   }
   --size_;
-  if (buckets_.size() > kMinBuckets && size_ < buckets_.size()) Resize(buckets_.size() / 2);
+  if (buckets_.size() > kMinBuckets && size_ < buckets_.size()) {
+    try {
+      Resize(buckets_.size() / 2);
+    } catch (const std::bad_alloc&) {  // shrinking is optional: keep the larger table
+    }
+  }
 }
 
 void HashIndex::Replace(Entry* old, Entry* fresh, uint64_t hash) {
@@ -122,23 +129,24 @@ void HashIndex::Replace(Entry* old, Entry* fresh, uint64_t hash) {
 }
 
 void HashIndex::Resize(size_t buckets) {
-  std::vector<Bucket> old(buckets);
-  old.swap(buckets_);
-  children_ = 0;
-  for (const Bucket& home : old) {
-    ForChain(&home, [&](Entry* e) { Place(e, HashKey(e->key())); });
-  }
-  for (Bucket& home : old) {
-    for (Bucket* b = home.chained() ? home.child() : nullptr; b != nullptr;) {
-      Bucket* next = b->chained() ? b->child() : nullptr;
-      delete b;
-      b = next;
+  // Built aside and swapped in, so a failed allocation leaves the table as it was.
+  std::vector<Bucket> fresh(buckets);
+  size_t children = 0;
+  try {
+    for (const Bucket& home : buckets_) {
+      ForChain(&home, [&](Entry* e) { Place(fresh, e, HashKey(e->key()), children); });
     }
+  } catch (...) {
+    FreeChildren(fresh);
+    throw;
   }
+  FreeChildren(buckets_);
+  buckets_.swap(fresh);
+  children_ = children;
 }
 
-void HashIndex::FreeChildren() {
-  for (Bucket& home : buckets_) {
+void HashIndex::FreeChildren(std::vector<Bucket>& table) {
+  for (Bucket& home : table) {
     for (Bucket* b = home.chained() ? home.child() : nullptr; b != nullptr;) {
       Bucket* next = b->chained() ? b->child() : nullptr;
       delete b;
@@ -146,7 +154,6 @@ void HashIndex::FreeChildren() {
     }
     home = Bucket();
   }
-  children_ = 0;
 }
 
 uint64_t HashIndex::ScanStep(uint64_t cursor, FunctionRef<void(Entry*)> fn) const {
@@ -184,9 +191,10 @@ void HashIndex::ForEach(FunctionRef<void(Entry*)> fn) const {
 
 void HashIndex::Clear(FunctionRef<void(Entry*)> fn) {
   for (const Bucket& home : buckets_) ForChain(&home, fn);
-  FreeChildren();
+  FreeChildren(buckets_);
   std::vector<Bucket>(kMinBuckets).swap(buckets_);
   size_ = 0;
+  children_ = 0;
 }
 
 }  // namespace cairn

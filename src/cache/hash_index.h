@@ -102,6 +102,7 @@ class HashIndex {
       fn(i);
     }
   }
+  // Insert may throw std::bad_alloc (growth, an overflow bucket); e is then not added.
   void Insert(Entry* e, uint64_t hash);                   // key must not be present
   void Remove(Entry* e, uint64_t hash);                   // e must be present
   void Replace(Entry* old, Entry* fresh, uint64_t hash);  // same key, old leaves
@@ -136,9 +137,11 @@ class HashIndex {
     return bits & b.presence() & b.usable();
   }
   uint64_t mask() const { return buckets_.size() - 1; }
-  void Place(Entry* e, uint64_t hash);  // Insert without the growth check
+  // Puts e into `table` (a power-of-two bucket array), counting a new child in `children`. Throws
+  // std::bad_alloc before changing anything when a child cannot be allocated.
+  static void Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_t& children);
   void Resize(size_t buckets);
-  void FreeChildren();
+  static void FreeChildren(std::vector<Bucket>& table);
 
   std::vector<Bucket> buckets_;
   size_t size_ = 0;
