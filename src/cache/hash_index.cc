@@ -1,10 +1,14 @@
 #include "hash_index.h"
 
+#include <new>
+
 #include "cairn/common/hash.h"
 #include "cairn/eviction/lfu_counter.h"
 
 namespace cairn {
 namespace {
+
+using Bucket = HashIndex::Bucket;
 
 uint64_t Rev(uint64_t v) {
   v = ((v >> 1) & 0x5555555555555555ULL) | ((v & 0x5555555555555555ULL) << 1);
@@ -13,50 +17,148 @@ uint64_t Rev(uint64_t v) {
   return __builtin_bswap64(v);
 }
 
+// Slots of `b` that hold entries.
+uint8_t Used(const Bucket& b) { return static_cast<uint8_t>(b.presence() & b.usable()); }
+
+void Put(Bucket& b, int slot, Entry* e, uint8_t tag) {
+  b.slots[slot] = e;
+  b.tags[slot] = tag;
+  b.meta = static_cast<uint8_t>(b.meta | (1u << slot));
+}
+
+// Visits every entry of the chain that starts at `b`.
+template <typename Fn>
+void ForChain(const Bucket* b, Fn&& fn) {
+  for (;;) {
+    for (uint32_t m = Used(*b); m != 0; m &= m - 1) fn(b->slots[__builtin_ctz(m)]);
+    if (!b->chained()) return;
+    b = b->child();
+  }
+}
+
 }  // namespace
 
+HashIndex::~HashIndex() { FreeChildren(buckets_); }
+
 void HashIndex::Insert(Entry* e, uint64_t hash) {
-  Entry*& head = buckets_[hash & mask()];
-  e->hnext = head;
-  head = e;
-  if (++size_ > buckets_.size()) Resize(buckets_.size() * 2);
+  if (size_ + 1 > buckets_.size() * kMaxLoad) Resize(buckets_.size() * 2);
+  Place(buckets_, e, hash, children_);
+  ++size_;
+}
+
+void HashIndex::Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_t& children) {
+  const uint8_t tag = Tag(hash);
+  Bucket* b = &table[hash & (table.size() - 1)];
+  while (b->chained()) {
+    if (uint8_t free = static_cast<uint8_t>(b->usable() & ~b->presence()); free != 0) {
+      Put(*b, __builtin_ctz(free), e, tag);
+      return;
+    }
+    b = b->child();
+  }
+  if (uint8_t free = static_cast<uint8_t>(kPresence & ~b->presence()); free != 0) {
+    Put(*b, __builtin_ctz(free), e, tag);
+    return;
+  }
+  // Full and last: slot 6 moves to a new child, which takes its place and the new entry.
+  auto* child = new Bucket();
+  ++children;
+  Put(*child, 0, b->slots[kSlots - 1], b->tags[kSlots - 1]);
+  Put(*child, 1, e, tag);
+  b->slots[kSlots - 1] = reinterpret_cast<Entry*>(child);
+  b->tags[kSlots - 1] = 0;
+  b->meta = static_cast<uint8_t>((b->meta & ~(1u << (kSlots - 1))) | kChained);
 }
 
 void HashIndex::Remove(Entry* e, uint64_t hash) {
-  Entry** link = &buckets_[hash & mask()];
-  while (*link != e) link = &(*link)->hnext;
-  *link = e->hnext;
-  e->hnext = nullptr;
+  const uint8_t tag = Tag(hash);
+  Bucket* const home = &buckets_[hash & mask()];
+  Bucket* b = home;
+  int slot = -1;
+  for (;;) {
+    for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
+      if (b->slots[__builtin_ctz(m)] == e) {
+        slot = __builtin_ctz(m);
+        break;
+      }
+    }
+    if (slot >= 0) break;
+    b = b->child();  // e is present: it is further down the chain
+  }
+  b->meta = static_cast<uint8_t>(b->meta & ~(1u << slot));
+  b->slots[slot] = nullptr;
+  // Keep every bucket but the chain's last full: fill the hole from the last bucket, and free
+  // the last bucket when it empties (its parent gets slot 6 back).
+  Bucket* parent = nullptr;
+  Bucket* last = home;
+  while (last->chained()) {
+    parent = last;
+    last = last->child();
+  }
+  if (last != b) {
+    const int from = __builtin_ctz(Used(*last));  // a chain's last bucket is never empty
+    Put(*b, slot, last->slots[from], last->tags[from]);
+    last->meta = static_cast<uint8_t>(last->meta & ~(1u << from));
+    last->slots[from] = nullptr;
+  }
+  if (parent != nullptr && Used(*last) == 0) {
+    delete last;
+    --children_;
+    parent->slots[kSlots - 1] = nullptr;
+    parent->meta = static_cast<uint8_t>(parent->meta & ~kChained);
+  }
   --size_;
-  if (buckets_.size() > kMinBuckets && size_ * 8 < buckets_.size()) Resize(buckets_.size() / 2);
+  if (buckets_.size() > kMinBuckets && size_ < buckets_.size()) {
+    try {
+      Resize(buckets_.size() / 2);
+    } catch (const std::bad_alloc&) {  // shrinking is optional: keep the larger table
+    }
+  }
 }
 
 void HashIndex::Replace(Entry* old, Entry* fresh, uint64_t hash) {
-  Entry** link = &buckets_[hash & mask()];
-  while (*link != old) link = &(*link)->hnext;
-  fresh->hnext = old->hnext;
-  *link = fresh;
-  old->hnext = nullptr;
+  const uint8_t tag = Tag(hash);
+  for (Bucket* b = &buckets_[hash & mask()];; b = b->child()) {
+    for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
+      if (b->slots[__builtin_ctz(m)] == old) {
+        b->slots[__builtin_ctz(m)] = fresh;
+        return;
+      }
+    }
+  }
 }
 
 void HashIndex::Resize(size_t buckets) {
-  std::vector<Entry*> fresh(buckets, nullptr);
-  const uint64_t m = buckets - 1;
-  for (Entry* head : buckets_) {
-    while (head != nullptr) {
-      Entry* next = head->hnext;
-      Entry*& slot = fresh[HashKey(head->key()) & m];
-      head->hnext = slot;
-      slot = head;
-      head = next;
+  // Built aside and swapped in, so a failed allocation leaves the table as it was.
+  std::vector<Bucket> fresh(buckets);
+  size_t children = 0;
+  try {
+    for (const Bucket& home : buckets_) {
+      ForChain(&home, [&](Entry* e) { Place(fresh, e, HashKey(e->key()), children); });
     }
+  } catch (...) {
+    FreeChildren(fresh);
+    throw;
   }
+  FreeChildren(buckets_);
   buckets_.swap(fresh);
+  children_ = children;
+}
+
+void HashIndex::FreeChildren(std::vector<Bucket>& table) {
+  for (Bucket& home : table) {
+    for (Bucket* b = home.chained() ? home.child() : nullptr; b != nullptr;) {
+      Bucket* next = b->chained() ? b->child() : nullptr;
+      delete b;
+      b = next;
+    }
+    home = Bucket();
+  }
 }
 
 uint64_t HashIndex::ScanStep(uint64_t cursor, FunctionRef<void(Entry*)> fn) const {
   const uint64_t m = mask();
-  for (Entry* e = buckets_[cursor & m]; e != nullptr; e = e->hnext) fn(e);
+  ForChain(&buckets_[cursor & m], fn);
   // Redis dictScan: increment the reversed cursor over the masked bits.
   cursor |= ~m;
   cursor = Rev(cursor);
@@ -69,38 +171,30 @@ Entry* HashIndex::Random(uint64_t& rng) const {
   const uint64_t m = mask();
   size_t start = static_cast<size_t>(lfu::NextUnit(rng) * static_cast<double>(buckets_.size()));
   for (size_t i = 0; i <= m; ++i) {
-    Entry* head = buckets_[(start + i) & m];
-    if (head == nullptr) continue;
+    const Bucket& home = buckets_[(start + i) & m];
+    if (Used(home) == 0) continue;  // a chained home bucket is full
     size_t len = 0;
-    for (Entry* e = head; e != nullptr; e = e->hnext) ++len;
+    ForChain(&home, [&](Entry*) { ++len; });
     size_t pick = static_cast<size_t>(lfu::NextUnit(rng) * static_cast<double>(len));
-    while (pick-- > 0) head = head->hnext;
-    return head;
+    Entry* out = nullptr;
+    ForChain(&home, [&](Entry* e) {
+      if (pick-- == 0) out = e;
+    });
+    return out;
   }
   return nullptr;
 }
 
 void HashIndex::ForEach(FunctionRef<void(Entry*)> fn) const {
-  for (Entry* head : buckets_) {
-    for (Entry* e = head; e != nullptr;) {
-      Entry* next = e->hnext;
-      fn(e);
-      e = next;
-    }
-  }
+  for (const Bucket& home : buckets_) ForChain(&home, fn);
 }
 
 void HashIndex::Clear(FunctionRef<void(Entry*)> fn) {
-  std::vector<Entry*> old(kMinBuckets, nullptr);
-  old.swap(buckets_);
+  for (const Bucket& home : buckets_) ForChain(&home, fn);
+  FreeChildren(buckets_);
+  std::vector<Bucket>(kMinBuckets).swap(buckets_);
   size_ = 0;
-  for (Entry* head : old) {
-    while (head != nullptr) {
-      Entry* next = head->hnext;
-      fn(head);
-      head = next;
-    }
-  }
+  children_ = 0;
 }
 
 }  // namespace cairn

@@ -9,7 +9,8 @@
 
 namespace cairn::eviction {
 
-static_assert(sizeof(Entry) + sizeof(uint64_t) <= 72, "shadow block too small");
+static_assert(sizeof(Entry) == 48,
+              "shadow blocks (kBlock) hold a 48-byte header and an 8-byte key");
 
 ShadowCache::ShadowCache(std::unique_ptr<EvictionPolicy> policy) : policy_(std::move(policy)) {}
 

@@ -48,7 +48,7 @@ class ShadowCache {
 
  private:
   static constexpr uint32_t kNil = 0xffffffffu;
-  static constexpr size_t kBlock = 72;  // sizeof(Entry) + 8-byte key
+  static constexpr size_t kBlock = sizeof(Entry) + 8;  // header + 8-byte key
 
   Entry* EntryAt(uint32_t block) { return reinterpret_cast<Entry*>(&blocks_[block * kBlock]); }
   uint32_t BlockOf(const Entry* e) const;

@@ -1,13 +1,26 @@
 // One cached key/value pair: a single allocation holding a fixed header followed by the key bytes
 // and then the value bytes (binary-safe, not NUL-terminated).
 //
+// The header, 48 bytes (pinned by the static_assert below; README "Each entry is one allocation"):
+//    0- 7  prev         policy link
+//    8-15  next         policy link
+//   16     policy_tag   policy-owned byte
+//   17-22  version      48 bits: the shard's write sequence at the last write (write-back, WATCH,
+//                       UNDO compare it for equality; 2^48 writes are 9 years at 1M/s per shard)
+//   23     freq         LFU counter
+//   24-31  expire_at    absolute expiry in Unix ms, 0 = none
+//   32-35  key_len
+//   36-39  value_len
+//   40-43  last_access_s
+//   44-47  ttl_pos (31 bits: slot in the shard's array of keys with an expiry) + dirty bit
+// The shard's hash index holds the entry by pointer (src/cache/hash_index.h); the entry has no
+// index field.
+//
 // Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
 //   Entry::Charge(key_len, value_len) = sizeof(Entry) + key_len + value_len + kIndexSlotCharge
-// i.e. the header (64 bytes: policy links, index chain, policy tag, version, expiry, lengths,
-// access metadata; pinned by the static_assert below)
-// plus the payload plus one index bucket slot. Allocator rounding is not charged: the charge is a
-// deterministic function of the lengths, so accounting is exact and testable; RSS overhead is
-// measured separately by bench/engine_bench (see README "Memory").
+// i.e. the header plus the payload plus the key's share of the index. Allocator rounding is not
+// charged: the charge is a deterministic function of the lengths, so accounting is exact and
+// testable; RSS overhead is measured separately by bench/memory_density.py (see README "Memory").
 //
 // The header fields that eviction policies own (`prev`, `next`, `policy_tag`) are public: a
 // policy orders entries through them and nothing else touches them. Everything else belongs to the
@@ -23,16 +36,19 @@ namespace cairn {
 
 class Entry {
  public:
-  static constexpr size_t kIndexSlotCharge = 8;
-  static constexpr uint32_t kNoTtlPos = 0xffffffffu;
+  // The index's bytes per key at its typical fill: 64-byte buckets of 7 slots holding 4..8 keys
+  // per home bucket between resizes plus overflow children cost 12.6..16.8 B per key
+  // (hash_index.h); 14 is the middle of that cycle (12.7 at 1M keys in 16 shards).
+  static constexpr size_t kIndexSlotCharge = 14;
+  static constexpr uint32_t kNoTtlPos = 0x7fffffffu;
   static constexpr uint64_t kMaxVersion = (uint64_t{1} << 48) - 1;
   static constexpr int64_t kMaxExpireMs = (int64_t{1} << 47) - 1;
 
   // Policy hook: intrusive links and an 8-bit tag (segment / queue id / visited bit ...).
   Entry* prev = nullptr;
   Entry* next = nullptr;
-  // Shard index chain (owned by the shard's hash index).
-  Entry* hnext = nullptr;
+  // Policy-owned scratch tag (segment / queue id / visited bit ...).
+  uint8_t policy_tag = 0;
 
   std::string_view key() const { return {payload(), key_len_}; }
   std::string_view value() const { return {payload() + key_len_, value_len_}; }
@@ -46,7 +62,7 @@ class Entry {
   bool ExpiredAt(int64_t now_ms) const { return expire_at_ != 0 && expire_at_ <= now_ms; }
 
   uint64_t version() const { return version_; }
-  bool dirty() const { return (flags_ & kDirty) != 0; }
+  bool dirty() const { return dirty_ != 0; }
   // LFU counter (Redis's logarithmic 8-bit counter, maintained for every policy).
   uint8_t freq() const { return static_cast<uint8_t>(freq_); }
   // Last access, in Unix seconds (OBJECT IDLETIME, LRU order rebuilds).
@@ -57,17 +73,14 @@ class Entry {
     return sizeof(Entry) + key_len + value_len + kIndexSlotCharge;
   }
 
-  // Policy-owned scratch tag.
-  uint8_t policy_tag = 0;
-
   // --- shard-only mutators ---
   void set_expire_at_ms(int64_t ms) { expire_at_ = ms; }
   void set_version(uint64_t v) { version_ = v & kMaxVersion; }
-  void set_dirty(bool d) { flags_ = d ? (flags_ | kDirty) : (flags_ & ~kDirty); }
+  void set_dirty(bool d) { dirty_ = d ? 1 : 0; }
   void set_freq(uint8_t f) { freq_ = f; }
   void set_last_access_s(uint32_t s) { last_access_s_ = s; }
   uint32_t ttl_pos() const { return ttl_pos_; }
-  void set_ttl_pos(uint32_t p) { ttl_pos_ = p; }
+  void set_ttl_pos(uint32_t p) { ttl_pos_ = p & kNoTtlPos; }
   void set_value_len(uint32_t n) { value_len_ = n; }
 
   // Constructs the header in `mem` (at least AllocSize(k, v) bytes) and copies key and value.
@@ -77,24 +90,24 @@ class Entry {
   }
 
  private:
-  static constexpr uint8_t kDirty = 1;
-
   char* payload() { return reinterpret_cast<char*>(this + 1); }
   const char* payload() const { return reinterpret_cast<const char*>(this + 1); }
 
+  // Packed after policy_tag into the same 8 bytes (bit-fields share the word with the byte
+  // before them on the Itanium ABI, which GCC and Clang follow).
   uint64_t version_ : 48 = 0;
   uint64_t freq_ : 8 = 0;
-  uint64_t flags_ : 8 = 0;
   int64_t expire_at_ = 0;
   uint32_t key_len_ = 0;
   uint32_t value_len_ = 0;
   uint32_t last_access_s_ = 0;
-  uint32_t ttl_pos_ = kNoTtlPos;
+  uint32_t ttl_pos_ : 31 = kNoTtlPos;
+  uint32_t dirty_ : 1 = 0;
 };
 
 // The header's size is part of every key's cost (issue 17: bytes per key): a change that grows it
 // must change this line, and README's "Each entry is one allocation" with it.
-static_assert(sizeof(Entry) == 64, "Entry header size changed: update README and Charge docs");
+static_assert(sizeof(Entry) == 48, "Entry header size changed: update README and Charge docs");
 
 inline Entry* Entry::Construct(void* mem, std::string_view key, std::string_view value) {
   auto* e = new (mem) Entry();

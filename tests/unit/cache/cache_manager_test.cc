@@ -272,6 +272,18 @@ TEST_F(CacheManagerTest, ScanSurvivesGrowthBetweenCalls) {
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(seen.count("old:" + std::to_string(i))) << i;
 }
 
+TEST_F(CacheManagerTest, ScanSurvivesShrinkBetweenCalls) {
+  for (int i = 0; i < 100; ++i) cache_.Set("old:" + std::to_string(i), "v");
+  for (int i = 0; i < 8000; ++i) cache_.Set("tmp:" + std::to_string(i), "v");
+  std::set<std::string> seen;
+  uint64_t cursor = cache_.Scan(0, 5, [&](const Entry& e) { seen.emplace(e.key()); });
+  for (int i = 0; i < 8000; ++i) cache_.Delete("tmp:" + std::to_string(i));  // forces shrinks
+  while (cursor != 0) {
+    cursor = cache_.Scan(cursor, 50, [&](const Entry& e) { seen.emplace(e.key()); });
+  }
+  for (int i = 0; i < 100; ++i) EXPECT_TRUE(seen.count("old:" + std::to_string(i))) << i;
+}
+
 TEST_F(CacheManagerTest, KeysRandomKeyFlush) {
   cache_.Set("user:1", "a");
   cache_.Set("user:2", "b");
