@@ -117,7 +117,7 @@
 // W-TinyLFU expert uses a fixed 1% window: its hill climber measured worse than no climber on
 // the shift and scan workloads and the adaptivity lives here instead. bench/hitratio builds
 // variants ("adaptive-f2-a10-..."). Cost: every-SET-evicts through the engine (evict_throughput, 16
-// shards, 100k items) measured 0.86-0.97x of lru (shadows of 4 sqrt(c) entries: 0.70-0.85x); below
+// shards, 100k items) measured 0.71-0.94x of lru, median 0.84 (bench/hitratio/README.md); below
 // 384 entries per shard every request runs in all four shadows. Metadata: the experts' own (sketch,
 // ghosts), the standby tinylfu's sketch (8 bytes per resident entry, rounded up to a power of two),
 // plus per shadow entry a 72-byte block, its hash, probe slots and free-list slot (~92-100 bytes)
