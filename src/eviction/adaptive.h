@@ -284,8 +284,6 @@ class AdaptivePolicy final : public EvictionPolicy {
   uint64_t epoch_requests_ = 0;
   uint64_t epoch_length_ = 0;
   int warmup_epochs_ = 0;
-  size_t pending_best_ = 0;
-  int pending_count_ = 0;
   uint64_t switches_ = 0;
   // Byte-limit detection (NotePick) and the resident charge, for byte-capacity shadows.
   uint64_t resident_bytes_ = 0;
