@@ -220,6 +220,9 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
     }
     ev.Add(EventType::kEvicted, victim->key(), now_ms, cause);
     EraseLocked(victim, HashKey(victim->key()));
+    // PickVictim may have grown the policy's metadata (adaptive sizes its simulations there):
+    // charged now, the caller's budget check sees it and evicts for it in the same write.
+    SyncPolicyBytesLocked();
     return true;
   }
   return false;

@@ -9,8 +9,9 @@
 
 namespace cairn::eviction {
 
-static_assert(sizeof(Entry) == 48,
-              "shadow blocks (kBlock) hold a 48-byte header and an 8-byte key");
+static_assert(Entry::AllocSize(8, 0) <= sizeof(Entry) + 8 &&
+                  (sizeof(Entry) + 8) % alignof(Entry) == 0,
+              "shadow blocks (kBlock) hold an entry with an 8-byte key, aligned");
 
 ShadowCache::ShadowCache(std::unique_ptr<EvictionPolicy> policy) : policy_(std::move(policy)) {}
 

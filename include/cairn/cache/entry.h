@@ -1,23 +1,30 @@
 // One cached key/value pair: a single allocation holding a fixed header followed by the key bytes
 // and then the value bytes (binary-safe, not NUL-terminated).
 //
-// The header, 48 bytes (pinned by the static_assert below; README "Each entry is one allocation"):
+// The header, 46 bytes (kHeaderBytes, pinned below; README "Each entry is one allocation"):
 //    0- 7  prev         policy link
 //    8-15  next         policy link
 //   16     policy_tag   policy-owned byte
 //   17-22  version      48 bits: the shard's write sequence at the last write (write-back, WATCH,
 //                       UNDO compare it for equality; 2^48 writes are 9 years at 1M/s per shard)
 //   23     freq         LFU counter
-//   24-31  expire_at    absolute expiry in Unix ms, 0 = none
+//   24-29  expire_at    absolute expiry in Unix ms, 0 = none (48 bits, signed: to year 6429;
+//                       the commands clamp to kMaxExpireMs)
+//   30-31  ttl_pos, low 16 bits
 //   32-35  key_len
 //   36-39  value_len
 //   40-43  last_access_s
-//   44-47  ttl_pos (31 bits: slot in the shard's array of keys with an expiry) + dirty bit
+//   44-45  ttl_pos, high 15 bits (31 in all: slot in the shard's array of keys with an expiry),
+//          and the dirty bit
+//   46-    the key, then the value (the class's last two bytes, `tail_`, are the payload's first:
+//          a member rather than padding, so no store to a field can touch them)
+// Why 46 and not 48: a 14-byte key and a 100-byte value make 160 bytes, jemalloc's class, where
+// 48 made 162 and took the 192 class (bench/README.md, issue 17).
 // The shard's hash index holds the entry by pointer (src/cache/hash_index.h); the entry has no
 // index field.
 //
 // Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
-//   Entry::Charge(key_len, value_len) = sizeof(Entry) + key_len + value_len + kIndexSlotCharge
+//   Entry::Charge(key_len, value_len) = kHeaderBytes + key_len + value_len + kIndexSlotCharge
 // i.e. the header plus the payload plus the key's share of the index. Allocator rounding is not
 // charged: the charge is a deterministic function of the lengths, so accounting is exact and
 // testable; RSS overhead is measured separately by bench/memory_density.py (see README "Memory").
@@ -43,6 +50,8 @@ class Entry {
   static constexpr uint32_t kNoTtlPos = 0x7fffffffu;
   static constexpr uint64_t kMaxVersion = (uint64_t{1} << 48) - 1;
   static constexpr int64_t kMaxExpireMs = (int64_t{1} << 47) - 1;
+  // Bytes before the key (the payload starts inside the class, at tail_).
+  static constexpr size_t kHeaderBytes = 46;
 
   // Policy hook: intrusive links and an 8-bit tag (segment / queue id / visited bit ...).
   Entry* prev = nullptr;
@@ -59,7 +68,10 @@ class Entry {
   // Absolute expiry in Unix ms; 0 means no expiry.
   int64_t expire_at_ms() const { return expire_at_; }
   bool has_expiry() const { return expire_at_ != 0; }
-  bool ExpiredAt(int64_t now_ms) const { return expire_at_ != 0 && expire_at_ <= now_ms; }
+  bool ExpiredAt(int64_t now_ms) const {
+    const int64_t at = expire_at_;
+    return at != 0 && at <= now_ms;
+  }
 
   uint64_t version() const { return version_; }
   bool dirty() const { return dirty_ != 0; }
@@ -70,44 +82,54 @@ class Entry {
 
   size_t charge() const { return Charge(key_len_, value_len_); }
   static constexpr size_t Charge(size_t key_len, size_t value_len) {
-    return sizeof(Entry) + key_len + value_len + kIndexSlotCharge;
+    return kHeaderBytes + key_len + value_len + kIndexSlotCharge;
   }
 
   // --- shard-only mutators ---
-  void set_expire_at_ms(int64_t ms) { expire_at_ = ms; }
+  void set_expire_at_ms(int64_t ms) {
+    expire_at_ = ms > kMaxExpireMs ? kMaxExpireMs : (ms < -kMaxExpireMs ? -kMaxExpireMs : ms);
+  }
   void set_version(uint64_t v) { version_ = v & kMaxVersion; }
   void set_dirty(bool d) { dirty_ = d ? 1 : 0; }
   void set_freq(uint8_t f) { freq_ = f; }
   void set_last_access_s(uint32_t s) { last_access_s_ = s; }
-  uint32_t ttl_pos() const { return ttl_pos_; }
-  void set_ttl_pos(uint32_t p) { ttl_pos_ = p & kNoTtlPos; }
+  uint32_t ttl_pos() const { return (uint32_t{ttl_hi_} << 16) | ttl_lo_; }
+  void set_ttl_pos(uint32_t p) {
+    ttl_lo_ = p & 0xffffu;
+    ttl_hi_ = (p & kNoTtlPos) >> 16;
+  }
   void set_value_len(uint32_t n) { value_len_ = n; }
 
   // Constructs the header in `mem` (at least AllocSize(k, v) bytes) and copies key and value.
   static Entry* Construct(void* mem, std::string_view key, std::string_view value);
-  static size_t AllocSize(size_t key_len, size_t value_len) {
-    return sizeof(Entry) + key_len + value_len;
+  // At least sizeof(Entry): the class's tail_ must lie inside the allocation.
+  static constexpr size_t AllocSize(size_t key_len, size_t value_len) {
+    return kHeaderBytes + key_len + value_len < sizeof(Entry) ? sizeof(Entry)
+                                                              : kHeaderBytes + key_len + value_len;
   }
 
  private:
-  char* payload() { return reinterpret_cast<char*>(this + 1); }
-  const char* payload() const { return reinterpret_cast<const char*>(this + 1); }
+  char* payload() { return reinterpret_cast<char*>(this) + kHeaderBytes; }
+  const char* payload() const { return reinterpret_cast<const char*>(this) + kHeaderBytes; }
 
   // Packed after policy_tag into the same 8 bytes (bit-fields share the word with the byte
   // before them on the Itanium ABI, which GCC and Clang follow).
   uint64_t version_ : 48 = 0;
   uint64_t freq_ : 8 = 0;
-  int64_t expire_at_ = 0;
+  int64_t expire_at_ : 48 = 0;
+  uint64_t ttl_lo_ : 16 = 0xffffu;
   uint32_t key_len_ = 0;
   uint32_t value_len_ = 0;
   uint32_t last_access_s_ = 0;
-  uint32_t ttl_pos_ : 31 = kNoTtlPos;
-  uint32_t dirty_ : 1 = 0;
+  uint16_t ttl_hi_ : 15 = kNoTtlPos >> 16;
+  uint16_t dirty_ : 1 = 0;
+  [[maybe_unused]] char tail_[2] = {};  // the payload's first two bytes (payload() starts here)
 };
 
 // The header's size is part of every key's cost (issue 17: bytes per key): a change that grows it
 // must change this line, and README's "Each entry is one allocation" with it.
-static_assert(sizeof(Entry) == 48, "Entry header size changed: update README and Charge docs");
+static_assert(sizeof(Entry) == 48 && Entry::kHeaderBytes == 46,
+              "Entry header size changed: update README and Charge docs");
 
 inline Entry* Entry::Construct(void* mem, std::string_view key, std::string_view value) {
   auto* e = new (mem) Entry();
