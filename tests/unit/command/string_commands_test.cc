@@ -264,12 +264,15 @@ TEST_F(StringCommandsTest, WritesAnswerOomOnAFullNoEvictionCache) {
 TEST_F(StringCommandsTest, WritesAnswerOomOverMaxMemory) {
   CacheOptions options;
   options.shards = 4;
-  options.max_bytes = Entry::Charge(1, 10);
+  // 46 + 1 + 17 = 64 bytes, a full jemalloc class: one more byte takes the next (80).
+  const std::string v = "0123456789abcdefg";
+  static_assert(Entry::Charge(1, 17) < Entry::Charge(1, 18));
+  options.max_bytes = Entry::Charge(1, v.size());
   options.eviction_policy = "noeviction";
   Reset(options);
-  EXPECT_EQ(Run({"set", "a", "0123456789"}), kOk);
+  EXPECT_EQ(Run({"set", "a", v}), kOk);
   EXPECT_EQ(Run({"append", "a", "x"}), kOom);
-  EXPECT_EQ(Run({"get", "a"}), Bulk("0123456789"));
+  EXPECT_EQ(Run({"get", "a"}), Bulk(v));
   EXPECT_EQ(Run({"set", "b", "x"}), kOom);
   EXPECT_EQ(Run({"set", "a", std::string(100, 'x')}), kOom);
   EXPECT_EQ(Run({"set", "a", "small"}), kOk);  // shrinking is never refused
