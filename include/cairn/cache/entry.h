@@ -24,10 +24,11 @@
 // index field.
 //
 // Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
-//   Entry::Charge(key_len, value_len) = kHeaderBytes + key_len + value_len + kIndexSlotCharge
-// i.e. the header plus the payload plus the key's share of the index. Allocator rounding is not
-// charged: the charge is a deterministic function of the lengths, so accounting is exact and
-// testable; RSS overhead is measured separately by bench/memory_density.py (see README "Memory").
+//   Entry::Charge(key_len, value_len) = SizeClass(AllocSize(key_len, value_len))
+//                                        + kIndexSlotCharge
+// i.e. the allocation as jemalloc rounds it plus the key's share of the index: a deterministic
+// function of the lengths, so accounting is exact and testable, and what the entry occupies, so
+// used_memory follows RSS (bench/memory_density.py measures both).
 //
 // The header fields that eviction policies own (`prev`, `next`, `policy_tag`) are public: a
 // policy orders entries through them and nothing else touches them. Everything else belongs to the
