@@ -251,27 +251,27 @@ CacheStats CacheManager::Stats() const {
 }
 
 int64_t CacheManager::EstimateAvgTtlMs(size_t per_shard) const {
-  // Per shard, `take` evenly spread samples of its `expires` TTL'd keys, `counted` of them not yet
-  // expired, with `sum` ms left: the shard holds about expires * counted / take live TTL'd keys
-  // whose mean remaining TTL is sum / counted.
+  // Per shard, up to `per_shard` of its `expires` TTL'd keys sampled across its index, `counted`
+  // of them not yet expired, with `sum` ms left: the shard holds about expires * counted / taken
+  // live TTL'd keys whose mean remaining TTL is sum / counted.
   double total_ms = 0, live_keys = 0;
   for (const auto& sp : shards_) {
-    uint64_t sum = 0, expires = 0, take = 0, counted = 0;
+    uint64_t sum = 0, expires = 0, taken = 0, counted = 0;
     {
       std::lock_guard lock(sp->mu);
       expires = sp->expires();
-      take = std::min<uint64_t>(per_shard, expires);
       const int64_t now = clock_.NowMs();
-      for (uint64_t i = 0; i < take; ++i) {
-        const int64_t left = sp->ttl_entry(i * expires / take).expire_at_ms() - now;
+      sp->SampleExpiring(per_shard, [&](const Entry& e) {
+        ++taken;
+        const int64_t left = e.expire_at_ms() - now;
         if (left > 0) {  // already expired, not yet reclaimed: not counted
           sum += static_cast<uint64_t>(left);
           ++counted;
         }
-      }
+      });
     }
     if (counted == 0) continue;
-    const double scale = static_cast<double>(expires) / static_cast<double>(take);
+    const double scale = static_cast<double>(expires) / static_cast<double>(taken);
     total_ms += static_cast<double>(sum) * scale;
     live_keys += static_cast<double>(counted) * scale;
   }

@@ -1,6 +1,7 @@
 #include "hash_index.h"
 
 #include <new>
+#include <utility>
 
 #include "cairn/common/hash.h"
 #include "cairn/eviction/lfu_counter.h"
@@ -20,19 +21,39 @@ uint64_t Rev(uint64_t v) {
 // Slots of `b` that hold entries.
 uint8_t Used(const Bucket& b) { return static_cast<uint8_t>(b.presence() & b.usable()); }
 
-void Put(Bucket& b, int slot, Entry* e, uint8_t tag) {
-  b.slots[slot] = e;
+uintptr_t Raw(Entry* e) {
+  return reinterpret_cast<uintptr_t>(e) | (e->has_expiry() ? HashIndex::kExpiring : 0);
+}
+
+void Put(Bucket& b, int slot, uintptr_t raw, uint8_t tag) {
+  b.slots[slot] = raw;
   b.tags[slot] = tag;
   b.meta = static_cast<uint8_t>(b.meta | (1u << slot));
+}
+
+// Calls fn(bucket, slot) for every used slot of the chain that starts at `b`.
+template <typename Fn>
+void ForChainSlots(const Bucket* b, Fn&& fn) {
+  for (;;) {
+    for (uint32_t m = Used(*b); m != 0; m &= m - 1) fn(*b, __builtin_ctz(m));
+    if (!b->chained()) return;
+    b = b->child();
+  }
 }
 
 // Visits every entry of the chain that starts at `b`.
 template <typename Fn>
 void ForChain(const Bucket* b, Fn&& fn) {
-  for (;;) {
-    for (uint32_t m = Used(*b); m != 0; m &= m - 1) fn(b->slots[__builtin_ctz(m)]);
-    if (!b->chained()) return;
-    b = b->child();
+  ForChainSlots(b, [&](const Bucket& bucket, int slot) { fn(bucket.entry(slot)); });
+}
+
+// The slot of `e` in the chain of `home` (e must be there).
+std::pair<Bucket*, int> Locate(Bucket* home, const Entry* e, uint8_t tag) {
+  for (Bucket* b = home;; b = b->child()) {
+    for (uint32_t m = Used(*b); m != 0; m &= m - 1) {
+      const int slot = __builtin_ctz(m);
+      if (b->tags[slot] == tag && b->entry(slot) == e) return {b, slot};
+    }
   }
 }
 
@@ -42,11 +63,11 @@ HashIndex::~HashIndex() { FreeChildren(buckets_); }
 
 void HashIndex::Insert(Entry* e, uint64_t hash) {
   if (size_ + 1 > buckets_.size() * kMaxLoad) Resize(buckets_.size() * 2);
-  Place(buckets_, e, hash, children_);
+  Place(buckets_, Raw(e), hash, children_);
   ++size_;
 }
 
-void HashIndex::Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_t& children) {
+void HashIndex::Place(std::vector<Bucket>& table, uintptr_t e, uint64_t hash, size_t& children) {
   const uint8_t tag = Tag(hash);
   Bucket* b = &table[hash & (table.size() - 1)];
   while (b->chained()) {
@@ -65,7 +86,7 @@ void HashIndex::Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_
   ++children;
   Put(*child, 0, b->slots[kSlots - 1], b->tags[kSlots - 1]);
   Put(*child, 1, e, tag);
-  b->slots[kSlots - 1] = reinterpret_cast<Entry*>(child);
+  b->slots[kSlots - 1] = reinterpret_cast<uintptr_t>(child);
   b->tags[kSlots - 1] = 0;
   b->meta = static_cast<uint8_t>((b->meta & ~(1u << (kSlots - 1))) | kChained);
 }
@@ -73,20 +94,9 @@ void HashIndex::Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_
 void HashIndex::Remove(Entry* e, uint64_t hash) {
   const uint8_t tag = Tag(hash);
   Bucket* const home = &buckets_[hash & mask()];
-  Bucket* b = home;
-  int slot = -1;
-  for (;;) {
-    for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
-      if (b->slots[__builtin_ctz(m)] == e) {
-        slot = __builtin_ctz(m);
-        break;
-      }
-    }
-    if (slot >= 0) break;
-    b = b->child();  // e is present: it is further down the chain
-  }
+  auto [b, slot] = Locate(home, e, tag);
   b->meta = static_cast<uint8_t>(b->meta & ~(1u << slot));
-  b->slots[slot] = nullptr;
+  b->slots[slot] = 0;
   // Keep every bucket but the chain's last full: fill the hole from the last bucket, and free
   // the last bucket when it empties (its parent gets slot 6 back).
   Bucket* parent = nullptr;
@@ -99,12 +109,12 @@ void HashIndex::Remove(Entry* e, uint64_t hash) {
     const int from = __builtin_ctz(Used(*last));  // a chain's last bucket is never empty
     Put(*b, slot, last->slots[from], last->tags[from]);
     last->meta = static_cast<uint8_t>(last->meta & ~(1u << from));
-    last->slots[from] = nullptr;
+    last->slots[from] = 0;
   }
   if (parent != nullptr && Used(*last) == 0) {
     delete last;
     --children_;
-    parent->slots[kSlots - 1] = nullptr;
+    parent->slots[kSlots - 1] = 0;
     parent->meta = static_cast<uint8_t>(parent->meta & ~kChained);
   }
   --size_;
@@ -117,15 +127,21 @@ void HashIndex::Remove(Entry* e, uint64_t hash) {
 }
 
 void HashIndex::Replace(Entry* old, Entry* fresh, uint64_t hash) {
-  const uint8_t tag = Tag(hash);
-  for (Bucket* b = &buckets_[hash & mask()];; b = b->child()) {
-    for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
-      if (b->slots[__builtin_ctz(m)] == old) {
-        b->slots[__builtin_ctz(m)] = fresh;
-        return;
-      }
-    }
-  }
+  auto [b, slot] = Locate(&buckets_[hash & mask()], old, Tag(hash));
+  b->slots[slot] = reinterpret_cast<uintptr_t>(fresh) | (b->slots[slot] & kExpiring);
+}
+
+void HashIndex::SetExpiring(Entry* e, uint64_t hash, bool expiring) {
+  auto [b, slot] = Locate(&buckets_[hash & mask()], e, Tag(hash));
+  b->slots[slot] = reinterpret_cast<uintptr_t>(e) | (expiring ? kExpiring : 0);
+}
+
+size_t HashIndex::ExpiringStep(size_t home, FunctionRef<void(Entry*)> fn) const {
+  const size_t m = mask();
+  ForChainSlots(&buckets_[home & m], [&](const Bucket& b, int slot) {
+    if (b.expiring(slot)) fn(b.entry(slot));
+  });
+  return ((home & m) + 1) & m;
 }
 
 void HashIndex::Resize(size_t buckets) {
@@ -134,7 +150,9 @@ void HashIndex::Resize(size_t buckets) {
   size_t children = 0;
   try {
     for (const Bucket& home : buckets_) {
-      ForChain(&home, [&](Entry* e) { Place(fresh, e, HashKey(e->key()), children); });
+      ForChainSlots(&home, [&](const Bucket& b, int slot) {
+        Place(fresh, b.slots[slot], HashKey(b.entry(slot)->key()), children);
+      });
     }
   } catch (...) {
     FreeChildren(fresh);

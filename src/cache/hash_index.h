@@ -43,12 +43,19 @@ class HashIndex {
   static constexpr size_t kMinBuckets = 4;
   static constexpr size_t kSlots = 7;
   static constexpr size_t kMaxLoad = 8;  // keys per home bucket before growing
+  // Slot bit: the entry has an expiry (Entry::has_expiry), so the active-expiry sweep
+  // (ExpiringStep) finds the keys with a TTL without reading the others.
+  static constexpr uintptr_t kExpiring = 1;
 
   struct alignas(64) Bucket {
     uint8_t meta = 0;  // bits 0-6 presence, bit 7 chained
     uint8_t tags[kSlots] = {};
-    Entry* slots[kSlots] = {};
+    // Entry address | kExpiring (entries are at least 8-byte aligned, so bit 0 is free), or in
+    // slot 6 of a chained bucket the child's address.
+    uintptr_t slots[kSlots] = {};
 
+    Entry* entry(int slot) const { return reinterpret_cast<Entry*>(slots[slot] & ~kExpiring); }
+    bool expiring(int slot) const { return (slots[slot] & kExpiring) != 0; }
     bool chained() const { return (meta & kChained) != 0; }
     Bucket* child() const { return reinterpret_cast<Bucket*>(slots[kSlots - 1]); }
     uint8_t presence() const { return static_cast<uint8_t>(meta & kPresence); }
@@ -68,7 +75,7 @@ class HashIndex {
     const uint8_t tag = Tag(hash);
     for (const Bucket* b = &buckets_[hash & mask()];;) {
       for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
-        Entry* e = b->slots[__builtin_ctz(m)];
+        Entry* e = b->entry(__builtin_ctz(m));
         if (e->key_len() == key.size() && std::memcmp(e->key().data(), key.data(), key.size()) == 0)
           return e;
       }
@@ -83,7 +90,7 @@ class HashIndex {
   void PrefetchHead(uint64_t hash) const {
     const Bucket& b = buckets_[hash & mask()];
     if (uint32_t m = Candidates(b, Tag(hash)); m != 0) {
-      const Entry* e = b.slots[__builtin_ctz(m)];
+      const Entry* e = b.entry(__builtin_ctz(m));
       __builtin_prefetch(e);
       __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
     }
@@ -102,10 +109,16 @@ class HashIndex {
       fn(i);
     }
   }
-  // Insert may throw std::bad_alloc (growth, an overflow bucket); e is then not added.
-  void Insert(Entry* e, uint64_t hash);                   // key must not be present
-  void Remove(Entry* e, uint64_t hash);                   // e must be present
-  void Replace(Entry* old, Entry* fresh, uint64_t hash);  // same key, old leaves
+  // Insert may throw std::bad_alloc (growth, an overflow bucket); e is then not added. Its
+  // expiring bit is e->has_expiry() then; SetExpiring keeps it true when that changes.
+  void Insert(Entry* e, uint64_t hash);                      // key must not be present
+  void Remove(Entry* e, uint64_t hash);                      // e must be present
+  void Replace(Entry* old, Entry* fresh, uint64_t hash);     // same key, old leaves; bit kept
+  void SetExpiring(Entry* e, uint64_t hash, bool expiring);  // e must be present
+  // Active expiry's sweep: calls fn on every entry of home bucket `home` (& the mask) and its
+  // chain whose expiring bit is set, and returns the next home bucket (0 after the last). fn may
+  // not modify the index. Reads only the buckets: an entry without a TTL is never touched.
+  size_t ExpiringStep(size_t home, FunctionRef<void(Entry*)> fn) const;
   // Visits the home bucket at `cursor` and its chain (Redis dictScan order) and returns the next
   // cursor (0 = done). fn may not modify the index.
   uint64_t ScanStep(uint64_t cursor, FunctionRef<void(Entry*)> fn) const;
@@ -139,7 +152,7 @@ class HashIndex {
   uint64_t mask() const { return buckets_.size() - 1; }
   // Puts e into `table` (a power-of-two bucket array), counting a new child in `children`. Throws
   // std::bad_alloc before changing anything when a child cannot be allocated.
-  static void Place(std::vector<Bucket>& table, Entry* e, uint64_t hash, size_t& children);
+  static void Place(std::vector<Bucket>& table, uintptr_t e, uint64_t hash, size_t& children);
   void Resize(size_t buckets);
   static void FreeChildren(std::vector<Bucket>& table);
 

@@ -57,25 +57,26 @@ void Shard::Free(Entry* e) {
   std::free(e);
 }
 
-void Shard::AddTtl(Entry& e) {
-  e.set_ttl_pos(static_cast<uint32_t>(ttl_.size()));
-  ttl_.push_back(&e);
-}
-
-void Shard::RemoveTtl(Entry& e) {
-  uint32_t pos = e.ttl_pos();
-  if (pos == Entry::kNoTtlPos) return;
-  Entry* last = ttl_.back();
-  ttl_[pos] = last;
-  last->set_ttl_pos(pos);
-  ttl_.pop_back();
-  e.set_ttl_pos(Entry::kNoTtlPos);
-}
-
-void Shard::SetExpiryLocked(Entry& e, int64_t expire_at_ms) {
-  if (expire_at_ms != 0 && !e.has_expiry()) AddTtl(e);
-  if (expire_at_ms == 0 && e.has_expiry()) RemoveTtl(e);
+void Shard::SetExpiryLocked(Entry& e, int64_t expire_at_ms, uint64_t hash) {
+  const bool expiring = expire_at_ms != 0;
+  if (expiring != e.has_expiry()) {
+    table_.SetExpiring(&e, hash != 0 ? hash : HashKey(e.key()), expiring);
+    expiring_ += expiring ? 1 : -1;
+  }
   e.set_expire_at_ms(expire_at_ms);
+}
+
+void Shard::SampleExpiring(size_t take, FunctionRef<void(const Entry&)> fn) const {
+  const size_t buckets = table_.bucket_count();
+  if (take == 0 || expiring_ == 0) return;
+  // Home buckets evenly spread over the table, so the sample does not favour recent keys.
+  const size_t stride = std::max<size_t>(1, buckets / (8 * take));
+  size_t seen = 0;
+  for (size_t i = 0, home = 0; i < 8 * take && i < buckets && seen < take; ++i, home += stride) {
+    table_.ExpiringStep(home, [&](Entry* e) {
+      if (seen++ < take) fn(*e);
+    });
+  }
 }
 
 Entry* Shard::FindLocked(std::string_view key, uint64_t hash, int64_t now_ms, EventBatch& ev) {
@@ -134,12 +135,8 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     fresh->set_freq(e->freq());
     fresh->set_last_access_s(e->last_access_s());
     fresh->set_dirty(e->dirty());
-    if (e->has_expiry()) {
-      fresh->set_expire_at_ms(e->expire_at_ms());
-      fresh->set_ttl_pos(e->ttl_pos());
-      ttl_[e->ttl_pos()] = fresh;
-    }
-    table_.Replace(e, fresh, hash);
+    fresh->set_expire_at_ms(e->expire_at_ms());
+    table_.Replace(e, fresh, hash);  // keeps the expiring bit
     policy_->OnReplace(*e, *fresh);
     bytes_ += fresh->charge();
     bytes_ -= e->charge();
@@ -162,7 +159,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     bytes_ += e->charge();
   }
   e->set_version(next_version_++);
-  SetExpiryLocked(*e, expire_at_ms);
+  SetExpiryLocked(*e, expire_at_ms, hash);
   ++counters_.sets;
   TouchWatchedLocked(key);
   if (dirty_charge != 0 && e->charge() != dirty_charge) {
@@ -180,7 +177,7 @@ void Shard::EraseLocked(Entry* e, uint64_t hash) {
   policy_->OnErase(*e);
   policy_->ClearHint();
   table_.Remove(e, hash);
-  RemoveTtl(*e);
+  if (e->has_expiry()) --expiring_;
   --items_;
   bytes_ -= e->charge();
   budget_.Add(-1, -static_cast<int64_t>(e->charge()));
@@ -240,20 +237,26 @@ std::pair<size_t, size_t> Shard::ExpireSomeLocked(size_t limit, int64_t now_ms, 
                                                   int64_t& max_lag_ms) {
   size_t checked = 0, expired = 0;
   SyncPolicyBytesLocked();
-  while (checked < limit && !ttl_.empty()) {
-    if (expire_cursor_ >= ttl_.size()) expire_cursor_ = 0;
-    Entry* e = ttl_[expire_cursor_];
-    ++checked;
-    if (e->ExpiredAt(now_ms)) {
+  // The sweep walks the index's home buckets in order from expire_cursor_, one chain per step,
+  // and reads only the entries whose expiring bit is set. The buckets it may read per call are
+  // bounded too (kSweepBuckets per key checked), so a table with few TTL'd keys costs a few KiB
+  // of sequential reads per call and returns {0, 0}: its caller moves on.
+  constexpr size_t kSweepBuckets = 8;
+  for (size_t steps = 0; checked < limit && expiring_ != 0 && steps < kSweepBuckets * limit;
+       ++steps) {
+    expire_scratch_.clear();
+    expire_cursor_ =
+        table_.ExpiringStep(expire_cursor_, [&](Entry* e) { expire_scratch_.push_back(e); });
+    for (Entry* e : expire_scratch_) {  // collected first: erasing reorders the chain
+      ++checked;
+      if (!e->ExpiredAt(now_ms)) continue;
       max_lag_ms = std::max(max_lag_ms, now_ms - e->expire_at_ms());
       ++counters_.expirations;
       ++counters_.active_expirations;
       ++expired;
       ev.Add(EventType::kExpired, e->key(), now_ms);
       if (persist_.Mode() == WriteMode::kWriteBack) MarkDeletedLocked(e->key(), now_ms);
-      EraseLocked(e, HashKey(e->key()));  // moves the last TTL entry into expire_cursor_
-    } else {
-      ++expire_cursor_;
+      EraseLocked(e, HashKey(e->key()));
     }
   }
   return {checked, expired};
@@ -278,9 +281,9 @@ void Shard::ClearLocked() {
   round_oldest_ms_ = 0;
   policy_->Clear();
   SyncPolicyBytesLocked();
-  ttl_.clear();
-  ttl_.shrink_to_fit();
+  expiring_ = 0;
   expire_cursor_ = 0;
+  std::vector<Entry*>().swap(expire_scratch_);
   budget_.Add(-static_cast<int64_t>(items_), -static_cast<int64_t>(bytes_));
   items_ = 0;
   bytes_ = 0;

@@ -146,7 +146,9 @@ class Shard {
   // Unlinks and frees (delete, expire, evict, overwrite-by-rename). Updates shard and global
   // accounting.
   void EraseLocked(Entry* e, uint64_t hash);
-  void SetExpiryLocked(Entry& e, int64_t expire_at_ms);
+  // e must be in the index: its expiring bit there follows the expiry. `hash` is e's key hash,
+  // or 0 to have it computed when the bit changes.
+  void SetExpiryLocked(Entry& e, int64_t expire_at_ms, uint64_t hash = 0);
 
   // --- writes that go through the write policy ---
   // Writes key=value like WriteLocked, first to the tier under write-through (on a tier error
@@ -274,17 +276,16 @@ class Shard {
   EvictionPolicy& policy() { return *policy_; }
   uint64_t items() const { return items_; }
   uint64_t bytes() const { return bytes_; }
-  uint64_t expires() const { return ttl_.size(); }
-  // The i-th (i < expires()) entry with an expiry, in no promised order (avg_ttl sampling).
-  const Entry& ttl_entry(size_t i) const { return *ttl_[i]; }
+  uint64_t expires() const { return expiring_; }
+  // Calls fn on up to `take` entries with an expiry, spread over the index (avg_ttl sampling);
+  // reads at most 8 x take buckets of it.
+  void SampleExpiring(size_t take, FunctionRef<void(const Entry&)> fn) const;
   ShardCounters& counters() { return counters_; }
   uint64_t& rng() { return rng_; }
 
  private:
   Entry* Allocate(std::string_view key, std::string_view value);
   static void Free(Entry* e);
-  void AddTtl(Entry& e);
-  void RemoveTtl(Entry& e);
   void SetDirtyLocked(Entry& e, bool dirty);
   void MarkDirtyLocked(Entry& e, int64_t now_ms);
   // Persists a metadata change of a resident entry (false: tier error).
@@ -319,8 +320,9 @@ class Shard {
   PersistState& persist_;
   std::unique_ptr<EvictionPolicy> policy_;
   HashIndex table_;
-  std::vector<Entry*> ttl_;  // entries with an expiry; Entry::ttl_pos indexes it
-  size_t expire_cursor_ = 0;
+  uint64_t expiring_ = 0;               // entries with an expiry (the index's expiring bits set)
+  size_t expire_cursor_ = 0;            // the active-expiry sweep's next home bucket
+  std::vector<Entry*> expire_scratch_;  // one chain's entries with an expiry (ExpireSomeLocked)
   uint64_t items_ = 0, bytes_ = 0;
   int64_t policy_bytes_ = 0;  // this shard's share of Budget::meta_bytes
   int64_t policy_floor_ = 0;  // MetadataBytes() of the policy when installed (not charged)

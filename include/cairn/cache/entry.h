@@ -1,7 +1,7 @@
 // One cached key/value pair: a single allocation holding a fixed header followed by the key bytes
 // and then the value bytes (binary-safe, not NUL-terminated).
 //
-// The header, 46 bytes (kHeaderBytes, pinned below; README "Each entry is one allocation"):
+// The header, 44 bytes (kHeaderBytes, pinned below; README "Each entry is one allocation"):
 //    0- 7  prev         policy link
 //    8-15  next         policy link
 //   16     policy_tag   policy-owned byte
@@ -10,18 +10,17 @@
 //   23     freq         LFU counter
 //   24-29  expire_at    absolute expiry in Unix ms, 0 = none (48 bits, signed: to year 6429;
 //                       the commands clamp to kMaxExpireMs)
-//   30-31  ttl_pos, low 16 bits
+//   30     dirty bit (the other 15 bits of bytes 30-31 are free)
 //   32-35  key_len
 //   36-39  value_len
 //   40-43  last_access_s
-//   44-45  ttl_pos, high 15 bits (31 in all: slot in the shard's array of keys with an expiry),
-//          and the dirty bit
-//   46-    the key, then the value (the class's last two bytes, `tail_`, are the payload's first:
-//          a member rather than padding, so no store to a field can touch them)
-// Why 46 and not 48: a 14-byte key and a 100-byte value make 160 bytes, jemalloc's class, where
-// 48 made 162 and took the 192 class (bench/README.md, issue 17).
-// The shard's hash index holds the entry by pointer (src/cache/hash_index.h); the entry has no
-// index field.
+//   44-    the key, then the value (the class's last four bytes, `tail_`, are the payload's
+//          first: a member rather than padding, so no store to a field can touch them)
+// Why so small: a 14-byte key and a 100-byte value make 158 bytes, within jemalloc's 160 class,
+// where a 48-byte header made 162 and took the 192 class (bench/README.md, issue 17).
+// The shard's hash index holds the entry by pointer (src/cache/hash_index.h), with a bit that
+// says whether the entry has an expiry (the active-expiry sweep reads it instead of the entry):
+// the entry has neither an index link nor a slot in a list of keys with a TTL.
 //
 // Size charge (used for byte accounting, `maxmemory`, MEMORY USAGE):
 //   Entry::Charge(key_len, value_len) = SizeClass(AllocSize(key_len, value_len))
@@ -49,11 +48,10 @@ class Entry {
   // per home bucket between resizes plus overflow children cost 12.6..16.8 B per key
   // (hash_index.h); 14 is the middle of that cycle (12.7 at 1M keys in 16 shards).
   static constexpr size_t kIndexSlotCharge = 14;
-  static constexpr uint32_t kNoTtlPos = 0x7fffffffu;
   static constexpr uint64_t kMaxVersion = (uint64_t{1} << 48) - 1;
   static constexpr int64_t kMaxExpireMs = (int64_t{1} << 47) - 1;
   // Bytes before the key (the payload starts inside the class, at tail_).
-  static constexpr size_t kHeaderBytes = 46;
+  static constexpr size_t kHeaderBytes = 44;
 
   // Policy hook: intrusive links and an 8-bit tag (segment / queue id / visited bit ...).
   Entry* prev = nullptr;
@@ -105,11 +103,6 @@ class Entry {
   void set_dirty(bool d) { dirty_ = d ? 1 : 0; }
   void set_freq(uint8_t f) { freq_ = f; }
   void set_last_access_s(uint32_t s) { last_access_s_ = s; }
-  uint32_t ttl_pos() const { return (uint32_t{ttl_hi_} << 16) | ttl_lo_; }
-  void set_ttl_pos(uint32_t p) {
-    ttl_lo_ = p & 0xffffu;
-    ttl_hi_ = (p & kNoTtlPos) >> 16;
-  }
   void set_value_len(uint32_t n) { value_len_ = n; }
 
   // Constructs the header in `mem` (at least AllocSize(k, v) bytes) and copies key and value.
@@ -129,18 +122,16 @@ class Entry {
   uint64_t version_ : 48 = 0;
   uint64_t freq_ : 8 = 0;
   int64_t expire_at_ : 48 = 0;
-  uint64_t ttl_lo_ : 16 = 0xffffu;
+  uint64_t dirty_ : 1 = 0;
   uint32_t key_len_ = 0;
   uint32_t value_len_ = 0;
   uint32_t last_access_s_ = 0;
-  uint16_t ttl_hi_ : 15 = kNoTtlPos >> 16;
-  uint16_t dirty_ : 1 = 0;
-  [[maybe_unused]] char tail_[2] = {};  // the payload's first two bytes (payload() starts here)
+  [[maybe_unused]] char tail_[4] = {};  // the payload's first four bytes (payload() starts here)
 };
 
 // The header's size is part of every key's cost (issue 17: bytes per key): a change that grows it
 // must change this line, and README's "Each entry is one allocation" with it.
-static_assert(sizeof(Entry) == 48 && Entry::kHeaderBytes == 46,
+static_assert(sizeof(Entry) == 48 && Entry::kHeaderBytes == 44,
               "Entry header size changed: update README and Charge docs");
 
 inline Entry* Entry::Construct(void* mem, std::string_view key, std::string_view value) {

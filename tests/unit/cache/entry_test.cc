@@ -1,5 +1,5 @@
-// Entry: the 46-byte header packs expiry, the TTL slot and the dirty bit into shared words, and
-// the payload starts inside the class (at its last two bytes). Every field must round-trip its
+// Entry: the 44-byte header packs expiry and the dirty bit into one word, and the payload starts
+// inside the class (at its last four bytes). Every field must round-trip its
 // extremes, and neither the payload nor another field's setter may disturb it.
 #include <gtest/gtest.h>
 
@@ -26,13 +26,14 @@ struct Owned {
   Entry* e;
 };
 
-TEST(EntryTest, HeaderIsFortySixBytesAndTheChargeFollows) {
-  EXPECT_EQ(Entry::kHeaderBytes, 46u);
-  EXPECT_EQ(Entry::Charge(14, 100), 46u + 114 + Entry::kIndexSlotCharge);
-  EXPECT_EQ(Entry::AllocSize(14, 100), 160u) << "jemalloc's 160 class, not 192";
+TEST(EntryTest, HeaderIsFortyFourBytesAndTheChargeFollows) {
+  EXPECT_EQ(Entry::kHeaderBytes, 44u);
+  EXPECT_EQ(Entry::AllocSize(14, 100), 158u);
+  EXPECT_EQ(Entry::Charge(14, 100), 160u + Entry::kIndexSlotCharge)
+      << "jemalloc's 160 class, not 192";
   EXPECT_EQ(Entry::AllocSize(0, 0), sizeof(Entry)) << "the class's tail must be allocated";
-  EXPECT_EQ(Entry::AllocSize(1, 0), sizeof(Entry));
-  EXPECT_EQ(Entry::AllocSize(2, 1), 49u);
+  EXPECT_EQ(Entry::AllocSize(3, 1), sizeof(Entry));
+  EXPECT_EQ(Entry::AllocSize(4, 1), 49u);
 }
 
 TEST(EntryTest, FieldsRoundTripTheirExtremesWithoutTouchingEachOtherOrThePayload) {
@@ -42,20 +43,20 @@ TEST(EntryTest, FieldsRoundTripTheirExtremesWithoutTouchingEachOtherOrThePayload
                                    {std::string(300, 'K'), std::string(5000, 'V')}}) {
     Owned o(key, value);
     Entry& e = *o.e;
-    EXPECT_EQ(e.ttl_pos(), Entry::kNoTtlPos);
     EXPECT_FALSE(e.has_expiry());
     EXPECT_FALSE(e.dirty());
-    for (uint32_t pos : {0u, 1u, 0xffffu, 0x10000u, 0x12345678u, Entry::kNoTtlPos - 1}) {
+    for (uint32_t len : {0u, 1u, 0xffffu, 0xffffffffu}) {
       for (int64_t at : {int64_t{1}, int64_t{1'700'000'000'000}, Entry::kMaxExpireMs}) {
         for (bool dirty : {false, true}) {
-          e.set_ttl_pos(pos);
           e.set_expire_at_ms(at);
           e.set_dirty(dirty);
           e.set_version(Entry::kMaxVersion);
           e.set_freq(255);
           e.set_last_access_s(0xffffffffu);
           e.policy_tag = 0xa5;
-          EXPECT_EQ(e.ttl_pos(), pos);
+          e.set_value_len(len);
+          EXPECT_EQ(e.value_len(), len);
+          e.set_value_len(static_cast<uint32_t>(value.size()));
           EXPECT_EQ(e.expire_at_ms(), at);
           EXPECT_EQ(e.dirty(), dirty);
           EXPECT_EQ(e.version(), Entry::kMaxVersion);
@@ -80,7 +81,8 @@ TEST(EntryTest, FieldsRoundTripTheirExtremesWithoutTouchingEachOtherOrThePayload
       std::memcpy(e.mutable_value(), fresh.data(), fresh.size());
       EXPECT_EQ(e.value(), fresh);
       EXPECT_EQ(e.key(), key);
-      EXPECT_EQ(e.ttl_pos(), Entry::kNoTtlPos - 1);
+      EXPECT_TRUE(e.dirty());
+      EXPECT_EQ(e.last_access_s(), 0xffffffffu);
       EXPECT_EQ(e.policy_tag, 0xa5);
     }
   }

@@ -54,6 +54,55 @@ TEST(ActiveExpiryTest, LeavesUnexpiredKeys) {
   for (int i = 0; i < 1000; i += 2) EXPECT_TRUE(c.Exists("k" + std::to_string(i)));
 }
 
+TEST(ActiveExpiryTest, SweepFindsAFewTtlKeysAmongManyWithout) {
+  // The sweep reads the index's expiring bits, not the entries: 30 TTL'd keys hidden among
+  // 40,000 without are all found within a bounded number of cycles, and nothing else goes.
+  ManualClock clock;
+  CacheManager c({.shards = 4}, clock);
+  for (int i = 0; i < 40'000; ++i) c.Set("plain" + std::to_string(i), "v");
+  for (int i = 0; i < 30; ++i) {
+    c.Set("ttl" + std::to_string(i), "v", {.expire_at_ms = clock.NowMs() + 100});
+  }
+  EXPECT_EQ(c.Stats().expires, 30u);
+  clock.Advance(200);
+  size_t removed = 0;
+  for (int cycle = 0; cycle < 200 && removed < 30; ++cycle) removed += c.ActiveExpireCycle(25'000);
+  EXPECT_EQ(removed, 30u);
+  EXPECT_EQ(c.Size(), 40'000u);
+  EXPECT_EQ(c.Stats().expires, 0u);
+  EXPECT_EQ(c.Stats().active_expirations, 30u);
+}
+
+TEST(ActiveExpiryTest, ExpiresCountFollowsExpirePersistAndOverwrites) {
+  ManualClock clock;
+  CacheManager c({.shards = 2}, clock);
+  const int64_t later = clock.NowMs() + 60'000;
+  c.Set("a", "v");
+  EXPECT_EQ(c.Stats().expires, 0u);
+  EXPECT_EQ(c.Expire("a", later), OpStatus::kOk);
+  EXPECT_EQ(c.Stats().expires, 1u);
+  EXPECT_EQ(c.Expire("a", later + 1), OpStatus::kOk);  // a new deadline, still one
+  EXPECT_EQ(c.Stats().expires, 1u);
+  // An overwrite that keeps the TTL, then one that reallocates (a much larger value): the
+  // entry moves, and its index slot must keep saying that it expires.
+  c.Set("a", "w", {.expire_at_ms = later});
+  c.Set("a", std::string(5000, 'x'), {.expire_at_ms = later});
+  EXPECT_EQ(c.Stats().expires, 1u);
+  EXPECT_EQ(c.Persist("a"), OpStatus::kOk);
+  EXPECT_EQ(c.Stats().expires, 0u);
+  c.Set("b", "v", {.expire_at_ms = clock.NowMs() + 50});
+  c.Set("b", "v");  // a plain SET drops the TTL
+  EXPECT_EQ(c.Stats().expires, 0u);
+  c.Set("b", "v", {.expire_at_ms = clock.NowMs() + 50});
+  c.Set("b", std::string(5000, 'y'), {.expire_at_ms = clock.NowMs() + 50});
+  EXPECT_EQ(c.Stats().expires, 1u);
+  clock.Advance(100);
+  EXPECT_EQ(c.ActiveExpireCycle(25'000), 1u);  // found through the moved entry's slot
+  EXPECT_FALSE(c.Exists("b"));
+  EXPECT_TRUE(c.Exists("a"));
+  EXPECT_EQ(c.Stats().expires, 0u);
+}
+
 TEST(ExpiryServiceTest, RunsCyclesInTheBackgroundAndStops) {
   ManualClock clock;
   CacheManager c({.shards = 2}, clock);

@@ -193,6 +193,79 @@ TEST_F(HashIndexTest, RandomInsertsAndRemovesMatchAReferenceSet) {
   EXPECT_EQ(each.size(), entries_.size());
 }
 
+TEST_F(HashIndexTest, ExpiringBitsFollowEntriesThroughMovesAndResizes) {
+  // Keys with an expiry are set at insert (Entry::has_expiry) or later (SetExpiring); chains
+  // form and empty, entries move between slots, the table grows and shrinks: a full sweep
+  // (ExpiringStep over every home bucket) must return exactly the keys flagged, each once.
+  uint64_t rng = 0x2545f4914f6cdd1dULL;
+  auto next = [&] {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+  };
+  std::set<std::string> expiring;
+  auto sweep = [&] {
+    std::multiset<std::string> seen;
+    size_t home = 0;
+    do {
+      home = index_.ExpiringStep(home, [&](Entry* e) { seen.emplace(e->key()); });
+    } while (home != 0);
+    return seen;
+  };
+  for (int op = 0; op < 30000; ++op) {
+    const size_t universe = op < 15000 ? 2000 : 50;
+    const std::string k = "x" + std::to_string(next() % universe);
+    const uint64_t h = HashKey(k);
+    if (entries_.count(k) != 0) {
+      Entry* e = entries_[k];
+      switch (next() % 4) {
+        case 0:
+          Drop(k);
+          expiring.erase(k);
+          break;
+        case 1: {  // flip its expiry
+          const bool on = expiring.count(k) == 0;
+          e->set_expire_at_ms(on ? 1000 : 0);
+          index_.SetExpiring(e, h, on);
+          if (on) {
+            expiring.insert(k);
+          } else {
+            expiring.erase(k);
+          }
+          break;
+        }
+        case 2: {  // reallocated: the slot keeps its bit
+          void* mem = std::malloc(Entry::AllocSize(k.size(), 3));
+          Entry* fresh = Entry::Construct(mem, k, "new");
+          fresh->set_expire_at_ms(e->expire_at_ms());
+          index_.Replace(e, fresh, h);
+          std::free(e);
+          entries_[k] = fresh;
+          break;
+        }
+        default:
+          break;
+      }
+    } else if (op < 15000 || next() % 4 == 0) {
+      Entry* e = Make(k);
+      if (next() % 3 == 0) {
+        e->set_expire_at_ms(1000);
+        expiring.insert(k);
+      }
+      index_.Insert(e, h);
+    }
+    if (op % 1000 == 0) {
+      auto seen = sweep();
+      ASSERT_EQ(seen, std::multiset<std::string>(expiring.begin(), expiring.end())) << op;
+      for (const auto& [key, e] : entries_) ASSERT_EQ(Find(key), e) << key;
+    }
+  }
+  auto seen = sweep();
+  EXPECT_EQ(seen, std::multiset<std::string>(expiring.begin(), expiring.end()));
+  EXPECT_FALSE(expiring.empty());
+}
+
 // SCAN's contract: a key present for the whole scan is returned, whatever resizes happen between
 // steps. `churn(step)` adds or removes other keys between steps.
 template <typename Churn>

@@ -264,9 +264,9 @@ TEST_F(StringCommandsTest, WritesAnswerOomOnAFullNoEvictionCache) {
 TEST_F(StringCommandsTest, WritesAnswerOomOverMaxMemory) {
   CacheOptions options;
   options.shards = 4;
-  // 46 + 1 + 17 = 64 bytes, a full jemalloc class: one more byte takes the next (80).
-  const std::string v = "0123456789abcdefg";
-  static_assert(Entry::Charge(1, 17) < Entry::Charge(1, 18));
+  // 44 + 1 + 19 = 64 bytes, a full jemalloc class: one more byte takes the next (80).
+  const std::string v = "0123456789abcdefghi";
+  static_assert(Entry::Charge(1, 19) < Entry::Charge(1, 20));
   options.max_bytes = Entry::Charge(1, v.size());
   options.eviction_policy = "noeviction";
   Reset(options);
