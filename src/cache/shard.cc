@@ -94,9 +94,8 @@ void Shard::TouchLocked(Entry& e, uint64_t hash, int64_t now_ms) {
   uint8_t f = lfu::Decay(e.freq(), e.last_access_s(), now_s);
   e.set_freq(lfu::LogIncr(f, rng_));
   e.set_last_access_s(now_s);
-  policy_->HintHash(e, hash);
+  ScopedHashHint hint(*policy_, e, hash);
   policy_->OnAccess(e);
-  policy_->ClearHint();
 }
 
 namespace {
@@ -149,9 +148,10 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     e->set_last_access_s(inherit != nullptr ? inherit->last_access_s()
                                             : static_cast<uint32_t>(now_ms / 1000));
     table_.Insert(e, hash);
-    policy_->HintHash(*e, hash);
-    policy_->OnInsert(*e);
-    policy_->ClearHint();
+    {
+      ScopedHashHint hint(*policy_, *e, hash);
+      policy_->OnInsert(*e);
+    }
     // An insert can end one of adaptive's epochs, which re-measures its simulations: charged
     // now, not at the next eviction.
     SyncPolicyBytesLocked();
@@ -173,9 +173,10 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
 void Shard::EraseLocked(Entry* e, uint64_t hash) {
   TouchWatchedLocked(e->key());
   if (e->dirty()) SetDirtyLocked(*e, false);
-  policy_->HintHash(*e, hash);
-  policy_->OnErase(*e);
-  policy_->ClearHint();
+  {
+    ScopedHashHint hint(*policy_, *e, hash);
+    policy_->OnErase(*e);
+  }
   table_.Remove(e, hash);
   if (e->has_expiry()) --expiring_;
   --items_;

@@ -71,10 +71,12 @@ void AdaptivePolicy::Metered(const EvictionPolicy& inner, Call&& call) {
 // Metered, passing this call's hash hint (EvictionPolicy::HintHash) on to the inner policy.
 template <typename Call>
 void AdaptivePolicy::Delegate(EvictionPolicy& inner, const Entry& e, Call&& call) {
-  const bool hinted = HasHint(e);
-  if (hinted) inner.HintHash(e, KeyHash(e));
+  if (!HasHint(e)) {
+    Metered(inner, call);
+    return;
+  }
+  ScopedHashHint hint(inner, e, KeyHash(e));
   Metered(inner, call);
-  if (hinted) inner.ClearHint();
 }
 
 void AdaptivePolicy::OnInsert(Entry& e) {

@@ -92,4 +92,19 @@ class EvictionPolicy {
   uint64_t hint_hash_ = 0;
 };
 
+// Brackets one policy call about `e` with HintHash/ClearHint; the hint is cleared however the
+// call ends (a throwing call must not leave a hint for an entry that may then be freed).
+class ScopedHashHint {
+ public:
+  ScopedHashHint(EvictionPolicy& policy, const Entry& e, uint64_t hash) : policy_(policy) {
+    policy_.HintHash(e, hash);
+  }
+  ~ScopedHashHint() { policy_.ClearHint(); }
+  ScopedHashHint(const ScopedHashHint&) = delete;
+  ScopedHashHint& operator=(const ScopedHashHint&) = delete;
+
+ private:
+  EvictionPolicy& policy_;
+};
+
 }  // namespace cairn

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,23 @@ TEST(HashHintTest, KeyHashReadsTheHintForItsEntryUntilCleared) {
   EXPECT_EQ(p.Hash(*b), HashKey(b->key())) << "another entry is hashed";
   p.ClearHint();
   EXPECT_EQ(p.Hash(*a), HashKey(a->key()));
+}
+
+TEST(HashHintTest, ScopedHintIsClearedEvenWhenTheCallThrows) {
+  EntryPool pool;
+  Entry* a = pool.Make(1);
+  Probe p;
+  {
+    ScopedHashHint hint(p, *a, 42);
+    EXPECT_EQ(p.Hash(*a), 42u);
+  }
+  EXPECT_EQ(p.Hash(*a), HashKey(a->key()));
+  try {
+    ScopedHashHint hint(p, *a, 43);
+    throw std::bad_alloc();
+  } catch (const std::bad_alloc&) {
+  }
+  EXPECT_EQ(p.Hash(*a), HashKey(a->key())) << "a freed entry's address must not keep a hint";
 }
 
 // The same request stream with the caller's hashes hinted (as the shard does) and without:
