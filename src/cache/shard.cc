@@ -101,12 +101,14 @@ void Shard::TouchLocked(Entry& e, uint64_t hash, int64_t now_ms) {
 namespace {
 
 // Whether an overwrite may keep an allocation of `usable` bytes for an entry of `need` bytes: it
-// must fit, and not waste more than about one allocator size class (jemalloc's classes are a
-// quarter of a power of two apart). Keeping any larger allocation made each entry converge on
-// the largest value its key ever held: under overwrites of random sizes (16..512 B) the heap
-// grew to 1.66x what maxmemory counts (bench/memory_density.py --churn).
+// must fit and be no larger than need's size class, the size the entry is charged for
+// (Entry::Charge), so an entry overwritten in place occupies what it is charged. Keeping any
+// larger allocation made each entry converge on the largest value its key ever held: under
+// overwrites of random sizes (16..512 B) the heap grew to 1.66x what maxmemory counts
+// (bench/memory_density.py --churn); keeping one up to a class larger undercounted by up to a
+// class per entry.
 bool FitsInPlace(size_t usable, size_t need) {
-  return need <= usable && usable - need <= need / 4 + 16;
+  return need <= usable && usable <= Entry::SizeClass(need);
 }
 
 }  // namespace

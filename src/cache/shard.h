@@ -237,8 +237,9 @@ class Shard {
   bool EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
                       std::span<Entry* const> protect, std::vector<Entry*>& detached);
   void ReattachLocked(std::vector<Entry*>& detached);
-  // Active expiry: checks up to `limit` TTL'd entries from the rotating cursor, removing expired
-  // ones. Returns {checked, expired}; `max_lag_ms` is raised to the worst lateness seen.
+  // Active expiry: checks up to `limit` TTL'd entries, sweeping the index from the rotating
+  // cursor (its expiring bits; at most 8 x limit home buckets read), removing expired ones.
+  // Returns {checked, expired}; `max_lag_ms` is raised to the worst lateness seen.
   std::pair<size_t, size_t> ExpireSomeLocked(size_t limit, int64_t now_ms, EventBatch& ev,
                                              int64_t& max_lag_ms);
   void ClearLocked();

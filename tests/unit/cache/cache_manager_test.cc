@@ -75,6 +75,32 @@ TEST_F(CacheManagerTest, OverwriteWithAMuchSmallerValueGivesBackTheLargeAllocati
   EXPECT_EQ(cache_.Stats().bytes, testing::SumCharges(cache_));
 }
 
+// The charge is the size class of the entry's lengths: an overwrite keeps the allocation only if
+// it is no larger than that class, so an entry never occupies more than it is charged.
+TEST_F(CacheManagerTest, OverwriteKeepsTheAllocationOnlyWithinTheChargedClass) {
+  const Entry* at = nullptr;
+  size_t usable = 0;
+  auto look = [&] {
+    cache_.Get("k", [&](const Entry& e) {
+      at = &e;
+      usable = malloc_usable_size(const_cast<Entry*>(&e));
+    });
+  };
+  // Values of 250..380 bytes cross jemalloc's 320 and 384 classes (entry = 44 + 1 + value).
+  size_t kept = 0;
+  for (size_t n = 380; n >= 250; n -= 2) {
+    const Entry* before = at;
+    cache_.Set("k", std::string(n, 'x'));
+    look();
+    if (at != before) continue;  // reallocated (the new one is allocated before the old is freed)
+    ++kept;
+    EXPECT_LE(usable, Entry::SizeClass(Entry::AllocSize(1, n)))
+        << n << " bytes: an allocation larger than the charged class was kept";
+  }
+  EXPECT_GT(kept, 0u);
+  EXPECT_EQ(cache_.Stats().bytes, testing::SumCharges(cache_));
+}
+
 TEST_F(CacheManagerTest, OverwriteChangingSizeKeepsAccountingExact) {
   cache_.Set("k", "short");
   EXPECT_EQ(cache_.Stats().bytes, Entry::Charge(1, 5));
