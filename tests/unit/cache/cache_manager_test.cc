@@ -1,7 +1,11 @@
 #include "cairn/cache/cache_manager.h"
 
 #include <gtest/gtest.h>
+
 #include <malloc.h>
+#include <string_view>
+#include <tuple>
+#include <utility>
 
 #include <set>
 
@@ -20,6 +24,14 @@ class CacheManagerTest : public ::testing::Test {
     CacheOptions o;
     o.shards = 4;
     return o;
+  }
+  // Where `key`'s entry is and how large its allocation is (malloc_usable_size).
+  std::pair<const Entry*, size_t> Allocation(std::string_view key) {
+    std::pair<const Entry*, size_t> out{nullptr, 0};
+    cache_.Get(key, [&](const Entry& e) {
+      out = {&e, malloc_usable_size(const_cast<Entry*>(&e))};
+    });
+    return out;
   }
   ManualClock clock_;
   CacheManager cache_;
@@ -55,12 +67,7 @@ TEST_F(CacheManagerTest, EmptyKeyAndValueAndBinaryBytes) {
 TEST_F(CacheManagerTest, OverwriteWithAMuchSmallerValueGivesBackTheLargeAllocation) {
   const Entry* at = nullptr;
   size_t usable = 0;
-  auto look = [&] {
-    cache_.Get("k", [&](const Entry& e) {
-      at = &e;
-      usable = malloc_usable_size(const_cast<Entry*>(&e));
-    });
-  };
+  auto look = [&] { std::tie(at, usable) = Allocation("k"); };
   cache_.Set("k", std::string(4000, 'x'));
   look();
   EXPECT_GE(usable, Entry::AllocSize(1, 4000));
@@ -80,12 +87,7 @@ TEST_F(CacheManagerTest, OverwriteWithAMuchSmallerValueGivesBackTheLargeAllocati
 TEST_F(CacheManagerTest, OverwriteKeepsTheAllocationOnlyWithinTheChargedClass) {
   const Entry* at = nullptr;
   size_t usable = 0;
-  auto look = [&] {
-    cache_.Get("k", [&](const Entry& e) {
-      at = &e;
-      usable = malloc_usable_size(const_cast<Entry*>(&e));
-    });
-  };
+  auto look = [&] { std::tie(at, usable) = Allocation("k"); };
   // Values of 250..380 bytes cross jemalloc's 320 and 384 classes (entry = 44 + 1 + value).
   size_t kept = 0;
   for (size_t n = 380; n >= 250; n -= 2) {

@@ -14,6 +14,18 @@
 namespace cairn {
 namespace {
 
+// A seeded xorshift64 generator: the same run every time.
+struct XorShift {
+  explicit XorShift(uint64_t seed) : state(seed) {}
+  uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+  uint64_t state;
+};
+
 // Entries owned by the test; the index only points at them.
 class HashIndexTest : public ::testing::Test {
  protected:
@@ -167,13 +179,7 @@ TEST_F(HashIndexTest, GrowsPastEightKeysPerBucketAndShrinksWhenSparse) {
 TEST_F(HashIndexTest, RandomInsertsAndRemovesMatchAReferenceSet) {
   // Few distinct keys over a long run: buckets overflow, chains form and empty, the table grows
   // and shrinks; after every operation the index holds exactly the reference set.
-  uint64_t rng = 0x9e3779b97f4a7c15ULL;
-  auto next = [&] {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-  };
+  XorShift next(0x9e3779b97f4a7c15ULL);
   for (int op = 0; op < 40000; ++op) {
     const size_t universe = op < 20000 ? 3000 : 60;  // then mostly removals: shrinks
     const std::string k = "u" + std::to_string(next() % universe);
@@ -197,13 +203,7 @@ TEST_F(HashIndexTest, ExpiringBitsFollowEntriesThroughMovesAndResizes) {
   // Keys with an expiry are set at insert (Entry::has_expiry) or later (SetExpiring); chains
   // form and empty, entries move between slots, the table grows and shrinks: a full sweep
   // (ExpiringStep over every home bucket) must return exactly the keys flagged, each once.
-  uint64_t rng = 0x2545f4914f6cdd1dULL;
-  auto next = [&] {
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-  };
+  XorShift next(0x2545f4914f6cdd1dULL);
   std::set<std::string> expiring;
   auto sweep = [&] {
     std::multiset<std::string> seen;
