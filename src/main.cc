@@ -11,6 +11,7 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "cairn/command/command_table.h"
 #include "cairn/command/dispatcher.h"
 #include "cairn/common/clock.h"
+#include "cairn/common/hash.h"
 #include "cairn/config/config.h"
 #include "cairn/config/config_params.h"
 #include "cairn/config/config_registry.h"
@@ -260,6 +262,9 @@ void AddPersistenceHooks(ConfigApplyHooks& hooks, PersistenceService& persistenc
 }
 
 int Run(int argc, char** argv) {
+  // Keyed before anything hashes a key (cairn/common/hash.h: hash flooding).
+  std::random_device entropy;
+  SeedKeyHash((uint64_t{entropy()} << 32 | entropy()) | 1);
   ServerConfig cfg;
   const ConfigChoices choices = PolicyChoices();
   const LoadResult loaded = LoadConfig(argc, argv, cfg, choices, std::cout);

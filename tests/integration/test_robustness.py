@@ -204,3 +204,25 @@ def test_client_list_omem_counts_pushes_a_subscriber_has_not_read(make_server):
         line = sub_line()
         assert int(line["omem"]) > 1000000
         assert int(line["tot-mem"]) >= int(line["omem"])
+
+
+def test_key_placement_is_keyed_per_process(make_server):
+    """Hash flooding: the key hash is keyed with a random seed at start (as Redis keys SipHash),
+    so a client cannot precompute keys that share one index bucket. What shows it from outside:
+    SCAN walks the index in bucket order, so the same keys come back in a different order from
+    two runs of the server."""
+    keys = [f"key:{i}" for i in range(300)]
+    orders = []
+    for _ in range(2):
+        c = make_server().conn()
+        c.pipeline([("SET", k, "v") for k in keys])
+        seen, cursor = [], b"0"
+        for _ in range(10000):
+            cursor, page = c.cmd("SCAN", cursor, "COUNT", "50")
+            seen += page
+            if cursor == b"0":
+                break
+        assert sorted(seen) == sorted(k.encode() for k in keys)
+        orders.append(seen)
+        c.close()
+    assert orders[0] != orders[1]
