@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "cairn/common/hash.h"
 #include "cairn/eviction/registry.h"
 #include "eviction/adaptive.h"
 #include "eviction/s3fifo.h"
@@ -159,6 +160,7 @@ struct Options {
   unsigned threads = 2;
   std::string csv;
   bool throughput = false;
+  uint64_t hash_seed = 0;
 };
 
 // One trace at one cache size (loop workloads get one trace per size: the loop is sized to the
@@ -399,7 +401,10 @@ int main(int argc, char** argv) {
   app.add_option("--csv", o.csv, "also write every result to this CSV file");
   app.add_flag("--throughput", o.throughput,
                "measure policy cost instead: every request a miss that evicts");
+  app.add_option("--hash-seed", o.hash_seed,
+                 "key the key hash as cairn-server does (SeedKeyHash); 0: unkeyed, the default");
   CLI11_PARSE(app, argc, argv);
+  cairn::SeedKeyHash(o.hash_seed);
   try {
     for (const auto& p : o.policies) {
       if (MakePolicy(p) == nullptr) throw std::runtime_error("unknown policy '" + p + "'");
