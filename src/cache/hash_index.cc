@@ -47,17 +47,15 @@ void ForChain(const Bucket* b, Fn&& fn) {
   ForChainSlots(b, [&](const Bucket& bucket, int slot) { fn(bucket.entry(slot)); });
 }
 
-// The slot of `e` in the chain of `home` (e must be there).
-std::pair<Bucket*, int> Locate(Bucket* home, const Entry* e, uint8_t tag) {
+}  // namespace
+
+std::pair<Bucket*, int> HashIndex::Locate(Bucket* home, const Entry* e, uint8_t tag) {
   for (Bucket* b = home;; b = b->child()) {
-    for (uint32_t m = Used(*b); m != 0; m &= m - 1) {
-      const int slot = __builtin_ctz(m);
-      if (b->tags[slot] == tag && b->entry(slot) == e) return {b, slot};
+    for (uint32_t m = Candidates(*b, tag); m != 0; m &= m - 1) {
+      if (b->entry(__builtin_ctz(m)) == e) return {b, __builtin_ctz(m)};
     }
   }
 }
-
-}  // namespace
 
 HashIndex::~HashIndex() { FreeChildren(buckets_); }
 

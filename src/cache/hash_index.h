@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "cairn/cache/entry.h"
@@ -150,6 +151,8 @@ class HashIndex {
     return bits & b.presence() & b.usable();
   }
   uint64_t mask() const { return buckets_.size() - 1; }
+  // The bucket and slot of `e` in the chain of `home` (e must be there); compares tags first.
+  static std::pair<Bucket*, int> Locate(Bucket* home, const Entry* e, uint8_t tag);
   // Puts e into `table` (a power-of-two bucket array), counting a new child in `children`. Throws
   // std::bad_alloc before changing anything when a child cannot be allocated.
   static void Place(std::vector<Bucket>& table, uintptr_t e, uint64_t hash, size_t& children);
