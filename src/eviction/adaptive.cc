@@ -49,7 +49,27 @@ AdaptivePolicy::AdaptivePolicy(std::vector<Expert> experts, Tuning tuning)
   for (size_t i = 1; i < experts_.size(); ++i) {
     if (experts_[i].standby) parked_[i] = experts_[i].make();
   }
+  NoteParked();
   scores_.assign(experts_.size(), 0);
+}
+
+// The parked experts change only at a switch or the end of a drain; Observe walks this short
+// list of them rather than parked_ (one slot per expert) on every request.
+void AdaptivePolicy::NoteParked() {
+  standby_.clear();
+  for (auto& p : parked_) {
+    if (p != nullptr) standby_.push_back(p.get());
+  }
+  MeasureParked();
+}
+
+// A parked expert's metadata grows only in OnStandby, with the resident count it is told (a
+// sketch sized for the cache): re-measured when that count passes the largest one measured,
+// so MetadataBytes, which the shard reads before every eviction, adds a cached figure.
+void AdaptivePolicy::MeasureParked() {
+  parked_bytes_ = 0;
+  for (const EvictionPolicy* p : standby_) parked_bytes_ += p->MetadataBytes();
+  parked_measured_c_ = active_n_ + draining_n_;
 }
 
 AdaptivePolicy::~AdaptivePolicy() = default;
@@ -254,9 +274,9 @@ void AdaptivePolicy::Observe(uint64_t hash, size_t charge, bool real_hit) {
     if (fill_shift_ != kFillLogDone) LogFill(hash);
     return;
   }
-  for (auto& p : parked_) {
-    if (p != nullptr) Metered(*p, [&] { p->OnStandby(hash, active_n_ + draining_n_); });
-  }
+  const size_t c = active_n_ + draining_n_;
+  for (EvictionPolicy* p : standby_) Metered(*p, [&] { p->OnStandby(hash, c); });
+  if (c > parked_measured_c_ && !standby_.empty()) MeasureParked();
   if (!fill_log_.empty()) {  // replaying the fill phase into the first shadows
     ReplaySome(hash);
     return;
@@ -334,6 +354,7 @@ void AdaptivePolicy::SwitchTo(size_t expert) {
   active_index_ = expert;
   parity_ = !parity_;
   ++switches_;
+  NoteParked();
 }
 
 void AdaptivePolicy::MigrateSome() {
@@ -356,12 +377,12 @@ void AdaptivePolicy::MigrateSome() {
 void AdaptivePolicy::FinishDrain() {
   if (experts_[draining_index_].standby) parked_[draining_index_] = std::move(draining_);
   draining_.reset();
+  NoteParked();
 }
 
 size_t AdaptivePolicy::MetadataBytes() const {
   size_t bytes = active_->MetadataBytes() + (draining_ != nullptr ? draining_->MetadataBytes() : 0);
-  for (const auto& p : parked_) bytes += p != nullptr ? p->MetadataBytes() : 0;
-  return bytes + shadow_bytes_ + fill_log_.capacity() * sizeof(uint64_t);
+  return bytes + parked_bytes_ + shadow_bytes_ + fill_log_.capacity() * sizeof(uint64_t);
 }
 
 void AdaptivePolicy::Clear() {
@@ -372,6 +393,7 @@ void AdaptivePolicy::Clear() {
     if (p != nullptr) p->Clear();
   }
   active_n_ = draining_n_ = 0;
+  NoteParked();
   resident_bytes_ = 0;
   last_pick_c_ = 0;
   picks_ = varied_picks_ = 0;

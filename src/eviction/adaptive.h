@@ -245,6 +245,8 @@ class AdaptivePolicy final : public EvictionPolicy {
   void FinishDrain();
   void MaybeResizeShadows();
   void MeasureShadows();
+  void NoteParked();
+  void MeasureParked();
   template <typename Call>
   void Metered(const EvictionPolicy& inner, Call&& call);
   template <typename Call>
@@ -257,6 +259,9 @@ class AdaptivePolicy final : public EvictionPolicy {
   size_t draining_index_ = 0;
   // Standby instances of the experts with Expert::standby that are not running.
   std::vector<std::unique_ptr<EvictionPolicy>> parked_;
+  std::vector<EvictionPolicy*> standby_;  // the non-null parked_ (NoteParked)
+  size_t parked_bytes_ = 0;               // their MetadataBytes (MeasureParked)
+  size_t parked_measured_c_ = 0;          // the resident count they were measured at
   size_t active_index_ = 0;
   size_t active_n_ = 0;
   size_t draining_n_ = 0;

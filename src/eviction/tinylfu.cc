@@ -154,18 +154,26 @@ void TinyLfuPolicy::Climb() {
   hits_ = misses_ = 0;
 }
 
-// The increment is deferred to the next call, after a prefetch of the key's sketch block, so
-// the memory latency overlaps with the rest of the request (as S3-FIFO's ghost lookup).
+// The increment is staged (kStandbyStage); the counts are what immediate increments would give
+// by the time anything reads them. A growth of the sketch starts its counts afresh, so the
+// increments staged before it are applied to the old table first, as they would have been.
 void TinyLfuPolicy::OnStandby(uint64_t key_hash, size_t resident) {
-  SettleStandby();
-  sketch_.EnsureCapacity(resident);
-  sketch_.Prefetch(key_hash);
-  standby_hash_ = key_hash;
-  standby_pending_ = true;
+  if (resident > sketch_.capacity()) {
+    SettleStandby();
+    sketch_.EnsureCapacity(resident);
+  }
+  standby_[standby_n_++] = key_hash;
+  if (standby_n_ == kStandbyStage) SettleStandbySlow();
+}
+
+void TinyLfuPolicy::SettleStandbySlow() {
+  for (int i = 0; i < standby_n_; ++i) sketch_.Prefetch(standby_[i]);
+  for (int i = 0; i < standby_n_; ++i) sketch_.Increment(standby_[i]);
+  standby_n_ = 0;
 }
 
 void TinyLfuPolicy::Clear() {
-  standby_pending_ = false;
+  standby_n_ = 0;
   window_list_.Clear();
   probation_.Clear();
   protected_.Clear();

@@ -84,6 +84,11 @@ class TinyLfuPolicy final : public EvictionPolicy {
   size_t MetadataBytes() const override { return sketch_.MemoryBytes(); }
   void OnStandby(uint64_t key_hash, size_t resident) override;
   void Clear() override;
+  // Applies the increments OnStandby staged, in order (every call that reads the sketch does this
+  // first; tests call it before reading sketch()).
+  void SettleStandby() {
+    if (standby_n_ != 0) SettleStandbySlow();
+  }
 
   double window_fraction() const { return window_; }
   size_t window_size() const { return window_n_; }
@@ -103,13 +108,6 @@ class TinyLfuPolicy final : public EvictionPolicy {
   // Moves the window's LRU entry to probation's MRU end; returns it.
   Entry* SpillWindow();
   void Climb();
-  // Applies the increment OnStandby deferred (its block was prefetched meanwhile).
-  void SettleStandby() {
-    if (standby_pending_) {
-      standby_pending_ = false;
-      sketch_.Increment(standby_hash_);
-    }
-  }
 
   eviction::IntrusiveList window_list_;
   eviction::IntrusiveList probation_;
@@ -119,8 +117,13 @@ class TinyLfuPolicy final : public EvictionPolicy {
   size_t protected_n_ = 0;
   eviction::FrequencySketch sketch_;
   Entry* candidate_ = nullptr;  // pushed out of the window by the last insert, not yet judged
-  bool standby_pending_ = false;
-  uint64_t standby_hash_ = 0;
+  // Standby increments are staged and applied kStandbyStage at a time, their sketch blocks
+  // prefetched together first, so the cache misses of a batch overlap (a parked tinylfu is told
+  // of every request, and its sketch is usually larger than the CPU caches).
+  static constexpr int kStandbyStage = 16;
+  void SettleStandbySlow();
+  uint64_t standby_[kStandbyStage] = {};
+  int standby_n_ = 0;
 
   // Hill climber.
   bool adaptive_;

@@ -308,9 +308,12 @@ TEST(AdaptiveTest, StandbyExpertKeepsItsHistory) {
   TinyLfuPolicy t(/*adaptive=*/false);
   const uint64_t hot = 0x1234'5678'9abc'def0ULL;
   for (int i = 0; i < 10; ++i) t.OnStandby(hot, 1000);
-  t.OnStandby(hot + 1, 1000);  // the last increment is deferred to the next call
+  t.OnStandby(hot + 1, 1000);
+  EXPECT_EQ(t.sketch().Frequency(hot), 0) << "staged: applied in batches";
+  t.SettleStandby();  // what the policy's own calls do before reading the sketch
   EXPECT_GE(t.sketch().Frequency(hot), 10);
-  EXPECT_LE(t.sketch().Frequency(hot + 1), 1);
+  EXPECT_GE(t.sketch().Frequency(hot + 1), 1);
+  EXPECT_LE(t.sketch().Frequency(hot + 1), 2);
   EXPECT_GE(t.sketch().capacity(), 1000u) << "sized for the cache it stands in for";
   EXPECT_EQ(t.window_size() + t.probation_size() + t.protected_size(), 0u) << "holds no entry";
 
