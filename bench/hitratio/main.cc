@@ -404,7 +404,19 @@ int main(int argc, char** argv) {
   app.add_option("--hash-seed", o.hash_seed,
                  "key the key hash as cairn-server does (SeedKeyHash); 0: unkeyed, the default");
   CLI11_PARSE(app, argc, argv);
-  cairn::SeedKeyHash(o.hash_seed);
+  // The server draws a random 64-bit seed; small seeds given here are spread over 64 bits first
+  // (splitmix64), so that seeds 1, 2, 3 ... are independent draws: XXH3's secret from a seed
+  // adds and subtracts it word by word, and small neighbouring seeds gave equal hashes of the
+  // traces' 8-byte ids (seeds s and 30 - s simulated identically).
+  uint64_t seed = o.hash_seed;
+  if (seed != 0) {
+    seed += 0x9e3779b97f4a7c15ULL;
+    seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebULL;
+    seed ^= seed >> 31;
+    if (seed == 0) seed = 1;
+  }
+  cairn::SeedKeyHash(seed);
   try {
     for (const auto& p : o.policies) {
       if (MakePolicy(p) == nullptr) throw std::runtime_error("unknown policy '" + p + "'");
