@@ -117,24 +117,24 @@
 // W-TinyLFU expert uses a fixed 1% window: its hill climber measured worse than no climber on
 // the shift and scan workloads and the adaptivity lives here instead. bench/hitratio builds
 // variants ("adaptive-f2-a10-..."). Cost: every-SET-evicts through the engine (evict_throughput, 16
-// shards, 100k items) measured 0.71-0.94x of lru, median 0.84 (bench/hitratio/README.md); below
-// 384 entries per shard every request runs in all four shadows. Metadata: the experts' own (sketch,
-// ghosts), the standby tinylfu's sketch (8 bytes per resident entry, rounded up to a power of two),
-// plus per shadow entry a 72-byte block, its hash, probe slots and free-list slot (~92-100 bytes)
-// and the shadow expert's metadata: four shadows of max(192, 2 sqrt(c)) entries (all of c below
-// 384; gdsf's fifth holds nothing under a count limit; in byte mode gdsf's holds up to 4x and the
-// others up to 2x as many entries),
-// i.e. ~0.4 KB per resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3
-// bytes at 100k. Shadow memory is re-measured at each epoch end (MetadataBytes is called before
-// every eviction). Complexity: O(1) per call: one inner call, a hash, one standby call per standby
-// expert, and for a sampled key one request per shadow; at most migrate_step moves; a shadow resize
-// is O(shadow capacity), bounded by a constant per 2x change of c or per switch of byte mode (at
-// most one per 256 victims). In byte mode one shadow request may evict several fake entries to fit
-// a large one: amortised O(1), each fake entry leaves once. work() adds up the work of the inner,
-// standby and shadow policies and the moves. References: C.A. Waldspurger, T. Saemundsson, I.
-// Ahmad, N. Park, "Cache Modeling and Optimization using Miniature Simulations" (USENIX ATC 2017);
-// the experts' own references; G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software
-// Cache Management" (Middleware 2018) for the adaptivity problem in W-TinyLFU.
+// shards, 100k items) measured 0.61-0.94x of lru, depending on the day's machine
+// (bench/hitratio/README.md); below 384 entries per shard every request runs in all four shadows.
+// Metadata: the experts' own (sketch, ghosts), the standby tinylfu's sketch (8 bytes per resident
+// entry, rounded up to a power of two), plus per shadow entry a 72-byte block, its hash, probe
+// slots and free-list slot (~92-100 bytes) and the shadow expert's metadata: four shadows of
+// max(192, 2 sqrt(c)) entries (all of c below 384; gdsf's fifth holds nothing under a count limit;
+// in byte mode gdsf's holds up to 4x and the others up to 2x as many entries), i.e. ~0.4 KB per
+// resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3 bytes at 100k.
+// Shadow memory is re-measured at each epoch end (MetadataBytes is called before every eviction).
+// Complexity: O(1) per call: one inner call, a hash, one standby call per standby expert, and for a
+// sampled key one request per shadow; at most migrate_step moves; a shadow resize is O(shadow
+// capacity), bounded by a constant per 2x change of c or per switch of byte mode (at most one per
+// 256 victims). In byte mode one shadow request may evict several fake entries to fit a large one:
+// amortised O(1), each fake entry leaves once. work() adds up the work of the inner, standby and
+// shadow policies and the moves. References: C.A. Waldspurger, T. Saemundsson, I. Ahmad, N. Park,
+// "Cache Modeling and Optimization using Miniature Simulations" (USENIX ATC 2017); the experts' own
+// references; G. Einziger, O. Eytan, R. Friedman, B. Manes, "Adaptive Software Cache Management"
+// (Middleware 2018) for the adaptivity problem in W-TinyLFU.
 #pragma once
 
 #include <cstddef>
