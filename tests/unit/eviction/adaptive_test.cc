@@ -327,6 +327,32 @@ TEST(AdaptiveTest, StandbyExpertKeepsItsHistory) {
   EXPECT_GT(p.MetadataBytes(), q.MetadataBytes());
 }
 
+// MetadataBytes adds a cached figure for the parked experts (the shard reads it before every
+// eviction): it must follow the parked sketch as it grows with the resident count.
+TEST(AdaptiveTest, ParkedExpertBytesFollowTheirGrowth) {
+  auto tiny = [] { return std::make_unique<TinyLfuPolicy>(/*adaptive=*/false); };
+  AdaptivePolicy p({Named("fifo"), {"tinylfu", tiny, /*standby=*/true}}, {});
+  AdaptivePolicy q({Named("fifo"), {"tinylfu", tiny, /*standby=*/false}}, {});
+  // A 100-entry cache evicts (the shadows and the standby start), then a larger one over the
+  // same policy grows the resident count to 3100 without evicting.
+  MiniCache small_p(p, 100), small_q(q, 100);
+  MiniCache large_p(p, 10'000), large_q(q, 10'000);
+  for (uint64_t k = 0; k < 200; ++k) {
+    small_p.Request(k);
+    small_q.Request(k);
+  }
+  const size_t before = p.MetadataBytes() - q.MetadataBytes();
+  for (uint64_t k = 0; k < 3000; ++k) {
+    large_p.Request(1'000'000 + k);
+    large_q.Request(1'000'000 + k);
+  }
+  eviction::FrequencySketch expected;
+  expected.EnsureCapacity(3100);
+  EXPECT_EQ(p.MetadataBytes() - q.MetadataBytes(), expected.MemoryBytes())
+      << "the parked sketch, sized for 3100 entries";
+  EXPECT_GT(p.MetadataBytes() - q.MetadataBytes(), before);
+}
+
 // Composable policies (usable as experts) must leave bit 7 of policy_tag alone.
 class OwnerBitTest : public ::testing::TestWithParam<const char*> {};
 
