@@ -408,15 +408,8 @@ int main(int argc, char** argv) {
   // (splitmix64), so that seeds 1, 2, 3 ... are independent draws: XXH3's secret from a seed
   // adds and subtracts it word by word, and small neighbouring seeds gave equal hashes of the
   // traces' 8-byte ids (seeds s and 30 - s simulated identically).
-  uint64_t seed = o.hash_seed;
-  if (seed != 0) {
-    seed += 0x9e3779b97f4a7c15ULL;
-    seed = (seed ^ (seed >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    seed = (seed ^ (seed >> 27)) * 0x94d049bb133111ebULL;
-    seed ^= seed >> 31;
-    if (seed == 0) seed = 1;
-  }
-  cairn::SeedKeyHash(seed);
+  const uint64_t mixed = cairn::hitratio::SplitMix(o.hash_seed);
+  cairn::SeedKeyHash(o.hash_seed == 0 ? 0 : (mixed == 0 ? 1 : mixed));
   try {
     for (const auto& p : o.policies) {
       if (MakePolicy(p) == nullptr) throw std::runtime_error("unknown policy '" + p + "'");

@@ -12,13 +12,6 @@
 namespace cairn::hitratio {
 namespace {
 
-uint64_t SplitMix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
 // A uniform double in [0, 1) from (seed, id, stream).
 double UnitOf(uint64_t seed, uint32_t id, uint64_t stream) {
   uint64_t x = SplitMix(seed ^ (uint64_t{id} * 0x2545F4914F6CDD1DULL) ^ (stream << 56));

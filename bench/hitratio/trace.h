@@ -17,6 +17,14 @@
 
 namespace cairn::hitratio {
 
+// SplitMix64 (a bijective 64-bit mix): seeded per-object draws, and --hash-seed's spreading.
+inline uint64_t SplitMix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 // A realistic value-size mix for byte-capacity runs: lognormal sizes (median `median`, shape
 // `sigma`, clamped to [min, max]: most values small with a long tail, the usual shape of
 // key-value cache values), and, with cold_share > 0, that share of the objects requested at most
