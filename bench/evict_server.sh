@@ -39,6 +39,7 @@ bench_init evict_server cairn-evict
 [[ -x $CAIRN_SERVER ]] || die "no cairn-server at $CAIRN_SERVER (build it first)"
 need_cmd "$BENCH" redis-tools
 need_cmd redis-cli redis-tools
+evicted() { cli "$1" info stats | awk -F: '/^evicted_keys:/ { print $2 + 0 }'; }  # NAME
 read -r -a POLICY_LIST <<<"$POLICIES"
 [[ ${POLICY_LIST[0]} == lru ]] || die "POLICIES must start with lru (the ratios are to it)"
 
@@ -46,7 +47,7 @@ for p in "${POLICY_LIST[@]}"; do
   start_cairn "$p" --eviction-policy "$p" --max-items "$MAX_ITEMS" --shards "$SHARDS"
   # Fill to the limit (and past it: the policies start from steady state, not from an empty cache).
   run_bench "$p" set 16 $((2 * MAX_ITEMS)) >/dev/null
-  evicted=$(cli "$p" info stats | awk -F: '/^evicted_keys:/ { print $2 + 0 }')
+  evicted=$(evicted "$p")
   ((evicted > 0)) || die "$p: nothing evicted while filling"
 done
 
@@ -59,9 +60,9 @@ for pipeline in $PIPELINES; do
   for round in $(seq "$ROUNDS"); do
     lru_rps=""
     for p in "${POLICY_LIST[@]}"; do
-      before=$(cli "$p" info stats | awk -F: '/^evicted_keys:/ { print $2 + 0 }')
+      before=$(evicted "$p")
       rps=$(run_bench "$p" set "$pipeline" "$n" | awk '{ print $1 }')
-      after=$(cli "$p" info stats | awk -F: '/^evicted_keys:/ { print $2 + 0 }')
+      after=$(evicted "$p")
       # every SET must have evicted (a key drawn twice from -r is a rare overwrite)
       ((after - before >= n * 99 / 100)) || die "$p: only $((after - before)) of $n SETs evicted"
       echo "$rps" >>"$WORK/$p.runs"
