@@ -117,6 +117,12 @@ bool CacheManager::EvictElsewhere(int64_t items, int64_t bytes) {
 void CacheManager::SetCapacity(uint64_t max_items, uint64_t max_bytes) {
   impl_->budget.max_items.store(max_items, std::memory_order_relaxed);
   impl_->budget.max_bytes.store(max_bytes, std::memory_order_relaxed);
+  // Without a byte limit the writes do not keep the policies' metadata charge current
+  // (Shard::SyncChargedPolicyBytesLocked): bring it up to date before the budget is judged.
+  for (auto& s : shards_) {
+    std::lock_guard lock(s->mu);
+    s->SyncPolicyBytesLocked();
+  }
   EvictElsewhere(0, 0);  // shrink to the new limits now, not on the next write
 }
 

@@ -156,7 +156,7 @@ Entry* Shard::WriteLocked(std::string_view key, uint64_t hash, std::string_view 
     }
     // An insert can end one of adaptive's epochs, which re-measures its simulations: charged
     // now, not at the next eviction.
-    SyncPolicyBytesLocked();
+    SyncChargedPolicyBytesLocked();
     ++items_;
     bytes_ += e->charge();
   }
@@ -190,7 +190,7 @@ void Shard::EraseLocked(Entry* e, uint64_t hash) {
 bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
                            std::span<Entry* const> protect, std::vector<Entry*>& detached) {
   uint32_t now_s = static_cast<uint32_t>(now_ms / 1000);
-  SyncPolicyBytesLocked();
+  SyncChargedPolicyBytesLocked();
   policy_->OnLimit(cause == EvictionCause::kSize ? EvictionPolicy::Limit::kBytes
                                                  : EvictionPolicy::Limit::kEntries);
   while (Entry* victim = policy_->PickVictim(now_s)) {
@@ -225,7 +225,7 @@ bool Shard::EvictOneLocked(EvictionCause cause, int64_t now_ms, EventBatch& ev,
     EraseLocked(victim, HashKey(victim->key()));
     // PickVictim may have grown the policy's metadata (adaptive sizes its simulations there):
     // charged now, the caller's budget check sees it and evicts for it in the same write.
-    SyncPolicyBytesLocked();
+    SyncChargedPolicyBytesLocked();
     return true;
   }
   return false;

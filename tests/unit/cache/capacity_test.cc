@@ -180,6 +180,32 @@ TEST_P(CapacityTest, PolicyMetadataCountsAgainstMaxmemory) {
   EXPECT_GT(st.evictions, 0u);
 }
 
+TEST_P(CapacityTest, MetadataGrownUnderAnItemLimitIsChargedWhenMaxmemoryIsSet) {
+  if (!Evicts()) GTEST_SKIP() << "noeviction keeps no metadata";
+  // Under max-items alone the writes leave the metadata charge alone (it matters only to a byte
+  // limit); setting maxmemory later must still count what the ghosts and simulations hold.
+  CacheManager c({.shards = 2, .max_items = 4'000, .eviction_policy = GetParam()}, clock_);
+  std::mt19937 rng(5);
+  for (int i = 0; i < 60'000; ++i) {
+    const std::string key = "k" + std::to_string(rng() % 20'000);
+    if (c.Get(key, [](const Entry&) {}) != OpStatus::kOk) c.Set(key, "v");
+  }
+  CacheManager empty({.shards = 2, .max_items = 4'000, .eviction_policy = GetParam()}, clock_);
+  const CacheStats before = c.Stats();
+  const uint64_t floor = empty.Stats().policy_metadata_bytes;
+  ASSERT_GE(before.policy_metadata_bytes, floor);
+  const uint64_t grown = before.policy_metadata_bytes - floor;
+  if (grown < 4096) GTEST_SKIP() << "this policy's metadata does not grow with traffic";
+  // Room for the entries but not for the entries and the metadata: entries must go.
+  const uint64_t max_bytes = before.bytes + grown / 2;
+  c.SetCapacity(0, max_bytes);
+  const CacheStats after = c.Stats();
+  EXPECT_GT(after.evictions, before.evictions);
+  const uint64_t grown_after = after.policy_metadata_bytes - floor;
+  EXPECT_LE(after.bytes + grown_after, max_bytes + 1024)
+      << "bytes " << after.bytes << " metadata grown " << grown_after;
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, CapacityTest,
                          ::testing::ValuesIn(PolicyRegistry::Builtin().Names()),
                          [](const auto& info) { return info.param; });
