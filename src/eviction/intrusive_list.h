@@ -49,6 +49,9 @@ class IntrusiveList {
       e.prev->next = e.next;
     } else {
       head_ = e.next;
+      // Removing the head is how queue-ordered policies evict: the next eviction unlinks the new
+      // head and writes its successor, a cold entry; start loading it now.
+      if (e.next != nullptr && e.next->next != nullptr) __builtin_prefetch(e.next->next, 1);
     }
     if (e.next != nullptr) {
       e.next->prev = e.prev;
