@@ -117,8 +117,10 @@
 // W-TinyLFU expert uses a fixed 1% window: its hill climber measured worse than no climber on
 // the shift and scan workloads and the adaptivity lives here instead. bench/hitratio builds
 // variants ("adaptive-f2-a10-..."). Cost: every-SET-evicts through the engine (evict_throughput, 16
-// shards, 100k items) measured 0.61-0.94x of lru, depending on the day's machine
-// (bench/hitratio/README.md); below 384 entries per shard every request runs in all four shadows.
+// shards, 100k items) measured 0.61-0.94x of lru, depending on the day's machine, and 0.54-0.59x
+// since lru's evictions prefetch their next entry (intrusive_list.h: lru 40% faster, adaptive
+// unchanged; bench/hitratio/README.md); 3,469 instructions per SET against s3fifo's 2,952 and
+// lru's 2,585. Below 384 entries per shard every request runs in all four shadows.
 // Metadata: the experts' own (sketch, ghosts), the standby tinylfu's sketch (8 bytes per resident
 // entry, rounded up to a power of two), plus per shadow entry a 72-byte block, its hash, probe
 // slots and free-list slot (~92-100 bytes) and the shadow expert's metadata: four shadows of
