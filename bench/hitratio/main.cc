@@ -31,8 +31,8 @@ namespace {
 // per sqrt(capacity)), "r<n>" (minimum sampling rate), "u<n>" (warmup epochs), "g<n>" (migration
 // step), "y<n>" (extra margin in byte mode), "G<n>" (weight of the floor-regret average, percent),
 // "K<n>" (floor-regret gain, tenths), "e<n>" (lead that switches during warm-up, hundredths of a
-// point), "x<a+b+...>" (experts, by registry name; tinylfu has a
-// fixed window and a standby instance, as in the default).
+// point), "T<n>" (floor tie, hundredths of a point), "x<a+b+...>" (experts, by registry name;
+// tinylfu has a fixed window and a standby instance, as in the default).
 std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
   AdaptivePolicy::Tuning t;
   std::vector<AdaptivePolicy::Expert> experts = AdaptivePolicy::DefaultExperts();
@@ -78,6 +78,9 @@ std::unique_ptr<EvictionPolicy> MakeAdaptiveVariant(const std::string& name) {
         break;
       case 'e':
         t.early_lead = std::stod(v) / 10000;
+        break;
+      case 'T':
+        t.floor_tie = std::stod(v) / 10000;
         break;
       case 'y':
         t.byte_margin = std::stod(v) / 10000;

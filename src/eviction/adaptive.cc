@@ -315,6 +315,14 @@ void AdaptivePolicy::EndEpoch() {
   for (size_t i = 0; i < scores_.size(); ++i) {
     if (Eligible(i) && (!Eligible(best) || scores_[i] > scores_[best])) best = i;
   }
+  // A near-tie with the floor goes to the other expert (Tuning::floor_tie).
+  if (tuning_.floor_tie > 0 && experts_[best].floor && best != active_index_) {
+    size_t second = best;
+    for (size_t i = 0; i < scores_.size(); ++i) {
+      if (i != best && Eligible(i) && (second == best || scores_[i] > scores_[second])) second = i;
+    }
+    if (second != best && scores_[second] + tuning_.floor_tie >= scores_[best]) best = second;
+  }
   if (best == active_index_ || draining_ != nullptr) {
     if (warmup_epochs_ > 0) --warmup_epochs_;
     return;

@@ -127,6 +127,29 @@ TEST(AdaptiveTest, FloorGapMeasuresWhatLeavingTheFloorCosts) {
   EXPECT_NEAR(on_floor.floor_gap(), 0.0, 0.03) << "lru runs: the shadow predicts the cache";
 }
 
+// Entering the floor on a near-tie goes to the other expert instead (Tuning::floor_tie): two lru
+// shadows see the same sampled requests and score exactly alike, one the floor and one not.
+// With the tie rule the switch from fifo goes to the twin; without it, to the floor (listed
+// first, so the first of equal scores).
+TEST(AdaptiveTest, ANearTieWithTheFloorGoesToTheOtherExpert) {
+  AdaptivePolicy::Expert floor = Named("lru");
+  floor.floor = true;
+  AdaptivePolicy::Expert twin = Named("lru");
+  twin.name = "lru-twin";
+  for (double tie : {0.0025, 0.0}) {
+    AdaptivePolicy::Tuning tuning;
+    tuning.floor_tie = tie;
+    AdaptivePolicy p({Named("fifo"), floor, twin}, tuning);
+    MiniCache cache(p, 4096);
+    std::mt19937_64 rng(1);
+    uint64_t cold = 0;
+    for (int i = 0; i < 400'000 && p.switches() == 0; ++i) cache.Request(NextKey(rng, cold));
+    ASSERT_EQ(p.switches(), 1u) << tie;
+    EXPECT_DOUBLE_EQ(p.score(1), p.score(2)) << "the same requests in the same policy";
+    EXPECT_EQ(p.active_expert(), tie > 0 ? "lru-twin" : "lru") << tie;
+  }
+}
+
 TEST(AdaptiveTest, EveryEntryDrainsExactlyOnceInTheMiddleOfAMigration) {
   AdaptivePolicy p({Named("fifo"), Named("lru")}, {});
   EntryPool pool;
