@@ -244,9 +244,10 @@ class Shard {
                                              int64_t& max_lag_ms);
   void ClearLocked();
   // Charges the change in the policy's metadata size to the budget (Budget::meta_bytes). Called
-  // where the figure matters or moves in steps: before each eviction, after a clear or a policy
-  // swap, and from each active-expiry visit (so growth while the cache is below its limits is
-  // seen within one expiry cycle).
+  // where the figure matters or moves in steps: before each eviction under a byte limit (see
+  // SyncChargedPolicyBytesLocked below), after a clear or a policy swap, and from each
+  // active-expiry visit (so growth while the cache is below its limits is seen within one
+  // expiry cycle).
   // What is charged is the growth over the size the policy had when it was installed (empty):
   // ghosts, sketches and simulations grow with keys and traffic and are charged; a fixed table a
   // policy allocates up front (LFU's buckets, a minimum sketch) is structure, like the hash

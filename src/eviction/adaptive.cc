@@ -65,7 +65,8 @@ void AdaptivePolicy::NoteParked() {
 
 // A parked expert's metadata grows only in OnStandby, with the resident count it is told (a
 // sketch sized for the cache): re-measured when that count passes the largest one measured,
-// so MetadataBytes, which the shard reads before every eviction, adds a cached figure.
+// so MetadataBytes, which the shard reads before every eviction under a byte limit, adds a
+// cached figure.
 void AdaptivePolicy::MeasureParked() {
   parked_bytes_ = 0;
   for (const EvictionPolicy* p : standby_) parked_bytes_ += p->MetadataBytes();

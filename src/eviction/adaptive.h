@@ -134,7 +134,8 @@
 // max(192, 2 sqrt(c)) entries (all of c below 384; gdsf's fifth holds nothing under a count limit;
 // in byte mode gdsf's holds up to 4x and the others up to 2x as many entries), i.e. ~0.4 KB per
 // resident entry for a shard of at most 384 entries, ~12 bytes at 6k entries, ~3 bytes at 100k.
-// Shadow memory is re-measured at each epoch end (MetadataBytes is called before every eviction).
+// Shadow memory is re-measured at each epoch end (MetadataBytes is called before every eviction
+// under a byte limit).
 // Complexity: O(1) per call: one inner call, a hash, one standby call per standby expert, and for a
 // sampled key one request per shadow; at most migrate_step moves; a shadow resize is O(shadow
 // capacity), bounded by a constant per 2x change of c or per switch of byte mode (at most one per
