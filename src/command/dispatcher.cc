@@ -4,12 +4,13 @@
 // an UndoRecorder, which keeps its inverse in the client's UNDO history (undo_recorder.h).
 #include "cairn/command/dispatcher.h"
 
-#include <chrono>
+#include <algorithm>
 #include <string>
 
 #include "acl_gate.h"
 #include "cairn/cache/cache_manager.h"
 #include "cairn/command/acl.h"
+#include "cairn/common/clock.h"
 #include "cairn/pubsub/tracking.h"
 #include "cluster_gate.h"
 #include "command_observer.h"
@@ -134,12 +135,6 @@ void QueueCommand(CommandContext& ctx, const CommandSpec& spec, Args args) {
   ctx.reply.SimpleString("QUEUED");
 }
 
-int64_t SteadyNowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 // Runs one command, writing exactly one reply. Inlined into both callers: a call here cost the
 // per-command path ~20 instructions.
 [[gnu::always_inline]] inline void Run(const CommandTable& table, CommandContext& ctx, Args args) {
@@ -186,10 +181,12 @@ int64_t SteadyNowNs() {
     return;
   }
   // In a pipelined batch a command starts where the previous one ended (its parsing, a fraction
-  // of a microsecond, is counted with it): one clock read per command.
-  const int64_t start_ns = ctx.last_end_ns != 0 ? ctx.last_end_ns : SteadyNowNs();
+  // of a microsecond, is counted with it): one clock read per command. The wall clock, as
+  // Redis's call() times commands with ustime(): the same read pins the command's time (TimePin).
+  const int64_t start_ns = ctx.last_end_ns != 0 ? ctx.last_end_ns : SystemClock::ReadNs();
   const uint64_t errors_before = ctx.reply.errors();
   {
+    const TimePin pin(start_ns / 1'000'000);
     // Every command runs inside the gate, shared; EXEC exclusive (exclusive_gate.h). A queued
     // command runs inside its EXEC's hold (the guard passes through).
     const GateGuard gate((spec->flags & kCmdAllowBusy) != 0 ? nullptr : &ctx.cache.gate(),
@@ -223,10 +220,11 @@ int64_t SteadyNowNs() {
     }
     undo.Commit();
   }
-  ctx.last_end_ns = SteadyNowNs();
+  ctx.last_end_ns = SystemClock::ReadNs();
   // DEBUG SLEEP pauses the connection after the command returns: its time counts, as in Redis.
+  // A wall clock stepped back while the command ran counts as no time.
   const auto elapsed_ns =
-      static_cast<uint64_t>(ctx.last_end_ns - start_ns) +
+      static_cast<uint64_t>(std::max<int64_t>(0, ctx.last_end_ns - start_ns)) +
       (ctx.client.sleep_us > 0 ? static_cast<uint64_t>(ctx.client.sleep_us) * 1000 : 0);
 
   CommandStats& stats = spec->stats;

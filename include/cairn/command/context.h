@@ -229,7 +229,7 @@ struct CommandContext {
   ReplyBuilder& reply;
   // The table the command was found in (COMMAND introspection). Set by Dispatcher::Execute.
   const CommandTable* table = nullptr;
-  // Steady-clock nanoseconds at which the previous command run through this context ended (0:
+  // Wall-clock nanoseconds at which the previous command run through this context ended (0:
   // none yet). Set by Dispatcher::Execute, which times the next command from it: one clock read
   // per command instead of two in a pipelined batch. A caller that suspends between commands
   // (a DEBUG SLEEP, a mid-batch flush) uses a fresh context or resets this to 0.

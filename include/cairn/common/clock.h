@@ -16,8 +16,27 @@ class Clock {
 // Wall clock (CLOCK_REALTIME): EXPIREAT and friends take Unix times, so expiry must use it too.
 class SystemClock final : public Clock {
  public:
+  // The time pinned on this thread (TimePin), else a clock read.
   int64_t NowMs() const override;
+  // CLOCK_REALTIME in nanoseconds, always read (never pinned).
+  static int64_t ReadNs();
   static SystemClock& Instance();
+};
+
+// Pins SystemClock::NowMs on the calling thread to `ms` while it lives (nested pins restore the
+// outer one). The dispatcher pins each command to its start, like Redis 7's command time
+// snapshot: every expiry check and relative TTL within one command sees the same "now", and a
+// command costs one clock read (the dispatcher's, which also times it) instead of one more per
+// cache call (a pipelined SET spent 4% of the server's time in the second read).
+class TimePin {
+ public:
+  explicit TimePin(int64_t ms);
+  ~TimePin();
+  TimePin(const TimePin&) = delete;
+  TimePin& operator=(const TimePin&) = delete;
+
+ private:
+  int64_t outer_;
 };
 
 // A clock that moves only when told to. Thread-safe.
