@@ -310,8 +310,10 @@ TEST_F(WritePolicyTest, FlushBackoffIsCappedAndWakeEndsIt) {
   EXPECT_EQ(flusher.stats().next_retry_in_ms, FlushService::kMaxBackoffMs);  // not 2 hours
   EXPECT_EQ(cache_->dirty_keys(), 10u);
   flusher.Wake();
-  // Bounded wait, well under the 5 s backoff the wake cut short.
-  for (int i = 0; i < 1500 && cache_->dirty_keys() > 0; ++i) {
+  // Bounded wait, well under the 5 s backoff the wake cut short. The pass records its status
+  // after its keys are clean: wait for both (under TSan the gap was seen).
+  for (int i = 0;
+       i < 1500 && (cache_->dirty_keys() > 0 || flusher.stats().last_flush_status != "ok"); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   EXPECT_EQ(cache_->dirty_keys(), 0u);
