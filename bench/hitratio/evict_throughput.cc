@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <ctime>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "cairn/cache/cache_manager.h"
@@ -113,12 +112,11 @@ int main(int argc, char** argv) {
     }
     // The spread of the per-round ratios shows how far one round can be trusted on this
     // machine (a shared 2-core box: 0.58-0.80 for one build across processes).
-    const auto [lo, hi] = ratios.empty()
-                              ? std::pair{0.0, 0.0}
-                              : std::pair{*std::min_element(ratios.begin(), ratios.end()),
-                                          *std::max_element(ratios.begin(), ratios.end())};
+    const auto [lo, hi] = std::minmax_element(ratios.begin(), ratios.end());
+    const bool none = ratios.empty();
     std::printf("  %-10s %6.2f M SET/s   x%.2f of lru (rounds %.2f-%.2f)\n", policies[p].c_str(),
-                median(rates[p]) / 1e6, ratios.empty() ? 0.0 : median(ratios), lo, hi);
+                median(rates[p]) / 1e6, none ? 0.0 : median(ratios), none ? 0.0 : *lo,
+                none ? 0.0 : *hi);
   }
   return 0;
 }
